@@ -1,0 +1,155 @@
+// Runs the Pulumi program for one stack under mocks, in this process, and records every resource
+// it registers: type, name, URN, parent, inputs and resource options. Tests, the offline check and
+// the policy pack's end-to-end run all take the resource graph from here.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CloudContext, MOCK_ACCOUNT, cloudMocks } from "./mock-cloud";
+import { loadStackConfig } from "./stack-config";
+
+// Internal modules of @pulumi/pulumi: the monitor the mocks install, and the property codec.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
+export interface StackResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** Custom resources are managed by a provider; components only group them. */
+  custom: boolean;
+  parent?: string;
+  /** Provider reference `urn::id`, when one was set explicitly or by default. */
+  provider?: string;
+  inputs: Record<string, unknown>;
+  /** Inputs plus what the mocked cloud computed (ids, ARNs). */
+  outputs: Record<string, unknown>;
+  id: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface StackRun {
+  project: string;
+  stack: string;
+  region: string;
+  config: Record<string, string>;
+  resources: StackResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** The program's entry points, loaded lazily so that mocks are set before `@pulumi/aws` is used. */
+export interface Program {
+  loadConfig(): unknown;
+  buildStack(config: never): Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** Project root holding Pulumi.yaml; defaults to the repository root. */
+  root?: string;
+  stack: string;
+  /** Config set on top of the stack file, as `pulumi config set` would. */
+  overrides?: Record<string, unknown>;
+  /** Defaults to the modules in infra/. */
+  program?: Program;
+}
+
+/** The project root: the nearest folder above this file holding Pulumi.yaml (works from dist/ too). */
+export const REPO_ROOT = findProjectRoot(__dirname);
+
+export function findProjectRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
+
+function defaultProgram(): Program {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const config = require("../infra/config");
+  const stack = require("../infra/stack");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { loadConfig: config.loadConfig, buildStack: stack.buildStack };
+}
+
+async function resolveOutputs(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    return new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => resolve(v)));
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
+  if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const),
+    );
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+  }
+  return value;
+}
+
+/**
+ * Runs the program for `stack` under mocks and returns what it declared. Throws whatever the
+ * program throws (config validation errors included) before any resource is recorded.
+ */
+export async function runStack(opts: RunOptions): Promise<StackRun> {
+  const root = opts.root ?? REPO_ROOT;
+  const { project, config, secretKeys } = loadStackConfig(root, opts.stack, opts.overrides);
+  const region = config["aws:region"] ?? "us-east-1";
+  const ctx: CloudContext = { region, account: MOCK_ACCOUNT };
+
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  await pulumi.runtime.setMocks(cloudMocks(ctx), project.name, opts.stack, false);
+
+  const resources: StackResource[] = [];
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  // Wrap the mock monitor so that the request's parent and options are recorded with the URN.
+  monitor.registerResource = (req: any, callback: (err: unknown, resp?: any) => void) => {
+    register(req, (err: unknown, resp?: any) => {
+      if (!err && resp) {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+          propertyDependencies[k] = v.getUrnsList();
+        });
+        resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+          inputs: rpc.deserializeProperties(req.getObject()),
+          outputs: rpc.deserializeProperties(resp.getObject()),
+          id: resp.getId(),
+          protect: Boolean(req.getProtect()),
+          retainOnDelete: Boolean(req.getRetainondelete()),
+          dependencies: req.getDependenciesList(),
+          propertyDependencies,
+          ignoreChanges: req.getIgnorechangesList(),
+          replaceOnChanges: req.getReplaceonchangesList(),
+          deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
+        });
+      }
+      callback(err, resp);
+    });
+  };
+
+  const program = opts.program ?? defaultProgram();
+  const cfg = program.loadConfig();
+  const exported = program.buildStack(cfg as never);
+  const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
+  await settings.waitForRPCs();
+  // Registration order can interleave across components; present the graph in a stable order.
+  resources.sort((a, b) => a.urn.localeCompare(b.urn));
+  return { project: project.name, stack: opts.stack, region, config, resources, outputs };
+}
+
+/** Resources of one type, for assertions. */
+export function ofType(run: StackRun, type: string): StackResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
