@@ -60,9 +60,7 @@ export interface RunOptions {
   program?: Program;
 }
 
-/** The project root: the nearest folder above this file holding Pulumi.yaml (works from dist/ too). */
-export const REPO_ROOT = findProjectRoot(__dirname);
-
+/** The project root: the nearest folder above `from` holding Pulumi.yaml (works from dist/ too). */
 export function findProjectRoot(from: string): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
@@ -97,7 +95,7 @@ async function resolveOutputs(value: unknown): Promise<unknown> {
  * program throws (config validation errors included) before any resource is recorded.
  */
 export async function runStack(opts: RunOptions): Promise<StackRun> {
-  const root = opts.root ?? REPO_ROOT;
+  const root = opts.root ?? findProjectRoot(__dirname);
   const { project, config, secretKeys } = loadStackConfig(root, opts.stack, opts.overrides);
   const region = config["aws:region"] ?? "us-east-1";
   const ctx: CloudContext = { region, account: MOCK_ACCOUNT };
