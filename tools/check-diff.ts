@@ -1,0 +1,118 @@
+// `--diff`: what the checked stacks add, remove or change against a baseline, which is either
+// another stack of this tree or the same stacks at a git ref (checked out into a temporary folder
+// and checked there with that revision's own code).
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { CheckReport } from "./check-run";
+import type { ResourceRow } from "./resource-summary";
+import { listStacks } from "./stack-config";
+
+export interface StackDiff {
+  base: string;
+  head: string;
+  error?: string;
+  added: ResourceRow[];
+  removed: ResourceRow[];
+  changed: { type: string; name: string; settings: Record<string, [string | undefined, string | undefined]> }[];
+  /** Lines contributed by analyses (cost deltas and the like). */
+  extra: string[];
+  /** Structured deltas contributed by analyses, for --json. */
+  analyses: Record<string, unknown>;
+}
+
+/** Contributions of analyses to a diff: given both reports, add lines and data. */
+export type DiffContributor = (base: CheckReport, head: CheckReport, diff: StackDiff) => void;
+export const diffContributors: DiffContributor[] = [];
+
+const key = (r: ResourceRow) => `${r.type}::${r.name}`;
+
+export function diffReports(base: CheckReport, head: CheckReport): StackDiff {
+  const d: StackDiff = {
+    base: base.stack === head.stack ? `${base.stack}@base` : base.stack,
+    head: head.stack,
+    added: [],
+    removed: [],
+    changed: [],
+    extra: [],
+    analyses: {},
+  };
+  if (base.error || head.error) {
+    d.error = `cannot compare: ${base.error ? `${d.base} has a ${base.error.kind} error` : `${d.head} has a ${head.error!.kind} error`}`;
+    return d;
+  }
+  const before = new Map(base.resources.map((r) => [key(r), r]));
+  const after = new Map(head.resources.map((r) => [key(r), r]));
+  for (const [k, r] of after) if (!before.has(k)) d.added.push(r);
+  for (const [k, r] of before) if (!after.has(k)) d.removed.push(r);
+  for (const [k, r] of after) {
+    const old = before.get(k);
+    if (!old) continue;
+    const settings: Record<string, [string | undefined, string | undefined]> = {};
+    for (const s of new Set([...Object.keys(old.settings), ...Object.keys(r.settings)])) {
+      // Physical names differ between stacks by design; they are not a change.
+      if (s === "bucket") continue;
+      if (old.settings[s] !== r.settings[s]) settings[s] = [old.settings[s], r.settings[s]];
+    }
+    if (Object.keys(settings).length) d.changed.push({ type: r.type, name: r.name, settings });
+  }
+  for (const contribute of diffContributors) contribute(base, head, d);
+  return d;
+}
+
+function gitRefExists(root: string, ref: string): boolean {
+  try {
+    execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the check of `stacks` in a checkout of `ref`, with that revision's code, and reads its JSON. */
+function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-base-"));
+  try {
+    const archive = execFileSync("git", ["archive", "--format=tar", ref], { cwd: root, maxBuffer: 1 << 30 });
+    execFileSync("tar", ["-x", "-C", dir], { input: archive });
+    // The revision's own dependencies would need an install; the current ones stand in for them.
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    if (!fs.existsSync(path.join(dir, "scripts", "run-check.mjs"))) {
+      throw new Error(`${ref} has no offline check to compare with`);
+    }
+    const args = ["scripts/run-check.mjs", "--json", ...stacks.flatMap((s) => ["--stack", s])];
+    let stdout: string;
+    try {
+      stdout = execFileSync(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 }).toString();
+    } catch (e) {
+      // Exit codes 1 and 2 still print the report.
+      stdout = ((e as { stdout?: Buffer }).stdout ?? Buffer.alloc(0)).toString();
+      if (!stdout.trim()) throw new Error(`the check at ${ref} failed: ${(e as Error).message}`);
+    }
+    return (JSON.parse(stdout) as { stacks: CheckReport[] }).stacks;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The baseline report for each head report: the other stack when `target` names one, else the
+ * same stack at the git ref `target`.
+ */
+export async function loadBaseline(root: string, target: string, heads: CheckReport[]): Promise<CheckReport[]> {
+  if (listStacks(root).includes(target)) {
+    const { checkStacks } = await import("./check-run");
+    const [other] = await checkStacks(root, [target]);
+    return heads.map(() => other);
+  }
+  if (!gitRefExists(root, target)) {
+    throw new Error(`'${target}' is neither a stack (${listStacks(root).join(", ")}) nor a git ref`);
+  }
+  const bases = checkAtRef(root, target, heads.map((h) => h.stack));
+  return heads.map((h) => {
+    const base = bases.find((b) => b.stack === h.stack);
+    if (!base) throw new Error(`stack ${h.stack} does not exist at ${target}`);
+    return base;
+  });
+}

@@ -1,0 +1,113 @@
+// Human-readable output of the offline check: plain text tables, colour only on a terminal.
+import type { CheckReport, Violation } from "./check-run";
+import type { StackDiff } from "./check-diff";
+import { shortType } from "./resource-summary";
+
+const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
+type Style = keyof typeof CODES;
+
+function paint(color: boolean) {
+  return (style: Style, text: string) => (color ? `\x1b[${CODES[style]}m${text}\x1b[0m` : text);
+}
+
+/** Left-aligned columns separated by two spaces; the last column is never padded. */
+export function table(header: string[], rows: string[][], indent = "  "): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    indent +
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : (c ?? "").padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  return JSON.stringify(v);
+}
+
+function violationLines(violations: Violation[], c: ReturnType<typeof paint>): string[] {
+  const order = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 };
+  const sorted = [...violations].sort(
+    (a, b) => order[a.level] - order[b.level] || a.name.localeCompare(b.name) || a.policy.localeCompare(b.policy),
+  );
+  const out: string[] = [];
+  let current = "\0";
+  for (const v of sorted) {
+    const where = v.urn ? `${v.name} (${shortType(v.type)})` : "(stack)";
+    if (where !== current) {
+      out.push(`  ${c("bold", where)}`);
+      current = where;
+    }
+    const level = v.level === "mandatory" ? c("red", v.level) : c("yellow", v.level);
+    out.push(`    [${level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}`);
+  }
+  return out;
+}
+
+/** Extra sections contributed by analyses (cost tables and the like), rendered after outputs. */
+export type SectionRenderer = (report: CheckReport, color: boolean) => string | undefined;
+export const extraSections: SectionRenderer[] = [];
+
+export function renderReport(report: CheckReport, color: boolean): string {
+  const c = paint(color);
+  const out: string[] = [];
+  out.push(c("bold", `Stack ${report.stack}`) + (report.project ? ` (${report.project}, ${report.region})` : ""));
+  if (report.error) {
+    const title = { config: "Config error", program: "Program error", policy: "Policy pack error" }[report.error.kind];
+    out.push(c("red", `${title}:`), report.error.message.replace(/^/gm, "  "), "");
+    return out.join("\n") + "\n";
+  }
+
+  out.push("", c("bold", `Resources (${report.resources.length})`));
+  out.push(
+    table(
+      ["COMPONENT", "TYPE", "NAME", "SETTINGS"],
+      report.resources.map((r) => [
+        r.component || "-",
+        shortType(r.type),
+        r.name,
+        Object.entries(r.settings)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" "),
+      ]),
+    ),
+  );
+
+  out.push("", c("bold", "Outputs"));
+  out.push(table(["NAME", "VALUE"], Object.entries(report.outputs).map(([k, v]) => [k, formatValue(v)])));
+
+  for (const section of extraSections) {
+    const text = section(report, color);
+    if (text) out.push("", text);
+  }
+
+  const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
+  const advisory = report.violations.length - mandatory;
+  out.push("", c("bold", `Policy violations (${mandatory} mandatory, ${advisory} advisory)`));
+  out.push(...(report.violations.length ? violationLines(report.violations, c) : ["  none"]));
+  out.push(
+    "",
+    mandatory
+      ? c("red", `Result: ${mandatory} mandatory violation(s) in stack ${report.stack}`)
+      : c("green", `Result: stack ${report.stack} passes`),
+    "",
+  );
+  return out.join("\n") + "\n";
+}
+
+export function renderDiff(d: StackDiff, color: boolean): string {
+  const c = paint(color);
+  const out: string[] = [c("bold", `Diff ${d.base} -> ${d.head}`)];
+  if (d.error) return [...out, c("red", `  ${d.error}`), ""].join("\n") + "\n";
+  if (!d.added.length && !d.removed.length && !d.changed.length) out.push("  no resource changes");
+  for (const r of d.added) out.push(c("green", `  + ${shortType(r.type)} ${r.name}`));
+  for (const r of d.removed) out.push(c("red", `  - ${shortType(r.type)} ${r.name}`));
+  for (const r of d.changed) {
+    out.push(c("yellow", `  ~ ${shortType(r.type)} ${r.name}`));
+    for (const [k, [from, to]] of Object.entries(r.settings)) out.push(`      ${k}: ${from ?? "-"} -> ${to ?? "-"}`);
+  }
+  for (const line of d.extra) out.push(line);
+  return out.join("\n") + "\n";
+}

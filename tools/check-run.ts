@@ -1,0 +1,112 @@
+// One check of one or more stacks: the program under mocks, then the analyses that read its
+// resource graph. The graph is collected once per stack and shared by every analysis.
+import { ResourceRow, summarize } from "./resource-summary";
+import { StackRun, runStack } from "./stack-run";
+
+export type EnforcementLevel = "mandatory" | "advisory" | "remediate" | "disabled";
+
+export interface Violation {
+  policy: string;
+  level: EnforcementLevel;
+  /** URN of the resource at fault; empty for findings about the stack as a whole. */
+  urn: string;
+  /** Logical name and type of that resource, for display. */
+  name: string;
+  type: string;
+  message: string;
+}
+
+export interface CheckReport {
+  stack: string;
+  project: string;
+  region: string;
+  status: "ok" | "violations" | "error";
+  error?: { kind: "config" | "program" | "policy"; message: string };
+  resources: ResourceRow[];
+  outputs: Record<string, unknown>;
+  violations: Violation[];
+}
+
+/** An analysis that reads the resource graphs of all stacks of one check. */
+export interface Analysis {
+  /** Started before the program runs, so that slow set-up overlaps it. */
+  start?(): Promise<void>;
+  apply(run: StackRun, report: CheckReport): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+function errorKind(e: unknown): "config" | "program" {
+  const name = (e as Error)?.name ?? "";
+  return name === "ConfigError" || name === "StackConfigError" ? "config" : "program";
+}
+
+function errorText(e: unknown): string {
+  if (errorKind(e) === "config") return (e as Error).message;
+  return (e as Error)?.stack ?? String(e);
+}
+
+export function exitCodeOf(report: CheckReport): number {
+  if (report.status === "error") return 2;
+  return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/** The analyses every check runs, in order. */
+export function defaultAnalyses(): Analysis[] {
+  return [];
+}
+
+export async function checkStacks(
+  root: string,
+  stacks: string[],
+  tick: (text: string) => void = () => undefined,
+  analyses: Analysis[] = defaultAnalyses(),
+): Promise<CheckReport[]> {
+  const started = Promise.all(analyses.map((a) => a.start?.()));
+  // Nothing unhandled while the program runs; the failure is reported when it is awaited.
+  started.catch(() => undefined);
+  const reports: CheckReport[] = [];
+  try {
+    for (const stack of stacks) {
+      tick(`[${stack}] running the program under mocks…`);
+      const report: CheckReport = {
+        stack,
+        project: "",
+        region: "",
+        status: "ok",
+        resources: [],
+        outputs: {},
+        violations: [],
+      };
+      reports.push(report);
+      let run: StackRun;
+      try {
+        run = await runStack({ root, stack });
+      } catch (e) {
+        report.status = "error";
+        report.error = { kind: errorKind(e), message: errorText(e) };
+        continue;
+      }
+      Object.assign(report, {
+        project: run.project,
+        region: run.region,
+        resources: summarize(run.resources),
+        outputs: run.outputs,
+      });
+      try {
+        await started;
+        for (const analysis of analyses) {
+          tick(`[${stack}] ${analysis.constructor.name}…`);
+          await analysis.apply(run, report);
+        }
+      } catch (e) {
+        report.status = "error";
+        report.error = { kind: "policy", message: (e as Error)?.message ?? String(e) };
+        continue;
+      }
+      if (exitCodeOf(report) === 1) report.status = "violations";
+    }
+  } finally {
+    await Promise.all(analyses.map((a) => a.stop?.()));
+  }
+  return reports;
+}

@@ -1,0 +1,119 @@
+// The offline check: runs the program for one or more stacks under mocks, exactly as
+// `pulumi preview` would evaluate it, and reports what each stack would create.
+//
+//   npm run check -- --stack dev          one stack
+//   npm run check -- --all                every Pulumi.<stack>.yaml in the project root
+//   npm run check -- --stack dev --json   machine-readable report (see docs/check-json.md)
+//   npm run check -- --stack dev --diff prod      compare with another stack
+//   npm run check -- --stack dev --diff main      compare with the same stack at a git ref
+//
+// Exit codes: 0 clean (advisory findings allowed), 1 a mandatory policy violation, 2 a config or
+// program error (or bad arguments).
+import { listStacks } from "./stack-config";
+import { findProjectRoot } from "./stack-run";
+import { CheckReport, checkStacks, exitCodeOf } from "./check-run";
+import { diffReports, loadBaseline } from "./check-diff";
+import { renderDiff, renderReport } from "./check-render";
+
+export interface CheckArgs {
+  stacks: string[];
+  all: boolean;
+  json: boolean;
+  diff?: string;
+  color: boolean;
+}
+
+export class UsageError extends Error {}
+
+const USAGE = `usage: npm run check -- (--stack <name> | --all) [--json] [--diff <stack-or-git-ref>] [--no-color]`;
+
+export function parseArgs(argv: string[]): CheckArgs {
+  const args: CheckArgs = { stacks: [], all: false, json: false, color: Boolean(process.stdout.isTTY) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === "--stack" || a === "-s") args.stacks.push(value());
+    else if (a.startsWith("--stack=")) args.stacks.push(a.slice("--stack=".length));
+    else if (a === "--all") args.all = true;
+    else if (a === "--json") args.json = true;
+    else if (a === "--diff") args.diff = value();
+    else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
+    else if (a === "--no-color") args.color = false;
+    else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
+    else throw new UsageError(`unknown argument '${a}'\n${USAGE}`);
+  }
+  if (!args.all && args.stacks.length === 0) throw new UsageError(`name a stack or --all\n${USAGE}`);
+  if (args.all && args.stacks.length > 0) throw new UsageError(`--all and --stack exclude each other\n${USAGE}`);
+  if (args.json) args.color = false;
+  return args;
+}
+
+/** A one-line progress indicator on a terminal; silent when stderr is a file or pipe. */
+function progress(): (text: string) => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  return (text) => process.stderr.write(`\r\x1b[2K${text}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: CheckArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const root = findProjectRoot(process.cwd());
+  const stacks = args.all ? listStacks(root) : args.stacks;
+  const tick = progress();
+  const reports: CheckReport[] = await checkStacks(root, stacks, tick);
+  let code = Math.max(...reports.map(exitCodeOf));
+
+  let diffText = "";
+  let diffs = undefined;
+  if (args.diff !== undefined) {
+    tick(`diff: checking ${args.diff}…`);
+    try {
+      const baselines = await loadBaseline(root, args.diff, reports);
+      diffs = reports.map((r, i) => diffReports(baselines[i], r));
+      diffText = diffs.map((d) => renderDiff(d, args.color)).join("\n");
+    } catch (e) {
+      tick("");
+      process.stderr.write(`check: --diff ${args.diff}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  tick("");
+
+  if (args.json) {
+    const doc: Record<string, unknown> = { schemaVersion: 1, exitCode: code, stacks: reports };
+    if (diffs) doc.diff = diffs;
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    process.stdout.write(reports.map((r) => renderReport(r, args.color)).join("\n"));
+    if (diffText) process.stdout.write(`\n${diffText}`);
+  }
+  if (reports.length === 0) {
+    process.stderr.write(`check: no stacks found in ${root}\n`);
+    code = 2;
+  }
+  return code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`check: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
