@@ -101,7 +101,10 @@ def build_parser(
     checkpoint_dir: Optional[str],
 ) -> argparse.ArgumentParser:
     """Hyperparameters and paths. A path without a default becomes required."""
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    # No abbreviations: a misspelt hyperparameter must fail, not silently match a longer one.
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__.splitlines()[0], allow_abbrev=False
+    )
     _option(parser, "epochs", type=positive_int, default=10)
     _option(parser, "batch-size", type=positive_int, default=32)
     _option(parser, "learning-rate", type=positive_float, default=0.01)
@@ -479,7 +482,9 @@ def load_latest_checkpoint(checkpoint_dir: Path) -> Optional[dict]:
     """The newest checkpoint that loads; a damaged one is reported and the next tried."""
     for path in list_checkpoints(checkpoint_dir):
         try:
-            state = modeldef.safe_torch_load(path)
+            # Full unpickling: checkpoints hold floats and optimizer state, which torch 1.13's
+            # weights-only loader refuses; they come from this code's own checkpoint location.
+            state = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as error:
             LOG.warning("ignoring unreadable checkpoint %s: %s", path, error)
             continue
