@@ -157,9 +157,11 @@ def check_url(
     if parts.username is not None or parts.password is not None:
         raise UrlRefusedError("URLs with credentials are not allowed")
     try:
-        port = parts.port or HTTPS_PORT
+        port = parts.port
     except ValueError:
         raise UrlRefusedError("url has an invalid port") from None
+    if port is None:
+        port = HTTPS_PORT  # not "or": an explicit port 0 must be refused, not defaulted
     if port != HTTPS_PORT:
         raise UrlRefusedError(f"only port {HTTPS_PORT} is allowed, got {port}")
     host = (parts.hostname or "").rstrip(".")
