@@ -1,7 +1,10 @@
 // The handler's core: parse the event, get the image bytes, ask the endpoint, answer. Everything
 // it talks to comes in through `HandlerDeps`, so tests run it against local servers; index.ts
 // wires the production values once per container.
-import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import {
+  InvokeEndpointCommand,
+  type SageMakerRuntimeClient,
+} from "@aws-sdk/client-sagemaker-runtime";
 import * as z from "zod/mini";
 import type { HandlerConfig } from "./config";
 import {
@@ -82,14 +85,22 @@ const RESPONSE_HEADERS = {
   "x-content-type-options": "nosniff",
 } as const;
 
-function respond(statusCode: number, body: unknown, headers: Record<string, string> = {}): HandlerResponse {
+function respond(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HandlerResponse {
   return { statusCode, headers: { ...RESPONSE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 interface SdkErrorShape {
   readonly name?: unknown;
   readonly message?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string; readonly attempts?: number };
+  readonly $metadata?: {
+    readonly httpStatusCode?: number;
+    readonly requestId?: string;
+    readonly attempts?: number;
+  };
   readonly OriginalStatusCode?: unknown;
   readonly OriginalMessage?: unknown;
   readonly LogStreamArn?: unknown;
@@ -98,7 +109,8 @@ interface SdkErrorShape {
 /** Maps what InvokeEndpoint threw to the handler's error classes; the raw text goes to `detail`. */
 export function fromInvokeError(error: unknown, deadline: AbortSignal): HandlerError {
   if (error instanceof HandlerError) return error;
-  if (deadline.aborted) return new DeadlineError("the model did not answer in time", { cause: String(error) });
+  if (deadline.aborted)
+    return new DeadlineError("the model did not answer in time", { cause: String(error) });
   const e = (typeof error === "object" && error !== null ? error : {}) as SdkErrorShape;
   const name = typeof e.name === "string" ? e.name : "unknown";
   const detail: Record<string, unknown> = {
@@ -112,7 +124,11 @@ export function fromInvokeError(error: unknown, deadline: AbortSignal): HandlerE
     case "ThrottlingException":
     case "ServiceUnavailable":
     case "ModelNotReadyException":
-      return new EndpointBusyError("the model endpoint is busy; retry later", RETRY_AFTER_SECONDS[name], detail);
+      return new EndpointBusyError(
+        "the model endpoint is busy; retry later",
+        RETRY_AFTER_SECONDS[name],
+        detail,
+      );
     case "ModelError":
       return new ModelFailedError("the model failed to classify the image", {
         ...detail,
@@ -146,7 +162,11 @@ export function fromInvokeError(error: unknown, deadline: AbortSignal): HandlerE
 }
 
 /** Asks the endpoint about `image` and returns its best `topK` predictions. */
-export async function invokeModel(image: Image, deps: HandlerDeps, deadline: AbortSignal): Promise<Prediction[]> {
+export async function invokeModel(
+  image: Image,
+  deps: HandlerDeps,
+  deadline: AbortSignal,
+): Promise<Prediction[]> {
   let answer;
   try {
     answer = await deps.client.send(
@@ -164,13 +184,17 @@ export async function invokeModel(image: Image, deps: HandlerDeps, deadline: Abo
 
   const mediaType = (answer.ContentType ?? "application/json").split(";")[0].trim().toLowerCase();
   if (mediaType !== "application/json") {
-    throw new BadModelOutputError("the model answered in an unexpected format", { contentType: answer.ContentType });
+    throw new BadModelOutputError("the model answered in an unexpected format", {
+      contentType: answer.ContentType,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(answer.Body ?? new Uint8Array()).toString("utf8"));
   } catch {
-    throw new BadModelOutputError("the model answered in an unexpected format", { reason: "body is not JSON" });
+    throw new BadModelOutputError("the model answered in an unexpected format", {
+      reason: "body is not JSON",
+    });
   }
   const parsed = endpointAnswerSchema.safeParse(json);
   if (!parsed.success) {
@@ -202,7 +226,8 @@ export async function handleEvent(
     if (budgetMs <= 0) throw new DeadlineError("the function has no time left for this request");
     const deadline = AbortSignal.timeout(budgetMs);
     const request = parseEvent(event, deps.config.maxImageBytes);
-    const image = request.kind === "url" ? await fetchImage(request.url, deps.guard, deadline) : request.image;
+    const image =
+      request.kind === "url" ? await fetchImage(request.url, deps.guard, deadline) : request.image;
     const predictions = await invokeModel(image, deps, deadline);
     deps.log.info("classified", {
       requestId,
@@ -215,17 +240,22 @@ export async function handleEvent(
     return respond(200, { predictions });
   } catch (caught) {
     const error =
-      caught instanceof HandlerError ? caught : new InternalError("internal error", { error: caught });
+      caught instanceof HandlerError
+        ? caught
+        : new InternalError("internal error", { error: caught });
     const attributes = {
       requestId,
       status: error.status,
       code: error.code,
-      errorClass: error.name,
       ...error.detail,
       durationMs: Math.round(performance.now() - started),
     };
     if (error.status >= 500) deps.log.error(error.message, attributes);
     else deps.log.warn(error.message, attributes);
-    return respond(error.status, { error: { code: error.code, message: error.message } }, error.headers);
+    return respond(
+      error.status,
+      { error: { code: error.code, message: error.message } },
+      error.headers,
+    );
   }
 }

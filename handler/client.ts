@@ -1,7 +1,10 @@
 // The one SageMaker Runtime client a container uses. Region, credentials and endpoint come from
 // the standard SDK settings (AWS_REGION, the Lambda role's credentials,
 // AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME), so nothing here is specific to an account.
-import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from "@aws-sdk/client-sagemaker-runtime";
+import {
+  SageMakerRuntimeClient,
+  type SageMakerRuntimeClientConfig,
+} from "@aws-sdk/client-sagemaker-runtime";
 
 /** Connection settings shared by the production client and the benchmark's baselines. */
 export function clientConfig(maxAttempts: number): SageMakerRuntimeClientConfig {

@@ -19,12 +19,16 @@ const intVar = (fallback: number, min: number, max: number) =>
     z._default(z.string(), String(fallback)).check(z.regex(/^\d{1,9}$/, "must be a whole number")),
     z.pipe(
       z.transform((text: string) => Number(text)),
-      z.number().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
+      z
+        .number()
+        .check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
     ),
   );
 
 const envSchema = z.object({
-  ENDPOINT_NAME: z.string().check(z.regex(ENDPOINT_NAME_PATTERN, "must be a SageMaker endpoint name")),
+  ENDPOINT_NAME: z
+    .string()
+    .check(z.regex(ENDPOINT_NAME_PATTERN, "must be a SageMaker endpoint name")),
   TOP_K: intVar(5, 1, 100),
   MAX_IMAGE_BYTES: intVar(INVOKE_ENDPOINT_MAX_BYTES, 1024, INVOKE_ENDPOINT_MAX_BYTES),
   FETCH_TIMEOUT_MS: intVar(5_000, 100, 60_000),

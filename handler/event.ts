@@ -52,7 +52,8 @@ function describeIssue(error: z.core.$ZodError, value: unknown): string {
     case "unrecognized_keys":
       return `the request has unexpected fields; send only "url"`;
     case "invalid_type":
-      if (issue.path.length === 0) return 'the request must be a JSON object such as {"url": "https://..."}';
+      if (issue.path.length === 0)
+        return 'the request must be a JSON object such as {"url": "https://..."}';
       return isRecord(value) && value[String(issue.path[0])] === undefined
         ? `${where} is required`
         : `${where} must be a ${issue.expected}`;
@@ -87,7 +88,9 @@ function parseHttpEvent(event: HttpEvent, maxImageBytes: number): ClassifyReques
 
   const contentTypeHeader = headerValue(event.headers, "content-type");
   if (contentTypeHeader === undefined) {
-    throw new UnsupportedMediaTypeError("a Content-Type header is required: application/json, image/jpeg or image/png");
+    throw new UnsupportedMediaTypeError(
+      "a Content-Type header is required: application/json, image/jpeg or image/png",
+    );
   }
   const mediaType = contentTypeHeader.split(";")[0].trim().toLowerCase();
   const body = event.body ?? "";
@@ -97,7 +100,9 @@ function parseHttpEvent(event: HttpEvent, maxImageBytes: number): ClassifyReques
     if (Buffer.byteLength(body, event.isBase64Encoded ? "base64" : "utf8") > MAX_JSON_BODY_BYTES) {
       throw new PayloadTooLargeError(`a JSON body must be at most ${MAX_JSON_BODY_BYTES} bytes`);
     }
-    const text = event.isBase64Encoded ? decodeBase64Body(body, MAX_JSON_BODY_BYTES).toString("utf8") : body;
+    const text = event.isBase64Encoded
+      ? decodeBase64Body(body, MAX_JSON_BODY_BYTES).toString("utf8")
+      : body;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -109,14 +114,18 @@ function parseHttpEvent(event: HttpEvent, maxImageBytes: number): ClassifyReques
 
   const declared = IMAGE_TYPES[mediaType];
   if (!declared) {
-    throw new UnsupportedMediaTypeError("Content-Type must be application/json, image/jpeg or image/png");
+    throw new UnsupportedMediaTypeError(
+      "Content-Type must be application/json, image/jpeg or image/png",
+    );
   }
   // Lambda base64-encodes every body it does not consider text, which includes images.
   if (!event.isBase64Encoded) throw new BadRequestError("an image body must arrive base64-encoded");
   const bytes = decodeBase64Body(body, maxImageBytes);
   const actual = sniffImageType(bytes);
   if (actual !== declared) {
-    throw new UnsupportedMediaTypeError(`the body is not a ${declared === "image/jpeg" ? "JPEG" : "PNG"} image`);
+    throw new UnsupportedMediaTypeError(
+      `the body is not a ${declared === "image/jpeg" ? "JPEG" : "PNG"} image`,
+    );
   }
   return { kind: "image", image: { bytes, contentType: actual } };
 }
@@ -126,11 +135,13 @@ function parseHttpEvent(event: HttpEvent, maxImageBytes: number): ClassifyReques
  * Throws a HandlerError with a 4xx status for anything else.
  */
 export function parseEvent(event: unknown, maxImageBytes: number): ClassifyRequest {
-  if (!isRecord(event)) throw new BadRequestError('the event must be a JSON object such as {"url": "https://..."}');
+  if (!isRecord(event))
+    throw new BadRequestError('the event must be a JSON object such as {"url": "https://..."}');
   if (isRecord(event.requestContext)) {
     const parsed = httpEventSchema.safeParse(event);
     if (!parsed.success) {
-      if ("httpMethod" in event) throw new BadRequestError("API Gateway REST (payload 1.0) events are not supported");
+      if ("httpMethod" in event)
+        throw new BadRequestError("API Gateway REST (payload 1.0) events are not supported");
       throw new BadRequestError("the HTTP event is malformed");
     }
     return parseHttpEvent(parsed.data, maxImageBytes);

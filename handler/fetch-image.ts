@@ -53,7 +53,9 @@ export const systemResolver: Resolver = async (hostname) => {
 };
 
 /** The production guard: https on 443 to public addresses only. */
-export function defaultGuard(limits: Pick<FetchGuard, "maxBytes" | "timeoutMs" | "maxRedirects">): FetchGuard {
+export function defaultGuard(
+  limits: Pick<FetchGuard, "maxBytes" | "timeoutMs" | "maxRedirects">,
+): FetchGuard {
   return {
     allowedSchemes: ["https:"],
     allowedPorts: [443],
@@ -83,8 +85,13 @@ interface CheckedHop {
  * Checks one URL against the guard without connecting anywhere. Throws UrlRefusedError with a
  * reason the caller can act on; the reason never echoes a resolved address.
  */
-export async function checkUrl(raw: string, guard: FetchGuard, signal?: AbortSignal): Promise<CheckedHop> {
-  if (raw.length > MAX_URL_LENGTH) throw new UrlRefusedError(`the URL is longer than ${MAX_URL_LENGTH} characters`);
+export async function checkUrl(
+  raw: string,
+  guard: FetchGuard,
+  signal?: AbortSignal,
+): Promise<CheckedHop> {
+  if (raw.length > MAX_URL_LENGTH)
+    throw new UrlRefusedError(`the URL is longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(raw);
@@ -92,7 +99,9 @@ export async function checkUrl(raw: string, guard: FetchGuard, signal?: AbortSig
     throw new UrlRefusedError("the URL is not a valid absolute URL");
   }
   if (!guard.allowedSchemes.includes(url.protocol)) {
-    throw new UrlRefusedError(`only ${guard.allowedSchemes.map((s) => s.slice(0, -1)).join(", ")} URLs are fetched`);
+    throw new UrlRefusedError(
+      `only ${guard.allowedSchemes.map((s) => s.slice(0, -1)).join(", ")} URLs are fetched`,
+    );
   }
   if (url.username !== "" || url.password !== "") {
     throw new UrlRefusedError("URLs with credentials are not fetched");
@@ -118,7 +127,10 @@ export async function checkUrl(raw: string, guard: FetchGuard, signal?: AbortSig
       addresses = await abortable(guard.resolve(hostname), signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw new UrlFetchError("the URL's host name does not resolve", { hostname, cause: String(error) });
+      throw new UrlFetchError("the URL's host name does not resolve", {
+        hostname,
+        cause: String(error),
+      });
     }
     if (addresses.length === 0) {
       throw new UrlFetchError("the URL's host name does not resolve", { hostname });
@@ -227,7 +239,11 @@ function requestHop(hop: CheckedHop, guard: FetchGuard, signal: AbortSignal): Pr
  * `guard.maxRedirects` redirects, each checked like the first URL. `deadline` aborts the whole
  * fetch when the function itself runs out of time.
  */
-export async function fetchImage(rawUrl: string, guard: FetchGuard, deadline: AbortSignal): Promise<Image> {
+export async function fetchImage(
+  rawUrl: string,
+  guard: FetchGuard,
+  deadline: AbortSignal,
+): Promise<Image> {
   const timeout = AbortSignal.timeout(guard.timeoutMs);
   const signal = AbortSignal.any([deadline, timeout]);
   let current = rawUrl;
@@ -239,19 +255,28 @@ export async function fetchImage(rawUrl: string, guard: FetchGuard, deadline: Ab
       result = await requestHop(hop, guard, signal);
     } catch (error) {
       if (error instanceof HandlerError) throw error;
-      if (deadline.aborted) throw new DeadlineError("the function ran out of time fetching the image");
+      if (deadline.aborted)
+        throw new DeadlineError("the function ran out of time fetching the image");
       if (timeout.aborted) {
-        throw new UrlFetchError(`the image did not arrive within ${guard.timeoutMs} ms`, { url: hop?.url.origin });
+        throw new UrlFetchError(`the image did not arrive within ${guard.timeoutMs} ms`, {
+          url: hop?.url.origin,
+        });
       }
-      throw new UrlFetchError("the image could not be fetched", { url: hop?.url.origin, cause: String(error) });
+      throw new UrlFetchError("the image could not be fetched", {
+        url: hop?.url.origin,
+        cause: String(error),
+      });
     }
     if (result.bytes) {
       const contentType = sniffImageType(result.bytes);
-      if (!contentType) throw new UnsupportedMediaTypeError("the URL does not point at a JPEG or PNG image");
+      if (!contentType)
+        throw new UnsupportedMediaTypeError("the URL does not point at a JPEG or PNG image");
       return { bytes: result.bytes, contentType };
     }
     if (!REDIRECT_STATUSES.has(result.status)) {
-      throw new UrlFetchError(`the image URL answered HTTP ${result.status}`, { url: hop.url.origin });
+      throw new UrlFetchError(`the image URL answered HTTP ${result.status}`, {
+        url: hop.url.origin,
+      });
     }
     if (result.location === undefined) {
       throw new UrlFetchError(`the image URL answered HTTP ${result.status} without a location`);
@@ -262,7 +287,9 @@ export async function fetchImage(rawUrl: string, guard: FetchGuard, deadline: Ab
     try {
       current = new URL(result.location, hop.url).href;
     } catch {
-      throw new UrlFetchError(`the image URL answered HTTP ${result.status} with an invalid location`);
+      throw new UrlFetchError(
+        `the image URL answered HTTP ${result.status} with an invalid location`,
+      );
     }
   }
 }

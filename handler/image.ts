@@ -29,7 +29,8 @@ export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
  * silently, so the bytes must encode back to exactly the same text.
  */
 export function decodeBase64Body(text: string, maxBytes: number): Buffer {
-  const decodedLength = Math.floor((text.length * 3) / 4) - (text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0);
+  const decodedLength =
+    Math.floor((text.length * 3) / 4) - (text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0);
   if (decodedLength > maxBytes) {
     throw new PayloadTooLargeError(`the image is larger than ${maxBytes} bytes`);
   }

@@ -8,7 +8,9 @@ import { loadConfig } from "./config";
 import { defaultGuard } from "./fetch-image";
 
 // Level from POWERTOOLS_LOG_LEVEL or Lambda's own log-level setting; JSON lines to CloudWatch.
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "dog-breed-classifier" });
+const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "dog-breed-classifier",
+});
 
 const config = (() => {
   try {

@@ -28,8 +28,6 @@ const result = await build({
   format: "cjs",
   // Prefer the packages' CommonJS builds where both exist: fewer interop shims at load time.
   mainFields: ["module", "main"],
-  // Error class names end up in logs; keep them readable after minification.
-  keepNames: true,
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
@@ -38,4 +36,6 @@ const result = await build({
 const bundle = path.join(outdir, "index.js");
 const { size } = await stat(bundle);
 const inputs = Object.keys(result.metafile.inputs).length;
-console.log(`built ${path.relative(root, bundle)}: ${(size / 1024).toFixed(1)} KiB from ${inputs} modules`);
+console.log(
+  `built ${path.relative(root, bundle)}: ${(size / 1024).toFixed(1)} KiB from ${inputs} modules`,
+);
