@@ -1,0 +1,988 @@
+// The monthly cost estimate of a stack: one pure function from the resource graph, the usage
+// assumptions and the region to cost lines and totals. The budget policy and the offline report
+// both call `estimateCost`, so what the check prints is what the policy enforces.
+//
+// Every line carries the formula with all its inputs, so a reader can redo the arithmetic. Lines
+// have a lower and an upper bound: they differ where the stack itself leaves a range (autoscaling
+// between min and max instances, spot or on-demand training prices, provisioned or on-demand Lambda
+// duration rates, log retention that never expires); usage-driven lines use the expected usage for
+// both bounds. Free tiers are ignored: they are per account, not per stack.
+import {
+  CLOUDWATCH_PRICES,
+  EBS_VOLUMES,
+  EC2_INSTANCES,
+  HOURS_PER_MONTH,
+  KMS_PRICES,
+  LAMBDA_PRICES,
+  Price,
+  S3_PRICES,
+  SAGEMAKER_HOSTING,
+  SAGEMAKER_NOTEBOOK,
+  SAGEMAKER_OTHER,
+  SAGEMAKER_TRAINING,
+  SECONDS_PER_MONTH,
+  SPOT_TRAINING_SAVING,
+  regionMultiplier,
+} from "./prices";
+import { isUnknown } from "../common";
+import { Usage } from "./usage";
+
+export * from "./usage";
+
+/** A resource as the estimator sees it: its type, name, URN and properties. */
+export interface GraphResource {
+  type: string;
+  name: string;
+  urn: string;
+  props: Record<string, unknown>;
+  /** URN of the parent resource, when there is one. */
+  parent?: string;
+}
+
+/**
+ * A resource in either shape the estimator is given: the policy pack's `PolicyResource`
+ * (`props`, `parent` as a resource) or a recorded stack run's resource (`inputs`, `outputs`,
+ * `parent` as a URN).
+ */
+export interface ResourceLike {
+  type: string;
+  name: string;
+  urn: string;
+  props?: Record<string, unknown>;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  parent?: string | { urn: string };
+}
+
+export interface CostLine {
+  /** URN of the resource the cost belongs to (`stack` for lines from the usage alone). */
+  resource: string;
+  /** Name of the resource. */
+  name: string;
+  type: string;
+  /** Name of the component the resource belongs to, when it has one. */
+  component?: string;
+  /** What is billed, e.g. "endpoint instances". */
+  item: string;
+  /** The arithmetic with every input, e.g. "1 × ml.m5.xlarge × 730 h × $0.23/h". */
+  formula: string;
+  inputs: Record<string, string | number | boolean>;
+  monthlyMin: number;
+  monthlyMax: number;
+}
+
+export interface CostEstimate {
+  region: string;
+  regionMultiplier: number;
+  currency: "USD";
+  lines: CostLine[];
+  totals: { min: number; max: number };
+  /** Resources or settings left out of the estimate, and assumptions a reader should know. */
+  warnings: string[];
+}
+
+/** Turns either resource shape into the estimator's. */
+export function toGraph(resources: readonly ResourceLike[]): GraphResource[] {
+  return resources.map((r) => {
+    const parent = read(r, "parent");
+    const props =
+      (read(r, "props") as Record<string, unknown> | undefined) ??
+      ({ ...(r.inputs ?? {}), ...(r.outputs ?? {}) } as Record<string, unknown>);
+    return {
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: props ?? {},
+      parent:
+        typeof parent === "string"
+          ? parent
+          : parent && typeof parent === "object"
+            ? (read(parent, "urn") as string | undefined)
+            : undefined,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading properties. Values unknown at preview come through the policy framework as proxies that
+// throw when read, or as the SDK's sentinel strings once unwrapped; both read as `undefined` here,
+// so an unknown value never fails the estimate.
+
+function read(obj: unknown, key: string): unknown {
+  if (obj === null || typeof obj !== "object") return undefined;
+  try {
+    const o = obj as Record<string, unknown>;
+    let v = o[key];
+    // The AWS API spelling (ResourceConfig) as well as the provider's (resourceConfig).
+    if (v === undefined) v = o[key.charAt(0).toUpperCase() + key.slice(1)];
+    return isUnknown(v) ? undefined : v;
+  } catch {
+    return undefined;
+  }
+}
+
+function path(obj: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((o, k) => read(o, k), obj);
+}
+
+function num(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function list(v: unknown): unknown[] {
+  if (!Array.isArray(v)) return [];
+  const out: unknown[] = [];
+  try {
+    for (let i = 0; i < v.length; i++) out.push(read(v, String(i)));
+  } catch {
+    return out;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting the formulas.
+
+/** A number as a person writes it: thousands separators, no float noise. */
+export function fmt(n: number): string {
+  const rounded = Math.round(n * 1e6) / 1e6;
+  return rounded.toLocaleString("en-US", { maximumFractionDigits: 6 });
+}
+
+/** A price exactly as the price table holds it. */
+function usd(p: Price | number): string {
+  const v = typeof p === "number" ? p : p.usd;
+  return `$${v.toLocaleString("en-US", { maximumFractionDigits: 10 })}`;
+}
+
+function cents(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** Lines keep sub-cent amounts (a few cents per line add up) at a precision that hides float noise. */
+function amount(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+const GB_PER_KB = 1 / (1024 * 1024);
+
+// ---------------------------------------------------------------------------------------------
+
+/** Resource types that cost nothing by themselves, or whose cost is counted on another resource. */
+const FREE_TYPES: RegExp[] = [
+  /^aws:iam\//, // IAM is free.
+  /^aws:s3\/bucket[A-Z]\w*:/, // Bucket settings (policy, versioning, encryption, ...); buckets are priced.
+  /^aws:ec2\/securityGroup/,
+  /^aws:vpc\/securityGroup/,
+  /^aws:kms\/alias:/,
+  /^aws:lambda\/(alias|functionUrl|permission|eventInvokeConfig):/,
+  // The endpoint configuration is priced through the endpoint that serves it.
+  /^aws:sagemaker\/(model|endpointConfiguration|notebookInstanceLifecycleConfiguration|codeRepository):/,
+  /^aws:appautoscaling\/target:/, // Its range is read by the endpoint line.
+  /^aws:ssm\/parameter:/, // Standard parameters are free.
+  /^aws:budgets\/budget:/, // The first two budgets of an account are free.
+];
+
+const PRICED_TYPES = new Set([
+  "aws:sagemaker/notebookInstance:NotebookInstance",
+  "aws:ec2/instance:Instance",
+  "aws:sagemaker/trainingJob:TrainingJob",
+  "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+  "aws:sagemaker/endpoint:Endpoint",
+  "aws:lambda/function:Function",
+  "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketV2:BucketV2",
+  "aws:kms/key:Key",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:appautoscaling/policy:Policy",
+  "aws:cloudwatch/logGroup:LogGroup",
+]);
+
+class Estimator {
+  readonly lines: CostLine[] = [];
+  readonly warnings: string[] = [];
+  private readonly byUrn: Map<string, GraphResource>;
+  private readonly m: number;
+
+  constructor(
+    private readonly graph: GraphResource[],
+    private readonly usage: Usage,
+    readonly region: string,
+  ) {
+    this.byUrn = new Map(graph.map((r) => [r.urn, r]));
+    const { multiplier, warning } = regionMultiplier(region);
+    this.m = multiplier;
+    if (warning) this.warnings.push(warning);
+  }
+
+  get multiplier(): number {
+    return this.m;
+  }
+
+  private ofType(type: string): GraphResource[] {
+    return this.graph.filter((r) => r.type === type);
+  }
+
+  private component(r: GraphResource): string | undefined {
+    const parent = r.parent ? this.byUrn.get(r.parent) : undefined;
+    return parent && parent.type !== "pulumi:pulumi:Stack" ? parent.name : undefined;
+  }
+
+  /** Adds a line; prices are us-east-1 and carried to the region by the multiplier. */
+  private add(
+    r: GraphResource | undefined,
+    item: string,
+    formula: string,
+    inputs: Record<string, string | number | boolean>,
+    min: number,
+    max: number,
+  ): void {
+    const regional = this.m !== 1;
+    this.lines.push({
+      resource: r?.urn ?? "stack",
+      name: r?.name ?? "stack",
+      type: r?.type ?? "stack",
+      ...(r && this.component(r) ? { component: this.component(r) } : {}),
+      item,
+      formula: regional ? `${formula} × ${this.m} (${this.region} price level)` : formula,
+      inputs: regional ? { ...inputs, regionMultiplier: this.m } : inputs,
+      monthlyMin: amount(min * this.m),
+      monthlyMax: amount(max * this.m),
+    });
+  }
+
+  private unpricedInstance(r: GraphResource, kind: string, type: string | undefined): void {
+    this.warnings.push(
+      type
+        ? `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`
+        : `${r.name}: ${kind} instance type unknown (not set, or unknown until deploy) — left out of the estimate`,
+    );
+  }
+
+  run(): void {
+    for (const r of this.graph) {
+      switch (r.type) {
+        case "aws:sagemaker/notebookInstance:NotebookInstance":
+          this.notebook(r);
+          break;
+        case "aws:ec2/instance:Instance":
+          this.ec2(r);
+          break;
+        case "aws:sagemaker/trainingJob:TrainingJob":
+          this.trainingJob(r);
+          break;
+        case "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob":
+          this.tuningJob(r);
+          break;
+        case "aws:sagemaker/endpoint:Endpoint":
+          this.endpoint(r);
+          break;
+        case "aws:lambda/function:Function":
+          this.lambdaFunction(r);
+          break;
+        case "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig":
+          this.provisionedConcurrency(r);
+          break;
+        case "aws:kms/key:Key":
+          this.add(
+            r,
+            "KMS key",
+            `1 key × ${usd(KMS_PRICES.keyMonth)}/key-month`,
+            { keys: 1, usdPerKeyMonth: KMS_PRICES.keyMonth.usd },
+            KMS_PRICES.keyMonth.usd,
+            KMS_PRICES.keyMonth.usd,
+          );
+          break;
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+          this.alarm(r);
+          break;
+        case "aws:appautoscaling/policy:Policy":
+          this.scalingPolicy(r);
+          break;
+        default:
+          if (
+            !PRICED_TYPES.has(r.type) &&
+            r.type.startsWith("aws:") &&
+            !FREE_TYPES.some((re) => re.test(r.type))
+          ) {
+            this.warnings.push(`${r.name}: no price for ${r.type} — left out of the estimate`);
+          }
+      }
+    }
+    this.storage();
+    this.logs();
+    this.trainingFromConfig();
+  }
+
+  private notebook(r: GraphResource): void {
+    const type = str(read(r.props, "instanceType"));
+    const p = type ? SAGEMAKER_NOTEBOOK[type] : undefined;
+    const hours = Math.min(this.usage.notebookActiveHoursPerMonth, HOURS_PER_MONTH);
+    if (p && type) {
+      const cost = hours * p.usd;
+      this.add(
+        r,
+        "notebook instance hours",
+        `1 × ${type} × ${fmt(hours)} h × ${usd(p)}/h`,
+        { instances: 1, instanceType: type, hoursPerMonth: hours, usdPerHour: p.usd },
+        cost,
+        cost,
+      );
+    } else {
+      this.unpricedInstance(r, "SageMaker notebook", type);
+    }
+    // The ML storage volume is billed while the notebook exists, running or stopped; 5 GB is the
+    // SageMaker default size.
+    const gb = num(read(r.props, "volumeSize")) ?? 5;
+    const s = SAGEMAKER_OTHER.mlStorageGbMonth;
+    this.add(
+      r,
+      "notebook ML storage",
+      `${fmt(gb)} GB × ${usd(s)}/GB-month`,
+      { volumeGb: gb, usdPerGbMonth: s.usd },
+      gb * s.usd,
+      gb * s.usd,
+    );
+  }
+
+  private ec2(r: GraphResource): void {
+    const type = str(read(r.props, "instanceType"));
+    const p = type ? EC2_INSTANCES[type] : undefined;
+    const hours = Math.min(this.usage.ec2HoursPerMonth, HOURS_PER_MONTH);
+    if (p && type) {
+      const cost = hours * p.usd;
+      this.add(
+        r,
+        "EC2 instance hours",
+        `1 × ${type} × ${fmt(hours)} h × ${usd(p)}/h`,
+        { instances: 1, instanceType: type, hoursPerMonth: hours, usdPerHour: p.usd },
+        cost,
+        cost,
+      );
+    } else {
+      this.unpricedInstance(r, "EC2", type);
+    }
+    // EBS volumes are billed for the whole month, whether the instance runs or is stopped. A root
+    // volume without a size takes the AMI's (8 GB for Amazon Linux).
+    const volumes: [string, unknown][] = [["root volume", read(r.props, "rootBlockDevice") ?? {}]];
+    list(read(r.props, "ebsBlockDevices")).forEach((v, i) =>
+      volumes.push([`EBS volume ${i + 1}`, v]),
+    );
+    for (const [item, v] of volumes) {
+      const gb = num(read(v, "volumeSize")) ?? 8;
+      const volumeType = str(read(v, "volumeType")) ?? "gp3";
+      const vp = EBS_VOLUMES[volumeType];
+      if (!vp) {
+        this.warnings.push(
+          `${r.name}: no price for EBS volume type ${volumeType}; ${item} left out of the estimate`,
+        );
+        continue;
+      }
+      this.add(
+        r,
+        `EBS ${item} (${volumeType})`,
+        `${fmt(gb)} GB × ${usd(vp)}/GB-month`,
+        { volumeGb: gb, volumeType, usdPerGbMonth: vp.usd },
+        gb * vp.usd,
+        gb * vp.usd,
+      );
+    }
+  }
+
+  /** Instance-hours of one training job definition, with its spot setting. */
+  private jobShape(
+    r: GraphResource,
+    def: unknown,
+  ): { type: string; count: number; hours: number; spot: boolean; price: Price } | undefined {
+    const type = str(path(def, "resourceConfig", "instanceType"));
+    const price = type ? SAGEMAKER_TRAINING[type] : undefined;
+    if (!price || !type) {
+      this.unpricedInstance(r, "SageMaker training", type);
+      return undefined;
+    }
+    const count = num(path(def, "resourceConfig", "instanceCount")) ?? 1;
+    // SageMaker's default MaxRuntimeInSeconds is one day; billed time never exceeds it.
+    const seconds = num(path(def, "stoppingCondition", "maxRuntimeInSeconds")) ?? 86400;
+    const spot = read(def, "enableManagedSpotTraining") === true;
+    return { type, count, hours: seconds / 3600, spot, price };
+  }
+
+  private addTraining(
+    r: GraphResource | undefined,
+    item: string,
+    shape: { type: string; count: number; spot: boolean; price: Price },
+    instanceHoursPerRun: number,
+    runFormula: string,
+    inputs: Record<string, string | number | boolean>,
+  ): void {
+    const runs = this.usage.trainingRunsPerMonth;
+    const max = instanceHoursPerRun * runs * shape.price.usd;
+    const saving = SPOT_TRAINING_SAVING.assumed;
+    const min = shape.spot ? max * (1 - saving) : max;
+    const spotNote = shape.spot ? `; spot: min assumes ${saving * 100}% saving, max on-demand` : "";
+    this.add(
+      r,
+      item,
+      `${runFormula} × ${fmt(runs)} runs × ${usd(shape.price)}/h${spotNote}`,
+      {
+        ...inputs,
+        instanceType: shape.type,
+        instanceCount: shape.count,
+        runsPerMonth: runs,
+        usdPerHour: shape.price.usd,
+        spot: shape.spot,
+        ...(shape.spot ? { assumedSpotSaving: saving } : {}),
+      },
+      min,
+      max,
+    );
+  }
+
+  private trainingJob(r: GraphResource): void {
+    const shape = this.jobShape(r, r.props);
+    if (!shape) return;
+    this.addTraining(
+      r,
+      "training job",
+      shape,
+      shape.count * shape.hours,
+      `${fmt(shape.count)} × ${shape.type} × ${fmt(shape.hours)} h`,
+      { maxRuntimeHours: shape.hours },
+    );
+  }
+
+  private tuningJob(r: GraphResource): void {
+    const defs = [
+      read(r.props, "trainingJobDefinition"),
+      ...list(read(r.props, "trainingJobDefinitions")),
+    ].filter((d) => d && typeof d === "object");
+    const shapes = defs
+      .map((d) => this.jobShape(r, d))
+      .filter((s): s is NonNullable<typeof s> => s !== undefined);
+    if (shapes.length === 0) {
+      if (defs.length === 0)
+        this.warnings.push(
+          `${r.name}: tuning job without a training job definition — left out of the estimate`,
+        );
+      return;
+    }
+    // With several definitions every job may run the priciest one: the upper bound.
+    const shape = shapes.reduce((a, b) =>
+      b.count * b.hours * b.price.usd > a.count * a.hours * a.price.usd ? b : a,
+    );
+    const limits = path(r.props, "config", "resourceLimits") ?? read(r.props, "resourceLimits");
+    let jobs = num(read(limits, "maxNumberOfTrainingJobs"));
+    if (jobs === undefined) {
+      jobs = this.usage.training.tuningMaxJobs;
+      this.warnings.push(
+        `${r.name}: maxNumberOfTrainingJobs not set; assuming ${jobs} (tuningMaxJobs)`,
+      );
+    }
+    const parallel = num(read(limits, "maxParallelTrainingJobs"));
+    const tuningSeconds = num(read(limits, "maxRuntimeInSeconds"));
+    let jobHours = jobs * shape.hours;
+    let runFormula = `${fmt(jobs)} jobs × ${fmt(shape.count)} × ${shape.type} × ${fmt(shape.hours)} h`;
+    const inputs: Record<string, number> = {
+      maxTrainingJobs: jobs,
+      maxRuntimeHoursPerJob: shape.hours,
+    };
+    // The tuning job's own time limit caps the total: at most `parallel` jobs run at a time.
+    if (
+      parallel !== undefined &&
+      tuningSeconds !== undefined &&
+      parallel * (tuningSeconds / 3600) < jobHours
+    ) {
+      jobHours = parallel * (tuningSeconds / 3600);
+      runFormula = `${fmt(parallel)} parallel jobs × ${fmt(tuningSeconds / 3600)} h tuning limit × ${fmt(shape.count)} × ${shape.type}`;
+      Object.assign(inputs, {
+        maxParallelTrainingJobs: parallel,
+        tuningMaxRuntimeHours: tuningSeconds / 3600,
+      });
+    }
+    this.addTraining(r, "tuning job", shape, jobHours * shape.count, runFormula, inputs);
+  }
+
+  /** Training the config asks for when the graph has no job resource (yet). */
+  private trainingFromConfig(): void {
+    const t = this.usage.training;
+    if (t.mode === "none") return;
+    const declared = this.graph.some(
+      (r) =>
+        r.type === "aws:sagemaker/trainingJob:TrainingJob" ||
+        r.type === "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+    );
+    if (declared) return;
+    const price = SAGEMAKER_TRAINING[t.instanceType];
+    if (!price) {
+      this.warnings.push(
+        `trainingInstanceType: no SageMaker training price for ${t.instanceType} — training left out of the estimate`,
+      );
+      return;
+    }
+    const hours = t.maxRuntimeSeconds / 3600;
+    const shape = { type: t.instanceType, count: t.instanceCount, spot: t.useSpot, price };
+    if (t.mode === "train") {
+      this.addTraining(
+        undefined,
+        "training job (from config)",
+        shape,
+        t.instanceCount * hours,
+        `${fmt(t.instanceCount)} × ${t.instanceType} × ${fmt(hours)} h`,
+        { maxRuntimeHours: hours },
+      );
+    } else {
+      this.addTraining(
+        undefined,
+        "tuning job (from config)",
+        shape,
+        t.tuningMaxJobs * t.instanceCount * hours,
+        `${fmt(t.tuningMaxJobs)} jobs × ${fmt(t.instanceCount)} × ${t.instanceType} × ${fmt(hours)} h`,
+        { maxTrainingJobs: t.tuningMaxJobs, maxRuntimeHoursPerJob: hours },
+      );
+    }
+  }
+
+  private endpointConfigFor(endpoint: GraphResource): GraphResource | undefined {
+    const configs = this.ofType("aws:sagemaker/endpointConfiguration:EndpointConfiguration");
+    const wanted = str(read(endpoint.props, "endpointConfigName"));
+    const named = wanted
+      ? configs.find((c) => str(read(c.props, "name")) === wanted || c.name === wanted)
+      : undefined;
+    if (named) return named;
+    // The name is often unknown at preview: with one endpoint and one configuration, they pair.
+    const endpoints = this.ofType("aws:sagemaker/endpoint:Endpoint");
+    if (configs.length === 1 && endpoints.length === 1) return configs[0];
+    return undefined;
+  }
+
+  /** The autoscaling range of an instance-based variant, from its scalable target. */
+  private scalingRange(
+    endpoint: GraphResource,
+    variant: string | undefined,
+    instanceVariants: number,
+  ): { min: number; max: number; target: GraphResource } | undefined {
+    const targets = this.ofType("aws:appautoscaling/target:Target").filter(
+      (t) => str(read(t.props, "scalableDimension")) === "sagemaker:variant:DesiredInstanceCount",
+    );
+    const endpointName = str(read(endpoint.props, "name"));
+    let target = targets.find((t) => {
+      const id = str(read(t.props, "resourceId"));
+      return (
+        id !== undefined &&
+        endpointName !== undefined &&
+        id === `endpoint/${endpointName}/variant/${variant}`
+      );
+    });
+    // At preview the resource id may be unknown: one variant and one target belong together.
+    if (
+      !target &&
+      targets.length === 1 &&
+      instanceVariants === 1 &&
+      this.ofType("aws:sagemaker/endpoint:Endpoint").length === 1
+    ) {
+      target = targets[0];
+    }
+    if (!target) return undefined;
+    const min = num(read(target.props, "minCapacity"));
+    const max = num(read(target.props, "maxCapacity"));
+    if (min === undefined || max === undefined) return undefined;
+    return { min, max, target };
+  }
+
+  private endpoint(r: GraphResource): void {
+    const config = this.endpointConfigFor(r);
+    if (!config) {
+      this.warnings.push(
+        `${r.name}: its endpoint configuration is not in the stack or not resolvable — endpoint left out of the estimate`,
+      );
+      return;
+    }
+    const variants = [
+      ...list(read(config.props, "productionVariants")).map((v) => ["variant", v] as const),
+      ...list(read(config.props, "shadowProductionVariants")).map(
+        (v) => ["shadow variant", v] as const,
+      ),
+    ];
+    const instanceVariants = variants.filter(
+      ([, v]) => read(v, "serverlessConfig") === undefined,
+    ).length;
+    const requests = this.usage.monthlyRequests;
+    for (const [kind, v] of variants) {
+      const variant = str(read(v, "variantName"));
+      const label = `${kind} ${variant ?? ""}`.trim();
+      const serverless = read(v, "serverlessConfig");
+      if (serverless !== undefined) {
+        const mb = num(read(serverless, "memorySizeInMb"));
+        if (mb === undefined) {
+          this.warnings.push(
+            `${r.name}: serverless ${label} memory size unknown — left out of the estimate`,
+          );
+          continue;
+        }
+        const gb = mb / 1024;
+        const seconds = this.usage.inferenceDurationMs / 1000;
+        const p = SAGEMAKER_OTHER.serverlessGbSecond;
+        const cost = requests * seconds * gb * p.usd;
+        this.add(
+          r,
+          `serverless inference (${label})`,
+          `${fmt(requests)} requests × ${fmt(seconds)} s × ${fmt(gb)} GB × ${usd(p)}/GB-s`,
+          {
+            requestsPerMonth: requests,
+            secondsPerRequest: seconds,
+            memoryGb: gb,
+            usdPerGbSecond: p.usd,
+          },
+          cost,
+          cost,
+        );
+        const provisioned = num(read(serverless, "provisionedConcurrency")) ?? 0;
+        if (provisioned > 0) {
+          this.warnings.push(
+            `${r.name}: provisioned concurrency ${provisioned} on serverless ${label} is not priced — add its price to policies/cost/prices.ts`,
+          );
+        }
+        continue;
+      }
+      const type = str(read(v, "instanceType"));
+      const p = type ? SAGEMAKER_HOSTING[type] : undefined;
+      if (!p || !type) {
+        this.unpricedInstance(r, "SageMaker hosting", type);
+        continue;
+      }
+      const initial = num(read(v, "initialInstanceCount")) ?? 1;
+      const range = this.scalingRange(r, variant, instanceVariants);
+      const min = range ? range.min : initial;
+      const max = range ? range.max : initial;
+      const count = min === max ? fmt(min) : `${fmt(min)}–${fmt(max)}`;
+      this.add(
+        r,
+        `endpoint instances (${label})`,
+        `${count} × ${type} × ${HOURS_PER_MONTH} h × ${usd(p)}/h`,
+        {
+          minInstances: min,
+          maxInstances: max,
+          instanceType: type,
+          hoursPerMonth: HOURS_PER_MONTH,
+          usdPerHour: p.usd,
+          ...(range ? { scalableTarget: range.target.name } : { fixedInstanceCount: initial }),
+        },
+        min * HOURS_PER_MONTH * p.usd,
+        max * HOURS_PER_MONTH * p.usd,
+      );
+    }
+
+    // Data processed in and out of the endpoint.
+    const kb = this.usage.payloadKbPerRequest;
+    const gbProcessed = requests * kb * GB_PER_KB;
+    const dp = SAGEMAKER_OTHER.dataProcessedGb;
+    this.add(
+      r,
+      "endpoint data processed",
+      `${fmt(requests)} requests × ${fmt(kb)} KB (in + out) × ${usd(dp)}/GB`,
+      {
+        requestsPerMonth: requests,
+        kbPerRequest: kb,
+        gbPerMonth: amount(gbProcessed),
+        usdPerGb: dp.usd,
+      },
+      gbProcessed * dp.usd,
+      gbProcessed * dp.usd,
+    );
+
+    // Captured records land in the bucket, whose storage the `storageGb` assumption covers; the line
+    // shows how fast captures grow so that assumption can be checked.
+    const capture = read(config.props, "dataCaptureConfig");
+    if (capture !== undefined && read(capture, "enableCapture") !== false) {
+      const percent = num(read(capture, "initialSamplingPercentage")) ?? 100;
+      const gb = requests * (percent / 100) * kb * GB_PER_KB;
+      this.add(
+        r,
+        "data capture (stored in the bucket, priced in storageGb)",
+        `${fmt(requests)} requests × ${fmt(percent)}% × ${fmt(kb)} KB = ${fmt(amount(gb))} GB/month added to the bucket`,
+        {
+          requestsPerMonth: requests,
+          samplingPercent: percent,
+          kbPerRequest: kb,
+          gbPerMonth: amount(gb),
+        },
+        0,
+        0,
+      );
+    }
+  }
+
+  private functionMemory(fn: GraphResource): { gb: number; arch: "arm64" | "x86_64" } {
+    const mb = num(read(fn.props, "memorySize")) ?? 128;
+    const arch = str(list(read(fn.props, "architectures"))[0]) === "arm64" ? "arm64" : "x86_64";
+    return { gb: mb / 1024, arch };
+  }
+
+  private provisionedFor(fn: GraphResource): GraphResource[] {
+    const configs = this.ofType(
+      "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+    );
+    const fnName = str(read(fn.props, "name"));
+    const fnArn = str(read(fn.props, "arn"));
+    const matched = configs.filter((c) => {
+      const target = str(read(c.props, "functionName"));
+      return target !== undefined && (target === fnName || target === fnArn || target === fn.name);
+    });
+    if (matched.length > 0) return matched;
+    return configs.length > 0 && this.ofType("aws:lambda/function:Function").length === 1
+      ? configs
+      : [];
+  }
+
+  private lambdaFunction(r: GraphResource): void {
+    const { gb, arch } = this.functionMemory(r);
+    const requests = this.usage.monthlyRequests;
+    const rp = LAMBDA_PRICES.requests;
+    this.add(
+      r,
+      "Lambda requests",
+      `${fmt(requests)} requests × ${usd(rp)}/request`,
+      { requestsPerMonth: requests, usdPerRequest: rp.usd },
+      requests * rp.usd,
+      requests * rp.usd,
+    );
+
+    const seconds = this.usage.lambdaDurationMs / 1000;
+    const gbSeconds = requests * seconds * gb;
+    const onDemand = LAMBDA_PRICES.durationGbSecond[arch];
+    const provisioned = this.provisionedFor(r).reduce(
+      (n, c) => n + (num(read(c.props, "provisionedConcurrentExecutions")) ?? 0),
+      0,
+    );
+    if (provisioned > 0) {
+      // Invocations served by provisioned concurrency bill a lower duration rate; the overflow bills
+      // the on-demand rate. Lower bound: all served warm; upper bound: none.
+      const warm = LAMBDA_PRICES.provisionedDurationGbSecond[arch];
+      this.add(
+        r,
+        `Lambda duration (${arch})`,
+        `${fmt(requests)} requests × ${fmt(seconds)} s × ${fmt(gb)} GB × ${usd(warm)}–${usd(onDemand)}/GB-s (provisioned–on-demand rate)`,
+        {
+          requestsPerMonth: requests,
+          secondsPerRequest: seconds,
+          memoryGb: gb,
+          gbSeconds: amount(gbSeconds),
+          usdPerGbSecondProvisioned: warm.usd,
+          usdPerGbSecondOnDemand: onDemand.usd,
+        },
+        gbSeconds * warm.usd,
+        gbSeconds * onDemand.usd,
+      );
+    } else {
+      this.add(
+        r,
+        `Lambda duration (${arch})`,
+        `${fmt(requests)} requests × ${fmt(seconds)} s × ${fmt(gb)} GB × ${usd(onDemand)}/GB-s`,
+        {
+          requestsPerMonth: requests,
+          secondsPerRequest: seconds,
+          memoryGb: gb,
+          gbSeconds: amount(gbSeconds),
+          usdPerGbSecond: onDemand.usd,
+        },
+        gbSeconds * onDemand.usd,
+        gbSeconds * onDemand.usd,
+      );
+    }
+  }
+
+  private provisionedConcurrency(r: GraphResource): void {
+    const n = num(read(r.props, "provisionedConcurrentExecutions"));
+    if (n === undefined) {
+      this.warnings.push(`${r.name}: provisioned concurrency unknown — left out of the estimate`);
+      return;
+    }
+    const fns = this.ofType("aws:lambda/function:Function").filter((fn) =>
+      this.provisionedFor(fn).includes(r),
+    );
+    if (fns.length !== 1) {
+      this.warnings.push(
+        `${r.name}: its function is not in the stack or not resolvable — provisioned concurrency left out of the estimate`,
+      );
+      return;
+    }
+    const { gb, arch } = this.functionMemory(fns[0]);
+    const p = LAMBDA_PRICES.provisionedConcurrencyGbSecond[arch];
+    const cost = n * gb * SECONDS_PER_MONTH * p.usd;
+    this.add(
+      r,
+      `Lambda provisioned concurrency (${arch})`,
+      `${fmt(n)} × ${fmt(gb)} GB × ${fmt(SECONDS_PER_MONTH)} s (730 h) × ${usd(p)}/GB-s`,
+      {
+        provisionedConcurrency: n,
+        memoryGb: gb,
+        secondsPerMonth: SECONDS_PER_MONTH,
+        usdPerGbSecond: p.usd,
+      },
+      cost,
+      cost,
+    );
+  }
+
+  private alarm(r: GraphResource): void {
+    const queries = list(read(r.props, "metricQueries"));
+    const metrics =
+      queries.length > 0 ? queries.filter((q) => read(q, "metric") !== undefined) : [r.props];
+    const periods = (
+      queries.length > 0
+        ? metrics.map((q) => read(read(q, "metric"), "period"))
+        : [read(r.props, "period")]
+    ).map(num);
+    // Alarms on periods under a minute are high resolution, billed at a higher rate.
+    const highResolution = periods.some((p) => p !== undefined && p < 60);
+    const p = highResolution
+      ? CLOUDWATCH_PRICES.highResolutionAlarmMetricMonth
+      : CLOUDWATCH_PRICES.standardAlarmMetricMonth;
+    const n = Math.max(metrics.length, 1);
+    const kind = highResolution ? "high-resolution" : "standard";
+    this.add(
+      r,
+      `CloudWatch alarm (${kind})`,
+      `${fmt(n)} alarm metric${n === 1 ? "" : "s"} × ${usd(p)}/alarm metric-month`,
+      { alarmMetrics: n, highResolution, usdPerAlarmMetricMonth: p.usd },
+      n * p.usd,
+      n * p.usd,
+    );
+  }
+
+  private scalingPolicy(r: GraphResource): void {
+    if (str(read(r.props, "policyType")) !== "TargetTrackingScaling") return;
+    // Target tracking creates and manages its own CloudWatch alarms, one to scale out and one to
+    // scale in, billed like any other alarm
+    // (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html).
+    const p = CLOUDWATCH_PRICES.standardAlarmMetricMonth;
+    this.add(
+      r,
+      "CloudWatch alarms of target tracking",
+      `2 alarms × ${usd(p)}/alarm metric-month`,
+      { alarmMetrics: 2, usdPerAlarmMetricMonth: p.usd },
+      2 * p.usd,
+      2 * p.usd,
+    );
+  }
+
+  private storage(): void {
+    const buckets = [
+      ...this.ofType("aws:s3/bucket:Bucket"),
+      ...this.ofType("aws:s3/bucketV2:BucketV2"),
+    ];
+    const gb = this.usage.storageGb;
+    const p = S3_PRICES.standardGbMonth;
+    if (buckets.length === 0) {
+      if (gb > 0)
+        this.warnings.push(
+          `storageGb is ${gb} but the stack declares no bucket; storage left out of the estimate`,
+        );
+      return;
+    }
+    // `storageGb` is what the stack keeps in S3; it is counted once, on the first bucket.
+    this.add(
+      buckets[0],
+      "S3 Standard storage",
+      `${fmt(gb)} GB × ${usd(p)}/GB-month`,
+      { storageGb: gb, usdPerGbMonth: p.usd },
+      gb * p.usd,
+      gb * p.usd,
+    );
+  }
+
+  private logs(): void {
+    const total = this.usage.logIngestGbPerMonth;
+    if (total <= 0) return;
+    const groups = this.ofType("aws:cloudwatch/logGroup:LogGroup");
+    const ingest = CLOUDWATCH_PRICES.logIngestGb;
+    const store = CLOUDWATCH_PRICES.logStorageGbMonth;
+    const daysPerMonth = HOURS_PER_MONTH / 24;
+    // Without declared log groups the services write to groups they create themselves, which
+    // never expire.
+    const targets: [GraphResource | undefined, number | undefined][] =
+      groups.length > 0
+        ? groups.map((g) => [g, num(read(g.props, "retentionInDays"))])
+        : [[undefined, undefined]];
+    const share = total / targets.length;
+    for (const [g, retention] of targets) {
+      const split = targets.length > 1 ? ` (${fmt(total)} GB ÷ ${targets.length} log groups)` : "";
+      this.add(
+        g,
+        "CloudWatch Logs ingestion",
+        `${fmt(share)} GB${split} × ${usd(ingest)}/GB`,
+        { ingestGbPerMonth: share, usdPerGb: ingest.usd },
+        share * ingest.usd,
+        share * ingest.usd,
+      );
+      if (retention !== undefined && retention > 0) {
+        // Steady state: the group holds `retention` days of logs.
+        const months = retention / daysPerMonth;
+        const cost = share * months * store.usd;
+        this.add(
+          g,
+          "CloudWatch Logs storage",
+          `${fmt(share)} GB/month × ${fmt(retention)} d ÷ ${fmt(daysPerMonth)} d × ${usd(store)}/GB-month`,
+          { ingestGbPerMonth: share, retentionDays: retention, usdPerGbMonth: store.usd },
+          cost,
+          cost,
+        );
+      } else {
+        // Logs that never expire grow every month: the bounds are the first month and the twelfth.
+        this.add(
+          g,
+          "CloudWatch Logs storage (never expires)",
+          `${fmt(share)} GB/month × 1–12 months kept × ${usd(store)}/GB-month`,
+          {
+            ingestGbPerMonth: share,
+            monthsKeptMin: 1,
+            monthsKeptMax: 12,
+            usdPerGbMonth: store.usd,
+          },
+          share * store.usd,
+          share * 12 * store.usd,
+        );
+        this.warnings.push(
+          `${g ? g.name : "logs"}: no log retention; storage grows every month (estimated for months 1 to 12)`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The monthly cost of a stack: a line per billed item of every resource, totals, and warnings for
+ * what is not priced. `resources` may be policy-pack resources or a recorded stack run's resources.
+ */
+export function estimateCost(
+  resources: readonly ResourceLike[],
+  usage: Usage,
+  region: string,
+): CostEstimate {
+  const e = new Estimator(toGraph(resources), usage, region);
+  e.run();
+  const min = cents(e.lines.reduce((s, l) => s + l.monthlyMin, 0));
+  const max = cents(e.lines.reduce((s, l) => s + l.monthlyMax, 0));
+  return {
+    region,
+    regionMultiplier: e.multiplier,
+    currency: "USD",
+    lines: e.lines,
+    totals: { min, max },
+    warnings: e.warnings,
+  };
+}
+
+/** The lines that cost the most at the upper bound, biggest first. */
+export function biggestItems(estimate: CostEstimate, n = 3): CostLine[] {
+  return [...estimate.lines]
+    .sort((a, b) => b.monthlyMax - a.monthlyMax || a.resource.localeCompare(b.resource))
+    .slice(0, n);
+}
