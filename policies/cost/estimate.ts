@@ -24,7 +24,6 @@ import {
   SPOT_TRAINING_SAVING,
   regionMultiplier,
 } from "./prices";
-import { isUnknown } from "../common";
 import { Usage } from "./usage";
 
 export * from "./usage";
@@ -107,6 +106,19 @@ export function toGraph(resources: readonly ResourceLike[]): GraphResource[] {
 // Reading properties. Values unknown at preview come through the policy framework as proxies that
 // throw when read, or as the SDK's sentinel strings once unwrapped; both read as `undefined` here,
 // so an unknown value never fails the estimate.
+
+// The sentinel strings the policy SDK deserializes unknown values into (kept internal by the SDK).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
+const UNKNOWN: ReadonlySet<unknown> = new Set(
+  Object.keys(sdkProxy)
+    .filter((k) => /^unknown\w+Value$/.test(k))
+    .map((k) => sdkProxy[k]),
+);
+
+function isUnknown(v: unknown): boolean {
+  return typeof v === "string" && UNKNOWN.has(v);
+}
 
 function read(obj: unknown, key: string): unknown {
   if (obj === null || typeof obj !== "object") return undefined;

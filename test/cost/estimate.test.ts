@@ -426,6 +426,21 @@ describe("estimateCost", () => {
     });
   });
 
+  it("treats the SDK's unknown-value sentinels as missing", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unknownStringValue } = require("@pulumi/policy/proxy");
+    const est = estimateCost(
+      [res(T.notebook, "nb", { instanceType: unknownStringValue })],
+      usage(),
+      "us-east-1",
+    );
+    assert.strictEqual(est.lines.filter((l) => l.item === "notebook instance hours").length, 0);
+    assert.ok(
+      est.warnings.some((w) => w.startsWith("nb: SageMaker notebook instance type unknown")),
+      est.warnings.join("\n"),
+    );
+  });
+
   it("totals the lines and names the biggest items", () => {
     const graph = [
       ...instanceEndpoint("prod", "ml.m5.xlarge", 2, 4),
