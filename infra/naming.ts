@@ -36,6 +36,34 @@ export function physicalName(prefix: string, suffix: string, max: number, lower 
   return `${head}-${shortHash(full)}`;
 }
 
+/** Physical names of the stack's named resources, all prefixed `${project}-${stack}`. */
+export function stackNames(prefix: string) {
+  // SageMaker names allow letters, digits and hyphens only.
+  const sm = prefix.replace(/[^a-zA-Z0-9-]/g, "-");
+  return Object.freeze({
+    bucket: (account: string) => physicalName(prefix, account, NAME_LIMITS.s3Bucket, true),
+    notebookRole: physicalName(prefix, "notebook", NAME_LIMITS.iamRole),
+    trainingRole: physicalName(prefix, "training", NAME_LIMITS.iamRole),
+    trainingHostRole: physicalName(prefix, "ec2-host", NAME_LIMITS.iamRole),
+    modelRole: physicalName(prefix, "model", NAME_LIMITS.iamRole),
+    lambdaRole: physicalName(prefix, "lambda", NAME_LIMITS.iamRole),
+    notebook: physicalName(sm, "notebook", NAME_LIMITS.sagemaker),
+    notebookLifecycle: physicalName(sm, "autostop", NAME_LIMITS.sagemaker),
+    /** Training and tuning jobs are named `${jobPrefix}-...`; the notebook may run only those. */
+    jobPrefix: physicalName(sm, "", 40).toLowerCase(),
+    endpoint: physicalName(sm, "endpoint", NAME_LIMITS.sagemaker),
+    /** Endpoint configurations are immutable; the provider appends a 26-character unique suffix. */
+    endpointConfigPrefix: `${physicalName(sm, "", NAME_LIMITS.sagemaker - 27)}-`,
+    model: (fingerprint: string) => physicalName(sm, `model-${fingerprint}`, NAME_LIMITS.sagemaker),
+    errorAlarm: physicalName(prefix, "endpoint-5xx", NAME_LIMITS.alarm),
+    latencyAlarm: physicalName(prefix, "endpoint-latency", NAME_LIMITS.alarm),
+    function: physicalName(prefix, "classify", NAME_LIMITS.lambda),
+    trainingHost: physicalName(prefix, "training-host", NAME_LIMITS.securityGroup),
+  });
+}
+
+export type StackNames = ReturnType<typeof stackNames>;
+
 /** Where things live in the data and model bucket. */
 export const BUCKET_LAYOUT = {
   /** Dataset: train/, valid/ and test/ image folders, one folder per breed. */
@@ -48,6 +76,10 @@ export const BUCKET_LAYOUT = {
   checkpoints: "checkpoints/",
   /** Endpoint data capture. */
   capture: "capture/",
+  /** Code the EC2 training host syncs (the files of training/). */
+  hostCode: "code/training/",
+  /** Models the EC2 training host uploads. */
+  hostModels: "models/ec2/",
 } as const;
 
 /** The project root: the nearest folder above `from` that holds Pulumi.yaml. */

@@ -1,42 +1,355 @@
 // Declares every resource of one stack from its validated config and returns the stack outputs.
 // No module state: it can run several times in one process, once per stack.
+import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
+import { ClassifierFunction, requireBundle } from "./components/classifier-function";
 import { DataBucket } from "./components/data-bucket";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { EndpointAutoscaling } from "./components/endpoint-autoscaling";
+import { InferenceEndpoint } from "./components/inference-endpoint";
+import { Notebook } from "./components/notebook";
+import { ServiceRole } from "./components/service-role";
+import { TrainingHost } from "./components/training-host";
+import {
+  AwsEnv,
+  lambdaPolicy,
+  modelPolicy,
+  notebookPolicy,
+  serviceTrustPolicy,
+  trainingHostPolicy,
+  trainingPolicy,
+} from "./iam/policies";
+import { frameworkImageUri, frameworkRepositoryArn } from "./images";
+import { BUCKET_LAYOUT, projectRoot, stackNames } from "./naming";
 
 export type StackOutputs = Record<string, pulumi.Output<unknown> | unknown>;
 
-export function buildStack(config: StackConfig): StackOutputs {
-  const { prefix } = config;
+export interface BuildOptions {
+  /** The folder holding Pulumi.yaml, dist/handler and training/; found from this file by default. */
+  root?: string;
+}
+
+/**
+ * Where the deployed model's weights come from: the job output that a training component passes
+ * in, or else the artifact named by `modelArtifactUri`.
+ */
+export function deployedModelData(
+  config: StackConfig,
+  trainedModelData?: pulumi.Input<string>,
+): pulumi.Input<string> {
+  if (trainedModelData !== undefined) return trainedModelData;
+  if (config.modelArtifactUri !== "") return config.modelArtifactUri;
+  throw new Error(
+    `trainingMode is ${config.trainingMode} but no training job output reaches the model: set ` +
+      `dog-breed-classifier:modelArtifactUri to the artifact to deploy, or declare the training job`,
+  );
+}
+
+export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
+  const root = options.root ?? projectRoot(__dirname);
+  // Fail before declaring anything when the handler bundle is missing.
+  const bundleDir = requireBundle(path.join(root, "dist", "handler"));
+  const names = stackNames(config.prefix);
 
   // One explicit provider carries the region and the default tags to every resource.
-  const provider = new aws.Provider(`${prefix}-aws`, {
+  const provider = new aws.Provider(`${config.prefix}-aws`, {
     region: config.region as aws.Region,
     defaultTags: { tags: { ...config.tags } },
   });
-  const providerOpts = { providers: { aws: provider } };
-  const invokeOpts = { provider };
+  const withProvider = { providers: { aws: provider } };
 
-  const identity = aws.getCallerIdentityOutput({}, invokeOpts);
-  const partition = aws.getPartitionOutput({}, invokeOpts).partition;
-  const account = identity.accountId;
+  const account = aws.getCallerIdentityOutput({}, { provider }).accountId;
+  const partition = aws.getPartitionOutput({}, { provider }).partition;
+  const env: pulumi.Output<AwsEnv> = pulumi
+    .all([partition, account])
+    .apply(([p, a]) => ({ partition: p, region: config.region, account: a }));
 
+  // Data and model bucket.
   const data = new DataBucket(
     "data",
     {
-      bucketName: account.apply((id) => physicalName(prefix, id, NAME_LIMITS.s3Bucket, true)),
+      bucketName: account.apply(names.bucket),
       partition,
       kms: config.kmsEnabled,
       kmsKeyDeletionDays: config.kmsKeyDeletionDays,
       noncurrentVersionDays: config.bucketNoncurrentVersionDays,
       retain: config.bucketRetain,
     },
-    providerOpts,
+    withProvider,
+  );
+  const bucket = data.bucketName;
+  const kmsKeyArn = data.kmsKeyArn;
+
+  // The deployed model's weights: the configured artifact until a training job's output feeds it.
+  const modelDataUrl = deployedModelData(config);
+
+  const serverless = config.endpointServerless;
+  const inferenceImage = frameworkImageUri({
+    region: config.region,
+    scope: "inference",
+    frameworkVersion: config.trainingFrameworkVersion,
+    pythonVersion: config.trainingPythonVersion,
+    instanceType: serverless ? undefined : config.endpointInstanceType,
+  });
+  const captureOn = !serverless && config.endpointDataCapture;
+
+  // IAM: one role per principal.
+  // SageMaker sets aws:SourceAccount when it assumes a job's or a model's role.
+  const sagemakerTrust = env.apply((e) => serviceTrustPolicy("sagemaker.amazonaws.com", e.account));
+  const trainingRoleNeeded = config.trainingMode !== "none" || config.notebookEnabled;
+  const trainingRole = trainingRoleNeeded
+    ? new ServiceRole(
+        "training-role",
+        {
+          roleName: names.trainingRole,
+          description: "SageMaker training and tuning jobs of the dog-breed classifier",
+          trustPolicy: sagemakerTrust,
+          policy: pulumi.all([env, bucket, kmsKeyArn]).apply(([e, b, k]) =>
+            trainingPolicy({
+              env: e,
+              bucket: b,
+              prefixes: BUCKET_LAYOUT,
+              imageRepositoryArn: frameworkRepositoryArn(config.region, "training"),
+              kmsKeyArn: k,
+            }),
+          ),
+        },
+        withProvider,
+      )
+    : undefined;
+
+  const modelRole = new ServiceRole(
+    "model-role",
+    {
+      roleName: names.modelRole,
+      description: "SageMaker model and endpoint of the dog-breed classifier",
+      trustPolicy: sagemakerTrust,
+      policy: pulumi.all([env, bucket, kmsKeyArn, modelDataUrl]).apply(([e, b, k, m]) =>
+        modelPolicy({
+          env: e,
+          modelDataUrl: m,
+          imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
+          endpointName: names.endpoint,
+          capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
+          kmsKeyArn: k,
+        }),
+      ),
+    },
+    withProvider,
+  );
+
+  const lambdaLogGroup = `/aws/lambda/${names.function}`;
+  const lambdaRole = new ServiceRole(
+    "lambda-role",
+    {
+      roleName: names.lambdaRole,
+      description: "Lambda function in front of the dog-breed classifier endpoint",
+      trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+      policy: env.apply((e) => lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint })),
+    },
+    withProvider,
+  );
+
+  const notebookRole =
+    config.notebookEnabled && trainingRole
+      ? new ServiceRole(
+          "notebook-role",
+          {
+            roleName: names.notebookRole,
+            description: "SageMaker notebook instance of the dog-breed classifier",
+            // SageMaker does not document source conditions for notebook instances.
+            trustPolicy: serviceTrustPolicy("sagemaker.amazonaws.com"),
+            policy: pulumi.all([env, bucket, kmsKeyArn, trainingRole.arn]).apply(([e, b, k, t]) =>
+              notebookPolicy({
+                env: e,
+                bucket: b,
+                prefixes: BUCKET_LAYOUT,
+                notebookName: names.notebook,
+                jobPrefix: names.jobPrefix,
+                trainingRoleArn: t,
+                endpointName: names.endpoint,
+                kmsKeyArn: k,
+              }),
+            ),
+          },
+          withProvider,
+        )
+      : undefined;
+
+  const hostRole = config.ec2Enabled
+    ? new ServiceRole(
+        "training-host-role",
+        {
+          roleName: names.trainingHostRole,
+          description: "EC2 training host of the dog-breed classifier",
+          trustPolicy: serviceTrustPolicy("ec2.amazonaws.com"),
+          policy: pulumi.all([env, bucket, kmsKeyArn]).apply(([e, b, k]) =>
+            trainingHostPolicy({
+              env: e,
+              bucket: b,
+              prefixes: { data: BUCKET_LAYOUT.data, code: BUCKET_LAYOUT.hostCode, output: BUCKET_LAYOUT.hostModels },
+              kmsKeyArn: k,
+            }),
+          ),
+          instanceProfile: true,
+        },
+        withProvider,
+      )
+    : undefined;
+
+  // Notebook.
+  const notebook =
+    config.notebookEnabled && notebookRole
+      ? new Notebook(
+          "notebook",
+          {
+            notebookName: names.notebook,
+            lifecycleConfigName: names.notebookLifecycle,
+            instanceType: config.notebookInstanceType,
+            volumeSizeGb: config.notebookVolumeSizeGb,
+            roleArn: notebookRole.arn,
+            kmsKeyArn,
+            directInternetAccess: config.notebookDirectInternetAccess,
+            subnetId: config.notebookSubnetId,
+            rootAccess: config.notebookRootAccess,
+            idleStopMinutes: config.notebookIdleStopMinutes,
+          },
+          withProvider,
+        )
+      : undefined;
+
+  // EC2 training host.
+  const host =
+    config.ec2Enabled && hostRole?.instanceProfile
+      ? new TrainingHost(
+          "training-host",
+          {
+            hostName: names.trainingHost,
+            instanceType: config.ec2InstanceType,
+            amiParameter: config.ec2AmiParameter,
+            rootVolumeGb: config.ec2RootVolumeGb,
+            subnetId: config.ec2SubnetId,
+            instanceProfileName: hostRole.instanceProfile.name,
+            bucketName: bucket,
+            prefixes: { code: BUCKET_LAYOUT.hostCode, data: BUCKET_LAYOUT.data, output: BUCKET_LAYOUT.hostModels },
+            codeDir: path.join(root, "training"),
+            frameworkVersion: config.trainingFrameworkVersion,
+            hyperparameters: {
+              epochs: config.trainingEpochs,
+              batchSize: config.trainingBatchSize,
+              learningRate: config.trainingLearningRate,
+              arch: config.trainingArch,
+              pretrained: config.trainingPretrained,
+            },
+            kmsKeyArn,
+            stopAfterTraining: config.ec2StopAfterTraining,
+          },
+          withProvider,
+        )
+      : undefined;
+
+  // Model, endpoint configuration and endpoint.
+  const inference = new InferenceEndpoint(
+    "inference",
+    {
+      modelName: names.model,
+      endpointName: names.endpoint,
+      endpointConfigPrefix: names.endpointConfigPrefix,
+      imageUri: inferenceImage,
+      modelDataUrl,
+      executionRoleArn: modelRole.arn,
+      variant: serverless
+        ? {
+            kind: "serverless",
+            memoryMb: config.endpointServerlessMemoryMb,
+            maxConcurrency: config.endpointServerlessMaxConcurrency,
+          }
+        : {
+            kind: "instance",
+            instanceType: config.endpointInstanceType,
+            initialInstanceCount: config.endpointInstanceCount,
+          },
+      networkIsolation: !serverless && config.endpointNetworkIsolation,
+      kmsKeyArn,
+      dataCapture: captureOn
+        ? {
+            destinationS3Uri: pulumi.interpolate`s3://${bucket}/${BUCKET_LAYOUT.capture}`,
+            samplingPercent: config.endpointDataCapturePercent,
+          }
+        : undefined,
+      blueGreen:
+        !serverless && config.endpointBlueGreen
+          ? { canaryPercent: config.endpointCanaryPercent, bakeSeconds: config.endpointBakeSeconds }
+          : undefined,
+      alarms: {
+        errorAlarmName: names.errorAlarm,
+        errorsPerMinute: config.endpointErrorAlarmThreshold,
+        latencyAlarmName: names.latencyAlarm,
+        latencyMs: config.endpointLatencyAlarmMs,
+      },
+    },
+    // The role's permissions must be in place before SageMaker checks them on create.
+    { ...withProvider, dependsOn: [modelRole] },
+  );
+
+  if (!serverless && config.endpointAutoscaling) {
+    new EndpointAutoscaling(
+      "autoscaling",
+      {
+        endpointName: inference.endpointName,
+        variantName: inference.variantName,
+        minInstances: config.endpointMinInstances,
+        maxInstances: config.endpointMaxInstances,
+        targetInvocations: config.endpointTargetInvocations,
+        scaleInCooldownSeconds: config.endpointScaleInCooldownSeconds,
+        scaleOutCooldownSeconds: config.endpointScaleOutCooldownSeconds,
+      },
+      withProvider,
+    );
+  }
+
+  // Lambda function.
+  const classifier = new ClassifierFunction(
+    "classifier",
+    {
+      functionName: names.function,
+      roleArn: lambdaRole.arn,
+      bundleDir,
+      runtime: config.lambdaRuntime,
+      memoryMb: config.lambdaMemoryMb,
+      timeoutSeconds: config.lambdaTimeoutSeconds,
+      reservedConcurrency: config.lambdaReservedConcurrency,
+      provisionedConcurrency: config.lambdaProvisionedConcurrency,
+      functionUrl: config.lambdaFunctionUrl,
+      logRetentionDays: config.lambdaLogRetentionDays,
+      environment: {
+        ENDPOINT_NAME: inference.endpointName,
+        TOP_K: String(config.lambdaTopK),
+      },
+    },
+    { ...withProvider, dependsOn: [lambdaRole] },
   );
 
   return {
-    bucketName: data.bucketName,
+    region: config.region,
+    bucketName: bucket,
+    kmsKeyArn,
+    modelDataUrl,
+    inferenceImage,
+    endpointName: inference.endpointName,
+    endpointArn: inference.endpointArn,
+    functionName: classifier.functionName,
+    aliasArn: classifier.aliasArn,
+    functionUrl: classifier.functionUrl,
+    notebookName: notebook?.notebookName,
+    trainingInstanceId: host?.instanceId,
+    roleArns: {
+      model: modelRole.arn,
+      lambda: lambdaRole.arn,
+      training: trainingRole?.arn,
+      notebook: notebookRole?.arn,
+      trainingHost: hostRole?.arn,
+    },
   };
 }

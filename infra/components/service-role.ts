@@ -9,7 +9,7 @@ export interface ServiceRoleArgs {
   roleName: string;
   description: string;
   /** Trust policy: which service assumes the role. */
-  trustPolicy: PolicyDocument;
+  trustPolicy: pulumi.Input<PolicyDocument>;
   /** The permissions, built by the pure functions in infra/iam/policies.ts. */
   policy: pulumi.Input<PolicyDocument>;
   /** Also create an instance profile of the same name, for EC2. */
@@ -31,7 +31,7 @@ export class ServiceRole extends pulumi.ComponentResource {
       {
         name: args.roleName,
         description: args.description,
-        assumeRolePolicy: JSON.stringify(args.trustPolicy),
+        assumeRolePolicy: pulumi.output(args.trustPolicy).apply((p) => JSON.stringify(p)),
         // Sessions of a service role need no more than the default hour.
         maxSessionDuration: 3600,
       },
