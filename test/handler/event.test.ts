@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { handleEvent } from "../../handler/app";
+import { parseEvent } from "../../handler/event";
+import { HandlerError } from "../../handler/errors";
+import {
+  httpEvent,
+  imageEvent,
+  jpegBytes,
+  lambdaContext,
+  makeDeps,
+  parseBody,
+  pngBytes,
+} from "./helpers";
+
+const MAX = 8192;
+
+function refusal(event: unknown, maxBytes = MAX): [number, string, string] {
+  try {
+    parseEvent(event, maxBytes);
+  } catch (error) {
+    assert.ok(error instanceof HandlerError, String(error));
+    return [error.status, error.code, error.message];
+  }
+  return assert.fail("the event was accepted");
+}
+
+describe("handler event parsing", () => {
+  it("reads a direct invocation", () => {
+    assert.deepEqual(parseEvent({ url: "https://example.com/dog.jpg" }, MAX), {
+      kind: "url",
+      url: "https://example.com/dog.jpg",
+    });
+  });
+
+  it("reads a JSON body from a function URL, plain or base64-encoded", () => {
+    const json = JSON.stringify({ url: "https://example.com/a.png" });
+    for (const event of [
+      httpEvent({ contentType: "application/json", body: json }),
+      httpEvent({
+        contentType: "application/json; charset=utf-8",
+        body: Buffer.from(json).toString("base64"),
+        isBase64Encoded: true,
+      }),
+    ]) {
+      assert.deepEqual(parseEvent(event, MAX), { kind: "url", url: "https://example.com/a.png" });
+    }
+  });
+
+  it("reads a JPEG body and keeps its bytes", () => {
+    const bytes = jpegBytes(500);
+    const parsed = parseEvent(imageEvent(bytes), MAX);
+    assert.equal(parsed.kind, "image");
+    if (parsed.kind === "image") {
+      assert.equal(parsed.image.contentType, "image/jpeg");
+      assert.ok(parsed.image.bytes.equals(bytes));
+    }
+  });
+
+  it("accepts a PNG, image/jpg and a Content-Type header spelled by API Gateway", () => {
+    const png = parseEvent(imageEvent(pngBytes(), "image/png"), MAX);
+    assert.equal(png.kind === "image" && png.image.contentType, "image/png");
+    const jpg = parseEvent(
+      httpEvent({
+        headers: { "Content-Type": "IMAGE/JPG" },
+        body: jpegBytes().toString("base64"),
+        isBase64Encoded: true,
+      }),
+      MAX,
+    );
+    assert.equal(jpg.kind === "image" && jpg.image.contentType, "image/jpeg");
+  });
+
+  const refused: [string, unknown, number, string][] = [
+    ["null", null, 400, "bad_request"],
+    ["a string", "https://example.com/dog.jpg", 400, "bad_request"],
+    ["an array", [{ url: "https://example.com" }], 400, "bad_request"],
+    ["an empty object", {}, 400, "bad_request"],
+    ["a url that is not a string", { url: 42 }, 400, "bad_request"],
+    ["an empty url", { url: "" }, 400, "bad_request"],
+    ["extra fields", { url: "https://example.com/x.jpg", topK: 100 }, 400, "bad_request"],
+    ["a GET", httpEvent({ method: "GET" }), 405, "method_not_allowed"],
+    [
+      "a PUT with an image",
+      { ...imageEvent(jpegBytes()), requestContext: { http: { method: "PUT" } } },
+      405,
+      "method_not_allowed",
+    ],
+    [
+      "an API Gateway REST event",
+      { httpMethod: "POST", resource: "/", requestContext: { resourceId: "x" }, body: "{}" },
+      400,
+      "bad_request",
+    ],
+    [
+      "an HTTP event with a non-string header",
+      { ...httpEvent({}), headers: { "content-type": 5 } },
+      400,
+      "bad_request",
+    ],
+    ["no Content-Type", httpEvent({ body: "{}" }), 415, "unsupported_media_type"],
+    [
+      "text/plain",
+      httpEvent({ contentType: "text/plain", body: "https://example.com" }),
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "image/gif",
+      httpEvent({ contentType: "image/gif", body: "R0lGODlh", isBase64Encoded: true }),
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "an empty body",
+      httpEvent({ contentType: "image/jpeg", body: "", isBase64Encoded: true }),
+      400,
+      "bad_request",
+    ],
+    ["no body", httpEvent({ contentType: "application/json" }), 400, "bad_request"],
+    [
+      "invalid JSON",
+      httpEvent({ contentType: "application/json", body: "{url:" }),
+      400,
+      "bad_request",
+    ],
+    [
+      "a JSON body without url",
+      httpEvent({ contentType: "application/json", body: '{"uri":"x"}' }),
+      400,
+      "bad_request",
+    ],
+    [
+      "a JSON body over 16 KiB",
+      httpEvent({ contentType: "application/json", body: `{"url":"${"a".repeat(17000)}"}` }),
+      413,
+      "payload_too_large",
+    ],
+    [
+      "an image body not base64-encoded",
+      httpEvent({ contentType: "image/jpeg", body: "\xff\xd8\xff" }),
+      400,
+      "bad_request",
+    ],
+    [
+      "an image body that is not base64",
+      httpEvent({ contentType: "image/jpeg", body: "/9j/*&^%", isBase64Encoded: true }),
+      400,
+      "bad_request",
+    ],
+    [
+      "a PNG sent as image/jpeg",
+      imageEvent(pngBytes(), "image/jpeg"),
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "HTML sent as image/png",
+      imageEvent(Buffer.from("<html></html>"), "image/png"),
+      415,
+      "unsupported_media_type",
+    ],
+    ["an image over the size cap", imageEvent(jpegBytes(MAX + 1)), 413, "payload_too_large"],
+  ];
+  for (const [what, event, status, code] of refused) {
+    it(`refuses ${what} with ${status} ${code}`, () => {
+      const [actualStatus, actualCode] = refusal(event);
+      assert.deepEqual([actualStatus, actualCode], [status, code]);
+    });
+  }
+
+  it("says which field is wrong without echoing the value", () => {
+    const [, , message] = refusal({ url: "https://example.com", secret: "hunter2" });
+    assert.equal(message, 'the request has unexpected fields; send only "url"');
+    assert.equal(refusal({ url: 42 })[2], '"url" must be a string');
+    assert.equal(refusal({})[2], '"url" is required');
+  });
+
+  it("answers a refused event with a JSON error response through the handler", async () => {
+    const response = await handleEvent(
+      httpEvent({ contentType: "text/plain", body: "hi" }),
+      lambdaContext(),
+      makeDeps(),
+    );
+    assert.equal(response.statusCode, 415);
+    assert.equal(response.headers["content-type"], "application/json");
+    assert.deepEqual(parseBody(response), {
+      error: {
+        code: "unsupported_media_type",
+        message: "Content-Type must be application/json, image/jpeg or image/png",
+      },
+    });
+  });
+});
