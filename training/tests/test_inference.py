@@ -58,6 +58,7 @@ def test_handler_functions_take_exactly_the_toolkits_arguments():
         ("application/x-image", image_bytes((40, 200, 40), "PNG")),
         ("image/jpeg; charset=binary", image_bytes((200, 40, 40), "JPEG", size=(500, 300))),
     ],
+    ids=["jpeg", "png-rgba", "png-grey", "x-image-jpeg", "x-image-png", "jpeg-with-parameter"],
 )
 def test_image_bodies_answer_top_five_best_first(model, content_type, body):
     predictions = answer(inference.input_fn(body, content_type), model)["predictions"]
@@ -122,6 +123,9 @@ def test_json_url_is_fetched_and_classified(model):
         ('{"url": "https://x.example/a.jpg", "top_k": 2.5}', "application/json", "top_k"),
         (b"\xff\xd8\xff" + b"\0" * (urlguard.MAX_IMAGE_BYTES + 1), "image/jpeg", "larger"),
     ],
+    ids=["corrupt-jpeg", "png-sent-as-jpeg", "gif", "corrupt-png", "gif-type", "no-type",
+         "bad-json", "json-list", "url-not-string", "top-k-zero", "top-k-bool", "top-k-float",
+         "too-large"],
 )
 def test_bad_input_is_a_clear_value_error(body, content_type, message):
     with pytest.raises(inference.InvalidInputError, match=message) as raised:

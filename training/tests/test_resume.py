@@ -60,21 +60,6 @@ def test_sigterm_checkpoints_and_the_rerun_resumes(dataset, tmp_path, metric_def
     assert (model_dir / "model.pth").exists()
 
 
-def test_a_finished_run_rerun_only_writes_the_model_again(dataset, tmp_path):
-    model_dir = tmp_path / "model"
-    env = child_env(
-        {"SM_CHANNEL_TRAINING": str(dataset), "SM_MODEL_DIR": str(model_dir)}, tmp_path / "torch"
-    )
-    args = [*SMALL_RUN, "--epochs", "1", "--checkpoint-dir", str(tmp_path / "checkpoints")]
-    assert run_script("train.py", args, env).returncode == 0
-    (model_dir / "model.pth").unlink()
-    again = run_script("train.py", args, env)
-    assert again.returncode == 0, again.stderr
-    assert "epochs_done=1" in again.stdout.splitlines()[0]
-    assert not [line for line in again.stdout.splitlines() if line.startswith("epoch=")]
-    assert (model_dir / "model.pth").exists()
-
-
 def test_a_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, caplog):
     trainer.save_checkpoint(tmp_path, {"epochs_done": 1, "marker": "one"})
     trainer.save_checkpoint(tmp_path, {"epochs_done": 2, "marker": "two"})

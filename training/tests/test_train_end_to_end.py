@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import stat
 import tarfile
 
@@ -91,6 +92,28 @@ def test_trained_model_serves_jpeg_and_png(sagemaker_run, monkeypatch):
         probabilities = [p["probability"] for p in predictions]
         assert probabilities == sorted(probabilities, reverse=True)
         assert abs(sum(probabilities) - 1) < 1e-3
+
+
+def test_rerun_of_a_finished_job_trains_no_more_and_writes_the_model(
+    sagemaker_run, dataset, tmp_path
+):
+    """A job restarted after its last epoch (say, stopped while saving) only finishes up."""
+    result, _, checkpoints = sagemaker_run
+    assert result.returncode == 0, result.stderr
+    shutil.copytree(checkpoints, tmp_path / "checkpoints")
+    new_model_dir = tmp_path / "model"
+    env = child_env(
+        {"SM_CHANNEL_TRAINING": str(dataset), "SM_MODEL_DIR": str(new_model_dir)},
+        tmp_home=tmp_path / "torch",
+    )
+    args = [*SMALL_RUN, "--epochs", str(EPOCHS), "--checkpoint-dir", str(tmp_path / "checkpoints")]
+    again = run_script("train.py", args, env)
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.splitlines()
+    assert lines[0].startswith("resumed checkpoint=") and lines[0].endswith(f"epochs_done={EPOCHS}")
+    assert not [line for line in lines if line.startswith("epoch=")]
+    assert lines[-1].startswith("final selected_epoch=")
+    assert (new_model_dir / "model.pth").exists()
 
 
 def test_ec2_run_trains_packs_and_uploads(dataset, tmp_path, metric_definitions):
