@@ -1,0 +1,131 @@
+// Shared by the infra tests: one mocked run per stack (and per set of overrides) in this process,
+// and IAM simulation of the roles that run declared.
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { MOCK_ACCOUNT } from "../../tools/mock-cloud";
+import { StackResource, StackRun, ofType, runStack } from "../../tools/stack-run";
+import type { PolicyDocument } from "../../infra/iam/policies";
+
+const runs = new Map<string, Promise<StackRun>>();
+
+/** The program run under mocks for `stack`, computed once per process for the same overrides. */
+export function stackRun(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
+  const key = JSON.stringify([stack, overrides]);
+  let run = runs.get(key);
+  if (!run) {
+    run = runStack({ stack, overrides });
+    runs.set(key, run);
+  }
+  return run;
+}
+
+/** The single resource of a type, failing when there is not exactly one. */
+export function one(run: StackRun, type: string): StackResource {
+  const found = ofType(run, type);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type} in ${run.stack}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  }
+  return found[0];
+}
+
+/** Resource by logical name. */
+export function named(run: StackRun, name: string): StackResource {
+  const r = run.resources.find((x) => x.name === name);
+  if (!r) throw new Error(`no resource named ${name} in ${run.stack}`);
+  return r;
+}
+
+export interface DeployedRole {
+  name: string;
+  arn: string;
+  trust: PolicyDocument;
+  /** Every identity policy that applies to the role: inline, attached, managed. */
+  policies: { name: string; policy: PolicyDocument }[];
+  managedPolicyArns: string[];
+}
+
+/** The roles of a run with the policies that reach them, as AWS would evaluate them. */
+export function deployedRoles(run: StackRun): Map<string, DeployedRole> {
+  const roles = new Map<string, DeployedRole>();
+  for (const r of ofType(run, "aws:iam/role:Role")) {
+    const name = String(r.outputs.name);
+    roles.set(name, {
+      name,
+      arn: String(r.outputs.arn),
+      trust: JSON.parse(String(r.inputs.assumeRolePolicy)),
+      policies: ((r.inputs.inlinePolicies as { name: string; policy: string }[] | undefined) ?? []).map((p) => ({
+        name: p.name,
+        policy: JSON.parse(p.policy),
+      })),
+      managedPolicyArns: (r.inputs.managedPolicyArns as string[] | undefined) ?? [],
+    });
+  }
+  for (const p of ofType(run, "aws:iam/rolePolicy:RolePolicy")) {
+    const role = roles.get(String(p.inputs.role));
+    if (!role) throw new Error(`role policy ${p.name} names unknown role ${String(p.inputs.role)}`);
+    role.policies.push({ name: String(p.inputs.name), policy: JSON.parse(String(p.inputs.policy)) });
+  }
+  for (const a of [
+    ...ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+    ...ofType(run, "aws:iam/policyAttachment:PolicyAttachment"),
+  ]) {
+    for (const roleName of [a.inputs.role, ...((a.inputs.roles as string[] | undefined) ?? [])]) {
+      roles.get(String(roleName))?.managedPolicyArns.push(String(a.inputs.policyArn));
+    }
+  }
+  return roles;
+}
+
+/**
+ * The key policy AWS gives a KMS key created without one: the account may delegate use of the
+ * key through IAM policies. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ */
+export const DEFAULT_KEY_POLICY: PolicyDocument = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "Enable IAM User Permissions",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+  ],
+};
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+/**
+ * IAM's decision for `role` calling `action` on `resource` (a concrete ARN, or `*` for "on any
+ * resource"), with the role's identity policies and an optional resource policy.
+ */
+export async function decide(
+  role: DeployedRole,
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+  resourcePolicy?: PolicyDocument,
+): Promise<Decision> {
+  if (role.managedPolicyArns.length > 0) {
+    throw new Error(`${role.name} has managed policies the simulation cannot see: ${role.managedPolicyArns.join(", ")}`);
+  }
+  const result = await runSimulation(
+    {
+      identityPolicies: role.policies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // KMS evaluates the key policy even within the account; the program's keys keep the default.
+      resourcePolicy: resourcePolicy ?? (action.startsWith("kms:") && resource !== "*" ? DEFAULT_KEY_POLICY : undefined),
+      request: {
+        principal: role.arn,
+        action,
+        resource: { resource, accountId: MOCK_ACCOUNT },
+        contextVariables: { "aws:SecureTransport": "true", ...context },
+      },
+    },
+    {},
+  );
+  if (result.resultType === "error") {
+    throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`);
+  }
+  return result.overallResult;
+}
