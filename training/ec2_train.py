@@ -40,10 +40,13 @@ def upload(model_dir: Path, destination: str, aws_cli: str = "aws") -> str:
 
 
 def build_parser():
-    parser = trainer.build_parser("ec2_train.py", data_dir=None, model_dir=None, checkpoint_dir=None)
+    # No default paths on a plain host: the user data names every folder.
+    parser = trainer.build_parser(
+        "ec2_train.py", data_dir=None, model_dir=None, checkpoint_dir=None
+    )
     parser.add_argument(
         "--upload-to",
-        help="s3:// prefix or .tar.gz key to copy model.tar.gz to after training (needs the AWS CLI)",
+        help="s3:// prefix or .tar.gz key to copy model.tar.gz to after training (AWS CLI)",
     )
     return parser
 

@@ -536,7 +536,9 @@ def save_model_artifacts(model_dir: Path, state_dict: dict, classes, arch, image
 
 
 def describe_args(args: argparse.Namespace) -> dict:
-    return {key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()}
+    return {
+        key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
+    }
 
 
 def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:

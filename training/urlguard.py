@@ -247,7 +247,9 @@ def _get(target: Target, context, deadline: float, max_bytes: int):
     connection = _PinnedHTTPSConnection(target, context, timeout=remaining)
     try:
         connection.request(
-            "GET", target.path, headers={"Accept": "image/jpeg, image/png", "User-Agent": "dogbreed"}
+            "GET",
+            target.path,
+            headers={"Accept": "image/jpeg, image/png", "User-Agent": "dogbreed-inference"},
         )
         response = connection.getresponse()
         if response.status != 200:

@@ -38,7 +38,8 @@ def model(model_dir, monkeypatch):
 
 
 def answer(request, loaded):
-    return json.loads(inference.output_fn(inference.predict_fn(request, loaded), "application/json"))
+    prediction = inference.predict_fn(request, loaded)
+    return json.loads(inference.output_fn(prediction, "application/json"))
 
 
 def test_handler_functions_take_exactly_the_toolkits_arguments():
@@ -102,7 +103,8 @@ def test_json_url_is_fetched_and_classified(model):
     )
     assert fetched == ["https://images.example/dog.png"]
     assert len(answer(request, model)["predictions"]) == 5
-    as_bytes = inference.parse_request(b'{"url": "https://x.example/d.png"}', "application/json", fetch)
+    body = b'{"url": "https://x.example/d.png"}'
+    as_bytes = inference.parse_request(body, "application/json", fetch)
     assert as_bytes.image.size == (64, 64)
 
 

@@ -53,7 +53,7 @@ def test_sigterm_checkpoints_and_the_rerun_resumes(dataset, tmp_path, metric_def
     lines = second.stdout.splitlines()
     assert lines[0].startswith("resumed checkpoint=")
     assert lines[0].endswith(f"epochs_done={done_first}")
-    epochs_run = [int(line.split()[0][len("epoch="):]) for line in lines if line.startswith("epoch=")]
+    epochs_run = [int(line.split()[0][6:]) for line in lines if line.startswith("epoch=")]
     assert epochs_run == list(range(done_first + 1, EPOCHS + 1))
     found = parse_metrics(lines, metric_definitions)
     assert len(found["test_accuracy"]) == 1

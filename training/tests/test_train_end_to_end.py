@@ -55,7 +55,7 @@ def test_sagemaker_run_succeeds_and_prints_parseable_metrics(sagemaker_run, metr
 def test_sagemaker_run_skips_bad_files_and_trains_on_train_only(sagemaker_run):
     result, _, _ = sagemaker_run
     for name in ("broken.jpg", "notes.txt", "truncated.jpg"):
-        assert f"skipping unreadable image" in result.stderr and name in result.stderr
+        assert "skipping unreadable image" in result.stderr and name in result.stderr
     assert "classes=3 train=24 valid=9 test=9" in result.stderr
 
 
@@ -84,7 +84,8 @@ def test_trained_model_serves_jpeg_and_png(sagemaker_run, monkeypatch):
         ("image/png", image_bytes((40, 40, 200), "PNG", mode="RGBA")),
     ):
         data = inference.input_fn(body, content_type)
-        answer = json.loads(inference.output_fn(inference.predict_fn(data, model), "application/json"))
+        prediction = inference.predict_fn(data, model)
+        answer = json.loads(inference.output_fn(prediction, "application/json"))
         predictions = answer["predictions"]
         assert [p["label"] for p in predictions] and len(predictions) == 3  # top 5 of 3 classes
         assert {p["label"] for p in predictions} == set(CLASSES)
