@@ -7,6 +7,7 @@
 // between min and max instances, spot or on-demand training prices, provisioned or on-demand Lambda
 // duration rates, log retention that never expires); usage-driven lines use the expected usage for
 // both bounds. Free tiers are ignored: they are per account, not per stack.
+import type { Usage } from "./usage";
 import {
   CLOUDWATCH_PRICES,
   EBS_VOLUMES,
@@ -14,7 +15,7 @@ import {
   HOURS_PER_MONTH,
   KMS_PRICES,
   LAMBDA_PRICES,
-  Price,
+  type Price,
   S3_PRICES,
   SAGEMAKER_HOSTING,
   SAGEMAKER_NOTEBOOK,
@@ -24,8 +25,6 @@ import {
   SPOT_TRAINING_SAVING,
   regionMultiplier,
 } from "./prices";
-import { Usage } from "./usage";
-
 export * from "./usage";
 
 /** A resource as the estimator sees it: its type, name, URN and properties. */
@@ -717,8 +716,8 @@ class Estimator {
       const gb = requests * (percent / 100) * kb * GB_PER_KB;
       this.add(
         r,
-        "data capture (stored in the bucket, priced in storageGb)",
-        `${fmt(requests)} requests × ${fmt(percent)}% × ${fmt(kb)} KB = ${fmt(amount(gb))} GB/month added to the bucket`,
+        "data capture volume",
+        `${fmt(requests)} requests × ${fmt(percent)}% × ${fmt(kb)} KB = ${fmt(amount(gb))} GB/month kept in the bucket (priced under storageGb)`,
         {
           requestsPerMonth: requests,
           samplingPercent: percent,

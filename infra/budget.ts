@@ -1,0 +1,112 @@
+// The stack's monthly cost budget in AWS Budgets: it tracks the actual spend of the resources tagged
+// with this project and environment, and emails when the month's actual cost passes 80% of the
+// limit or its forecast passes 100%. The policy pack holds the stack's cost estimate to the same
+// limit before anything is deployed.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface StackBudgetArgs {
+  /** The budget's name in AWS (unique in the account). */
+  budgetName: string;
+  /** The monthly limit in whole US dollars; must be positive (declare no budget for none). */
+  monthlyLimitUsd: number;
+  /** Value of the `project` tag the budget's cost filter matches. */
+  project: string;
+  /** Value of the `environment` tag the budget's cost filter matches. */
+  environment: string;
+  /** Address that receives the alerts; no notifications without one. */
+  alertEmail?: string;
+}
+
+/** Alert thresholds, in percent of the limit. */
+export const BUDGET_ALERTS = Object.freeze({ actualPercent: 80, forecastedPercent: 100 });
+
+export class BudgetArgsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BudgetArgsError";
+  }
+}
+
+function validate(args: StackBudgetArgs): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(args.monthlyLimitUsd) || args.monthlyLimitUsd <= 0) {
+    problems.push(
+      `monthlyLimitUsd: ${args.monthlyLimitUsd} must be a whole number of dollars above 0`,
+    );
+  }
+  // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Budget.html
+  if (!/^[^:\\]{1,100}$/.test(args.budgetName)) {
+    problems.push(
+      `budgetName: ${JSON.stringify(args.budgetName)} must be 1-100 characters without ':' or '\\'`,
+    );
+  }
+  for (const key of ["project", "environment"] as const) {
+    if (args[key] === "") problems.push(`${key}: must not be empty (it selects the stack's costs)`);
+  }
+  // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Subscriber.html
+  if (
+    args.alertEmail !== undefined &&
+    args.alertEmail !== "" &&
+    !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.alertEmail)
+  ) {
+    problems.push(`alertEmail: ${JSON.stringify(args.alertEmail)} is not an email address`);
+  }
+  if (problems.length > 0) throw new BudgetArgsError(`StackBudget: ${problems.join("; ")}`);
+}
+
+/**
+ * A monthly cost budget over the stack's resources. The tag filter only matches costs once
+ * `project` and `environment` are activated as cost allocation tags in the Billing console
+ * (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html).
+ */
+export class StackBudget extends pulumi.ComponentResource {
+  readonly budget: aws.budgets.Budget;
+  readonly budgetName: pulumi.Output<string>;
+
+  constructor(name: string, args: StackBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dog-breed-classifier:cost:StackBudget", name, {}, opts);
+    validate(args);
+
+    const subscribers = args.alertEmail ? [args.alertEmail] : [];
+    const notification = (notificationType: "ACTUAL" | "FORECASTED", threshold: number) => ({
+      notificationType,
+      comparisonOperator: "GREATER_THAN",
+      threshold,
+      thresholdType: "PERCENTAGE",
+      subscriberEmailAddresses: subscribers,
+    });
+
+    this.budget = new aws.budgets.Budget(
+      `${name}-budget`,
+      {
+        name: args.budgetName,
+        budgetType: "COST",
+        timeUnit: "MONTHLY",
+        limitAmount: String(args.monthlyLimitUsd),
+        limitUnit: "USD",
+        // Both tags must match: costs of this project in this environment only. A filter expression
+        // ANDs them; the older cost filters would OR values of one tag key.
+        metrics: "UnblendedCost",
+        filterExpression: {
+          ands: [
+            { tags: { key: "project", values: [args.project], matchOptions: ["EQUALS"] } },
+            { tags: { key: "environment", values: [args.environment], matchOptions: ["EQUALS"] } },
+          ],
+        },
+        // AWS Budgets requires a subscriber on every notification.
+        notifications:
+          subscribers.length > 0
+            ? [
+                notification("ACTUAL", BUDGET_ALERTS.actualPercent),
+                notification("FORECASTED", BUDGET_ALERTS.forecastedPercent),
+              ]
+            : [],
+      },
+      { parent: this },
+    );
+
+    this.budgetName = this.budget.name;
+    this.registerOutputs({ budgetName: this.budgetName });
+  }
+}
