@@ -1,0 +1,109 @@
+// Autoscaling of SageMaker endpoints: each instance-based variant needs an Application Auto
+// Scaling target and a target-tracking policy, with a ceiling the stack can afford. Resource ids
+// follow `endpoint/<endpoint name>/variant/<variant name>`
+// (https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-add-code-register.html).
+import {
+  forStack,
+  inStacks,
+  isUnknown,
+  label,
+  num,
+  refersVia,
+  schema,
+  stackPolicy,
+  str,
+  StackItem,
+} from "./common";
+import { SM, variants } from "./sagemaker";
+
+export const AAS = {
+  target: "aws:appautoscaling/target:Target",
+  policy: "aws:appautoscaling/policy:Policy",
+} as const;
+
+const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
+
+export const MAX_INSTANCES: Record<string, number> = { dev: 2, prod: 6, default: 2 };
+
+interface AutoscalingConfig {
+  maxInstances: Record<string, number>;
+  stacks: string[];
+}
+
+function configOf(items: StackItem[], endpoint: StackItem): StackItem | undefined {
+  return items.find(
+    (it) =>
+      it.type === SM.endpointConfig &&
+      refersVia(endpoint, "endpointConfigName", it, [it.props.name, it.props.id]),
+  );
+}
+
+export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
+  name: "sagemaker-endpoint-require-autoscaling",
+  description:
+    "Requires every instance-based endpoint variant to have a scalable target and a target-tracking policy, with max capacity within the stack's cap.",
+  enforcementLevel: "mandatory",
+  config: {
+    maxInstances: schema.numberByStack(
+      "Highest maxCapacity allowed for a variant, by stack name (`default` for other stacks).",
+      MAX_INSTANCES,
+    ),
+    stacks: schema.strings("Stacks where the rule applies (`*` for all).", ["*"]),
+  },
+  check: (items, report, c) => {
+    const targets = items.filter((it) => it.type === AAS.target && it.props.serviceNamespace === "sagemaker");
+    const policies = items.filter((it) => it.type === AAS.policy);
+    for (const endpoint of items.filter((it) => it.type === SM.endpoint)) {
+      if (!inStacks(c.stacks, endpoint.urn)) continue;
+      const cfg = configOf(items, endpoint);
+      if (!cfg) continue;
+      const endpointName = str(endpoint.props.name) ?? str(endpoint.props.id);
+      const cap = forStack(c.maxInstances, endpoint.urn);
+      for (const v of variants(cfg.props).filter((x) => !x.serverless)) {
+        const resourceId = endpointName ? `endpoint/${endpointName}/variant/${v.name}` : undefined;
+        const matchTarget = (t: StackItem) =>
+          isUnknown(t.props.resourceId)
+            ? refersVia(t, "resourceId", endpoint, [])
+            : resourceId !== undefined && t.props.resourceId === resourceId;
+        const target = targets.find(matchTarget);
+        const where = `${label(endpoint.type, endpoint.name)} variant "${v.name}"`;
+        if (!target) {
+          report(
+            endpoint.urn,
+            `${where} has no aws.appautoscaling.Target (resourceId "${resourceId ?? "endpoint/<name>/variant/<variant>"}", ` +
+              `scalableDimension "${DIMENSION}"), so it cannot follow load. Add one with minCapacity and ` +
+              `maxCapacity, and a TargetTrackingScaling policy on SageMakerVariantInvocationsPerInstance.`,
+          );
+          continue;
+        }
+        const tracking = policies.find(
+          (p) =>
+            (p.props.policyType === "TargetTrackingScaling" || isUnknown(p.props.policyType)) &&
+            (p.props.resourceId === target.props.resourceId ||
+              refersVia(p, "resourceId", target, [target.props.resourceId])),
+        );
+        if (!tracking) {
+          report(
+            target.urn,
+            `${where} has a scalable target but no target-tracking policy. Add an aws.appautoscaling.Policy ` +
+              `with policyType "TargetTrackingScaling" and predefinedMetricType "SageMakerVariantInvocationsPerInstance".`,
+          );
+        }
+        const max = num(target.props.maxCapacity);
+        const min = num(target.props.minCapacity);
+        if (max !== undefined && cap !== undefined && max > cap) {
+          report(
+            target.urn,
+            `${label(target.type, target.name)} for ${where} has maxCapacity ${max}, above this stack's cap of ${cap}. ` +
+              `Set maxCapacity to at most ${cap}, or raise maxInstances for the stack in the policy config.`,
+          );
+        }
+        if (max !== undefined && min !== undefined && min > max) {
+          report(target.urn, `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`);
+        }
+      }
+    }
+  },
+});
+
+export const autoscalingPolicies = [endpointAutoscaling];

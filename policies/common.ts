@@ -1,0 +1,269 @@
+// Helpers shared by every policy: plain access to resource properties (values unknown at preview
+// are detected, never thrown), the environment from a URN, and policy config merged over defaults.
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+
+// The sentinels the policy SDK deserializes unknown values into. `@pulumi/policy` keeps them
+// internal, so they are read from its module rather than copied.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
+const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
+  [
+    "unknownBooleanValue",
+    "unknownNumberValue",
+    "unknownStringValue",
+    "unknownArrayValue",
+    "unknownAssetValue",
+    "unknownArchiveValue",
+    "unknownObjectValue",
+  ].map((k) => sdkProxy[k]),
+);
+const PROXY_TARGET = "__getSpecialProxyTarget";
+
+export type Props = Record<string, unknown>;
+
+/** True for a value that is only known after the update (an Output of a resource being created). */
+export function isUnknown(v: unknown): boolean {
+  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
+}
+
+/** The wrapped object behind the SDK's unknown-checking proxy, so reads never throw. */
+export function plain(props: unknown): Props {
+  if (props && typeof props === "object") {
+    const target = (props as Record<string, unknown>)[PROXY_TARGET];
+    if (target && typeof target === "object") return target as Props;
+    return props as Props;
+  }
+  return {};
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === "string" && !isUnknown(v) ? v : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  return undefined;
+}
+
+export function obj(v: unknown): Props | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : undefined;
+}
+
+/** An array value, or a single value as a one-element array; unknown or absent gives []. */
+export function list(v: unknown): unknown[] {
+  if (v === undefined || v === null || isUnknown(v)) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The stack name from `urn:pulumi:<stack>::<project>::...`. */
+export function stackOf(urn: string): string {
+  const m = /^urn:pulumi:([^:]+)::/.exec(urn);
+  return m ? m[1] : "";
+}
+
+/** The URN's last segment: the name the program gave the resource. */
+export function nameOf(urn: string): string {
+  const i = urn.lastIndexOf("::");
+  return i >= 0 ? urn.slice(i + 2) : urn;
+}
+
+/** `Role "api-role"`: the resource kind from its type token and the program's name for it. */
+export function label(type: string, name: string): string {
+  const kind = type.slice(type.lastIndexOf(":") + 1) || type;
+  return `${kind} "${name}"`;
+}
+
+/**
+ * A per-environment setting: the entry for this stack's name, else `default`. Maps are keyed by
+ * stack name so one policy config file serves every stack.
+ */
+export function forStack<T>(byStack: Record<string, T> | undefined, urn: string): T | undefined {
+  if (!byStack) return undefined;
+  const stack = stackOf(urn);
+  return Object.prototype.hasOwnProperty.call(byStack, stack) ? byStack[stack] : byStack.default;
+}
+
+/** Whether `urn`'s stack is one of `stacks` (`*` matches every stack). */
+export function inStacks(stacks: readonly string[] | undefined, urn: string): boolean {
+  if (!stacks) return false;
+  const stack = stackOf(urn);
+  return stacks.includes("*") || stacks.includes(stack);
+}
+
+/** Shell-style match where `*` is any run of characters, case-insensitive. */
+export function globMatch(pattern: string, value: string): boolean {
+  const re = pattern
+    .split("*")
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${re}$`, "i").test(value);
+}
+
+/** JSON Schema fragments for config properties. */
+export const schema = {
+  strings: (description: string, def: string[]): PolicyConfigJSONSchema => ({
+    type: "array",
+    items: { type: "string" },
+    description,
+    default: def,
+  }),
+  stringsByStack: (description: string, def: Record<string, string[]>): PolicyConfigJSONSchema => ({
+    type: "object",
+    additionalProperties: { type: "array", items: { type: "string" } },
+    description,
+    default: def,
+  }),
+  numberByStack: (description: string, def: Record<string, number>): PolicyConfigJSONSchema => ({
+    type: "object",
+    additionalProperties: { type: "number" },
+    description,
+    default: def,
+  }),
+};
+
+type Schema = Record<string, PolicyConfigJSONSchema>;
+
+/**
+ * Policy config as the engine would send it (schema defaults, then the config file), also when the
+ * policy runs without the CLI having filled the defaults in.
+ */
+export function configOf<C>(properties: Schema, args: { getConfig<T extends object>(): T }): C {
+  const given = args.getConfig<Record<string, unknown>>() ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(properties)) out[k] = given[k] ?? s.default;
+  return out as C;
+}
+
+/** What a resource rule sees: plain properties and the resource's identity. */
+export interface Subject {
+  type: string;
+  urn: string;
+  name: string;
+  props: Props;
+  /** Inputs of the resource's provider, when the engine sent them. */
+  provider?: { type: string; urn: string; props: Props };
+  report(message: string): void;
+}
+
+/** Builds the `Subject` for a resource-level check. */
+export function subject(args: ResourceValidationArgs, report: ReportViolation): Subject {
+  return {
+    type: args.type,
+    urn: args.urn,
+    name: args.name,
+    props: plain(args.props),
+    provider: args.provider
+      ? { type: args.provider.type, urn: args.provider.urn, props: plain(args.provider.props) }
+      : undefined,
+    report: (message) => report(message, args.urn),
+  };
+}
+
+/** A resource in a stack check, with plain properties. */
+export interface StackItem {
+  type: string;
+  urn: string;
+  name: string;
+  props: Props;
+  resource: PolicyResource;
+}
+
+export function stackItems(args: StackValidationArgs): StackItem[] {
+  return args.resources.map((r) => ({
+    type: r.type,
+    urn: r.urn,
+    name: r.name,
+    props: plain(r.props),
+    resource: r,
+  }));
+}
+
+/**
+ * A resource policy whose check runs only on the given type tokens; `check` gets the config with
+ * defaults applied.
+ */
+export function resourcePolicy<C = Record<string, never>>(def: {
+  name: string;
+  description: string;
+  enforcementLevel: "advisory" | "mandatory";
+  types: readonly string[];
+  config?: Schema;
+  check: (r: Subject, config: C) => void | Promise<void>;
+}): ResourceValidationPolicy {
+  const types = new Set(def.types);
+  const properties = def.config ?? {};
+  return {
+    name: def.name,
+    description: def.description,
+    enforcementLevel: def.enforcementLevel,
+    configSchema: def.config ? { properties } : undefined,
+    validateResource: (args, report) => {
+      if (!types.has(args.type)) return;
+      return def.check(subject(args, report), configOf<C>(properties, args));
+    },
+  };
+}
+
+/** A stack policy: `check` sees every resource with plain properties. */
+export function stackPolicy<C = Record<string, never>>(def: {
+  name: string;
+  description: string;
+  enforcementLevel: "advisory" | "mandatory";
+  config?: Schema;
+  check: (
+    items: StackItem[],
+    report: (urn: string, message: string) => void,
+    config: C,
+  ) => void | Promise<void>;
+}): StackValidationPolicy {
+  const properties = def.config ?? {};
+  return {
+    name: def.name,
+    description: def.description,
+    enforcementLevel: def.enforcementLevel,
+    configSchema: def.config ? { properties } : undefined,
+    validateStack: (args, report) =>
+      def.check(
+        stackItems(args),
+        (urn, message) => report(message, urn),
+        configOf<C>(properties, args),
+      ),
+  };
+}
+
+/** Resources that reference `target`: through engine dependencies, or a property holding its id. */
+export function referrers(items: StackItem[], target: StackItem, values: unknown[]): StackItem[] {
+  const keys = new Set(values.filter((v) => typeof v === "string" && v !== "" && !isUnknown(v)));
+  return items.filter((it) => {
+    if (it === target) return false;
+    if (it.resource.dependencies?.some((d) => d.urn === target.urn)) return true;
+    for (const deps of Object.values(it.resource.propertyDependencies ?? {})) {
+      if (deps.some((d) => d.urn === target.urn)) return true;
+    }
+    return keys.size > 0 && mentions(it.props, keys);
+  });
+}
+
+function mentions(v: unknown, keys: Set<unknown>): boolean {
+  if (typeof v === "string") return keys.has(v);
+  if (Array.isArray(v)) return v.some((x) => mentions(x, keys));
+  if (v && typeof v === "object") return Object.values(v).some((x) => mentions(x, keys));
+  return false;
+}
+
+/** Whether `item` depends on `target` through the given property (engine data or value match). */
+export function refersVia(item: StackItem, prop: string, target: StackItem, values: unknown[]): boolean {
+  const deps = item.resource.propertyDependencies?.[prop];
+  if (deps?.some((d) => d.urn === target.urn)) return true;
+  const v = item.props[prop];
+  const keys = new Set(values.filter((x) => typeof x === "string" && x !== "" && !isUnknown(x)));
+  return keys.size > 0 && mentions(v, keys);
+}

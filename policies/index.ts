@@ -1,0 +1,22 @@
+// The dog-breed-classifier policy pack: guardrails for IAM, SageMaker, EC2, S3, Lambda,
+// autoscaling and tags. Each service's policies live in their own module.
+import { PolicyPack } from "@pulumi/policy";
+import { autoscalingPolicies } from "./autoscaling";
+import { ec2Policies } from "./ec2";
+import { iamPolicies } from "./iam";
+import { lambdaPolicies } from "./lambda";
+import { s3Policies } from "./s3";
+import { sagemakerPolicies } from "./sagemaker";
+import { tagPolicies } from "./tags";
+
+new PolicyPack("dog-breed-classifier-guardrails", {
+  policies: [
+    ...iamPolicies,
+    ...sagemakerPolicies,
+    ...ec2Policies,
+    ...s3Policies,
+    ...lambdaPolicies,
+    ...autoscalingPolicies,
+    ...tagPolicies,
+  ],
+});

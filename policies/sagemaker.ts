@@ -1,0 +1,280 @@
+// SageMaker guardrails: notebooks without root or direct internet, encrypted volumes, endpoint
+// configurations with KMS and data capture, isolated models in prod, and instance types each
+// stack may use. Serverless variants cannot take a KMS key, a VPC, network isolation or data
+// capture (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html#serverless-endpoints-how-it-works-exclusions),
+// so those rules apply to instance-based variants.
+import {
+  forStack,
+  inStacks,
+  label,
+  list,
+  obj,
+  Props,
+  refersVia,
+  resourcePolicy,
+  schema,
+  stackPolicy,
+  str,
+  isUnknown,
+} from "./common";
+
+export const SM = {
+  notebook: "aws:sagemaker/notebookInstance:NotebookInstance",
+  endpointConfig: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+  endpoint: "aws:sagemaker/endpoint:Endpoint",
+  model: "aws:sagemaker/model:Model",
+} as const;
+
+/** Production variants, each with whether it is serverless. */
+export function variants(props: Props): { variant: Props; name: string; serverless: boolean }[] {
+  return list(props.productionVariants).flatMap((v, i) => {
+    const variant = obj(v);
+    if (!variant) return [];
+    return [
+      {
+        variant,
+        name: str(variant.variantName) ?? `#${i}`,
+        serverless: variant.serverlessConfig !== undefined && variant.serverlessConfig !== null,
+      },
+    ];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notebook instances
+
+export const notebookRootAccess = resourcePolicy({
+  name: "sagemaker-notebook-disable-root-access",
+  description: "Requires SageMaker notebook instances to disable root access for their users.",
+  enforcementLevel: "mandatory",
+  types: [SM.notebook],
+  check: (r) => {
+    const v = r.props.rootAccess;
+    if (isUnknown(v) || v === "Disabled") return;
+    r.report(
+      `${label(r.type, r.name)} has rootAccess ${v === undefined ? "unset (SageMaker's default is Enabled)" : `"${String(v)}"`}; ` +
+        `notebook users with root can change the instance and read its role's credentials. Set rootAccess: "Disabled".`,
+    );
+  },
+});
+
+interface InternetConfig {
+  stacks: string[];
+}
+
+export const notebookDirectInternet = resourcePolicy<InternetConfig>({
+  name: "sagemaker-notebook-disable-direct-internet",
+  description: "Forbids direct internet access on SageMaker notebook instances in the listed stacks.",
+  enforcementLevel: "mandatory",
+  types: [SM.notebook],
+  config: {
+    stacks: schema.strings("Stacks whose notebooks must reach the internet only through their VPC.", ["prod"]),
+  },
+  check: (r, c) => {
+    if (!inStacks(c.stacks, r.urn)) return;
+    const v = r.props.directInternetAccess;
+    if (isUnknown(v) || v === "Disabled") return;
+    r.report(
+      `${label(r.type, r.name)} has directInternetAccess ${v === undefined ? "unset (SageMaker's default is Enabled)" : `"${String(v)}"`} ` +
+        `in this stack. Set directInternetAccess: "Disabled" with subnetId and securityGroups, so ` +
+        `traffic leaves through the VPC's controls.`,
+    );
+  },
+});
+
+export const notebookKms = resourcePolicy({
+  name: "sagemaker-notebook-require-kms",
+  description: "Requires SageMaker notebook instances to encrypt their storage volume with a KMS key.",
+  enforcementLevel: "mandatory",
+  types: [SM.notebook],
+  check: (r) => {
+    const v = r.props.kmsKeyId;
+    if (isUnknown(v) || (typeof v === "string" && v !== "")) return;
+    r.report(
+      `${label(r.type, r.name)} has no kmsKeyId, so its storage volume (notebooks, data copies) is ` +
+        `not under a key the stack controls. Set kmsKeyId to a customer-managed KMS key ARN.`,
+    );
+  },
+});
+
+/** Instance types each stack may use, by stack name; `default` covers other stacks. */
+export const NOTEBOOK_INSTANCE_TYPES: Record<string, string[]> = {
+  dev: ["ml.t3.medium", "ml.t3.large"],
+  prod: ["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"],
+  default: ["ml.t3.medium"],
+};
+
+export const ENDPOINT_INSTANCE_TYPES: Record<string, string[]> = {
+  dev: ["ml.t2.medium", "ml.m5.large", "ml.c5.large"],
+  prod: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.g4dn.xlarge"],
+  default: ["ml.m5.large"],
+};
+
+interface TypesConfig {
+  allowedInstanceTypes: Record<string, string[]>;
+}
+
+export const notebookInstanceType = resourcePolicy<TypesConfig>({
+  name: "sagemaker-notebook-restrict-instance-type",
+  description: "Restricts SageMaker notebook instance types to the stack's allowlist.",
+  enforcementLevel: "advisory",
+  types: [SM.notebook],
+  config: {
+    allowedInstanceTypes: schema.stringsByStack(
+      "Notebook instance types allowed, by stack name (`default` for other stacks).",
+      NOTEBOOK_INSTANCE_TYPES,
+    ),
+  },
+  check: (r, c) => {
+    const t = str(r.props.instanceType);
+    const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
+    if (!t || allowed.includes(t)) return;
+    r.report(
+      `${label(r.type, r.name)} uses instanceType "${t}", not allowed in this stack. Use one of: ${allowed.join(", ")}.`,
+    );
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint configurations
+
+export const endpointConfigKms = resourcePolicy({
+  name: "sagemaker-endpoint-config-require-kms",
+  description:
+    "Requires endpoint configurations with instance-based variants to encrypt their storage with a KMS key.",
+  enforcementLevel: "mandatory",
+  types: [SM.endpointConfig],
+  check: (r) => {
+    const instance = variants(r.props).filter((v) => !v.serverless);
+    if (instance.length === 0) return;
+    const v = r.props.kmsKeyArn;
+    if (isUnknown(v) || (typeof v === "string" && v !== "")) return;
+    r.report(
+      `${label(r.type, r.name)} has instance-based variant(s) ${instance.map((x) => `"${x.name}"`).join(", ")} ` +
+        `but no kmsKeyArn, so the ML storage volumes attached to the instances use no key the stack ` +
+        `controls. Set kmsKeyArn to a customer-managed KMS key ARN.`,
+    );
+  },
+});
+
+export const endpointConfigInstanceType = resourcePolicy<TypesConfig>({
+  name: "sagemaker-endpoint-config-restrict-instance-type",
+  description: "Restricts endpoint variant instance types to the stack's allowlist.",
+  enforcementLevel: "advisory",
+  types: [SM.endpointConfig],
+  config: {
+    allowedInstanceTypes: schema.stringsByStack(
+      "Endpoint instance types allowed, by stack name (`default` for other stacks).",
+      ENDPOINT_INSTANCE_TYPES,
+    ),
+  },
+  check: (r, c) => {
+    const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
+    for (const v of variants(r.props)) {
+      const t = str(v.variant.instanceType);
+      if (v.serverless || !t || allowed.includes(t)) continue;
+      r.report(
+        `${label(r.type, r.name)} variant "${v.name}" uses instanceType "${t}", not allowed in this ` +
+          `stack. Use one of: ${allowed.join(", ")}.`,
+      );
+    }
+  },
+});
+
+interface StacksConfig {
+  stacks: string[];
+}
+
+export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
+  name: "sagemaker-endpoint-config-require-data-capture",
+  description: "Requires data capture on endpoint configurations with instance-based variants in the listed stacks.",
+  enforcementLevel: "mandatory",
+  types: [SM.endpointConfig],
+  config: {
+    stacks: schema.strings("Stacks whose endpoints must capture requests and responses.", ["prod"]),
+  },
+  check: (r, c) => {
+    if (!inStacks(c.stacks, r.urn)) return;
+    if (!variants(r.props).some((v) => !v.serverless)) return;
+    const dc = r.props.dataCaptureConfig;
+    if (isUnknown(dc)) return;
+    const cfg = obj(dc);
+    const enabled = cfg?.enableCapture;
+    if (cfg && (enabled === true || isUnknown(enabled))) return;
+    r.report(
+      `${label(r.type, r.name)} has dataCaptureConfig ${cfg ? `with enableCapture ${String(enabled)}` : "unset"}, ` +
+        `so requests to the model leave no record for monitoring or audit. Set dataCaptureConfig ` +
+        `{enableCapture: true, initialSamplingPercentage, destinationS3Uri, kmsKeyId, captureOptions: [{captureMode: "Input"}, {captureMode: "Output"}]}.`,
+    );
+  },
+});
+
+export const endpointConfigInstanceBased = resourcePolicy<StacksConfig>({
+  name: "sagemaker-endpoint-config-require-instance-variant",
+  description:
+    "Forbids serverless variants in the listed stacks, where endpoints need KMS, VPC, network isolation and data capture.",
+  enforcementLevel: "mandatory",
+  types: [SM.endpointConfig],
+  config: {
+    stacks: schema.strings("Stacks whose endpoints must be instance-based.", ["prod"]),
+  },
+  check: (r, c) => {
+    if (!inStacks(c.stacks, r.urn)) return;
+    for (const v of variants(r.props).filter((x) => x.serverless)) {
+      r.report(
+        `${label(r.type, r.name)} variant "${v.name}" is serverless (serverlessConfig set) in a stack ` +
+          `that must be instance-based: serverless endpoints cannot use a KMS key, a VPC, network ` +
+          `isolation or data capture. Set instanceType and initialInstanceCount instead of serverlessConfig.`,
+      );
+    }
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// sagemaker-model-require-network-isolation (stack: which variants use the model decides it)
+
+export const modelNetworkIsolation = stackPolicy<StacksConfig>({
+  name: "sagemaker-model-require-network-isolation",
+  description:
+    "Requires network isolation on models served by instance-based variants in the listed stacks.",
+  enforcementLevel: "mandatory",
+  config: {
+    stacks: schema.strings("Stacks whose models must run without network access.", ["prod"]),
+  },
+  check: (items, report, c) => {
+    const configs = items.filter((it) => it.type === SM.endpointConfig);
+    for (const model of items.filter((it) => it.type === SM.model)) {
+      if (!inStacks(c.stacks, model.urn)) continue;
+      const v = model.props.enableNetworkIsolation;
+      if (v === true || isUnknown(v)) continue;
+      const modelNames = [model.props.name, model.props.id];
+      // A model only ever served by serverless variants cannot be isolated.
+      const servingVariants = configs.flatMap((cfg) =>
+        variants(cfg.props).filter(
+          (x) =>
+            (str(x.variant.modelName) !== undefined && modelNames.includes(str(x.variant.modelName))) ||
+            (refersVia(cfg, "productionVariants", model, modelNames) && variants(cfg.props).length === 1),
+        ),
+      );
+      if (servingVariants.length > 0 && servingVariants.every((x) => x.serverless)) continue;
+      report(
+        model.urn,
+        `${label(model.type, model.name)} has enableNetworkIsolation ${v === undefined ? "unset" : String(v)}, ` +
+          `so the inference container can reach the network (and exfiltrate data or pull code). Set ` +
+          `enableNetworkIsolation: true; fetch inputs in the caller and send the bytes.`,
+      );
+    }
+  },
+});
+
+export const sagemakerPolicies = [
+  notebookRootAccess,
+  notebookDirectInternet,
+  notebookKms,
+  notebookInstanceType,
+  endpointConfigKms,
+  endpointConfigInstanceType,
+  endpointConfigDataCapture,
+  endpointConfigInstanceBased,
+  modelNetworkIsolation,
+];
