@@ -28,6 +28,9 @@ const result = await build({
   format: "cjs",
   // Prefer the packages' CommonJS builds where both exist: fewer interop shims at load time.
   mainFields: ["module", "main"],
+  // Lambda supplies credentials in the environment: swap the SDK's full Node chain for the short
+  // one in handler/lambda-credentials.ts (see there).
+  alias: { "@aws-sdk/credential-provider-node": "./handler/lambda-credentials.ts" },
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
