@@ -18,6 +18,13 @@ export function stackRun(stack: string, overrides: Record<string, unknown> = {})
   return run;
 }
 
+/** Resource counts by type, for a compact picture of a stack. */
+export function countByType(run: StackRun): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of run.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}
+
 /** The single resource of a type, failing when there is not exactly one. */
 export function one(run: StackRun, type: string): StackResource {
   const found = ofType(run, type);

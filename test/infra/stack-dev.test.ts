@@ -1,0 +1,295 @@
+// The dev stack as its stack file configures it, run under mocks: the exact security- and
+// cost-relevant inputs of every resource.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { MOCK_AMI } from "../../tools/mock-cloud";
+import { StackRun, ofType } from "../../tools/stack-run";
+import { countByType, named, one, stackRun } from "./helpers";
+
+const PREFIX = "dog-breed-classifier-dev";
+const BUCKET = `${PREFIX}-123456789012`;
+
+describe("dev stack", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await stackRun("dev");
+  });
+
+  it("declares the cheap dev set: serverless endpoint, notebook, EC2 host, no autoscaling", () => {
+    const counts = countByType(run);
+    const code = counts["aws:s3/bucketObjectv2:BucketObjectv2"];
+    assert.ok(code >= 1, "the training code is uploaded for the EC2 host");
+    assert.deepStrictEqual(counts, {
+      "pulumi:providers:aws": 1,
+      "dog-breed-classifier:storage:DataBucket": 1,
+      "aws:s3/bucket:Bucket": 1,
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+      "aws:s3/bucketVersioning:BucketVersioning": 1,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "dog-breed-classifier:iam:ServiceRole": 5,
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 5,
+      "aws:iam/instanceProfile:InstanceProfile": 1,
+      "dog-breed-classifier:sagemaker:Notebook": 1,
+      "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration": 1,
+      "aws:sagemaker/notebookInstance:NotebookInstance": 1,
+      "dog-breed-classifier:ec2:TrainingHost": 1,
+      "aws:s3/bucketObjectv2:BucketObjectv2": code,
+      "aws:ec2/securityGroup:SecurityGroup": 1,
+      "aws:ec2/instance:Instance": 1,
+      "dog-breed-classifier:sagemaker:InferenceEndpoint": 1,
+      "aws:sagemaker/model:Model": 1,
+      "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
+      "aws:sagemaker/endpoint:Endpoint": 1,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+      "dog-breed-classifier:lambda:ClassifierFunction": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:lambda/function:Function": 1,
+      "aws:lambda/alias:Alias": 1,
+    });
+  });
+
+  it("tags every resource through the one provider's default tags", () => {
+    const provider = one(run, "pulumi:providers:aws");
+    // Provider inputs reach the engine as JSON strings.
+    const defaultTags = JSON.parse(String(provider.inputs.defaultTags));
+    assert.deepStrictEqual(defaultTags, {
+      tags: { project: "dog-breed-classifier", environment: "dev", owner: "ml-platform", "cost-center": "ml-research" },
+    });
+    assert.strictEqual(provider.inputs.region, "us-east-1");
+    const ref = `${provider.urn}::${provider.id}`;
+    const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    assert.ok(custom.length > 30);
+    for (const r of custom) assert.strictEqual(r.provider, ref, `${r.name} must use the tagged provider`);
+  });
+
+  it("parents every resource to a component named in its own name", () => {
+    const components = new Map(run.resources.filter((r) => !r.custom).map((r) => [r.urn, r.name]));
+    for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+      const parent = components.get(r.parent ?? "");
+      assert.ok(parent !== undefined, `${r.name} has no component parent`);
+      assert.ok(r.name.startsWith(`${parent}-`), `${r.name} is not named from ${parent}`);
+    }
+  });
+
+  it("encrypts, versions and closes the bucket, and lets it go with the stack", () => {
+    const bucket = one(run, "aws:s3/bucket:Bucket");
+    assert.strictEqual(bucket.inputs.bucket, BUCKET);
+    assert.strictEqual(bucket.inputs.forceDestroy, true);
+    assert.strictEqual(bucket.protect, false);
+    assert.strictEqual(bucket.retainOnDelete, false);
+    assert.deepStrictEqual(one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules, [
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false },
+    ]);
+    assert.deepStrictEqual(one(run, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
+    const pab = one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
+    for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+      assert.strictEqual(pab[k], true, k);
+    }
+    const rules = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Record<string, unknown>[];
+    assert.deepStrictEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 30 });
+    assert.deepStrictEqual(JSON.parse(String(one(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)).Statement, [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+    assert.deepStrictEqual(ofType(run, "aws:kms/key:Key"), []);
+  });
+
+  it("runs a small notebook without root access that stops itself after 30 idle minutes", () => {
+    const nb = one(run, "aws:sagemaker/notebookInstance:NotebookInstance").inputs;
+    assert.strictEqual(nb.name, `${PREFIX}-notebook`);
+    assert.strictEqual(nb.instanceType, "ml.t3.medium");
+    assert.strictEqual(nb.volumeSize, 10);
+    assert.strictEqual(nb.rootAccess, "Disabled");
+    assert.strictEqual(nb.directInternetAccess, "Enabled");
+    assert.deepStrictEqual(nb.instanceMetadataServiceConfiguration, { minimumInstanceMetadataServiceVersion: "2" });
+    assert.strictEqual(nb.roleArn, `arn:aws:iam::123456789012:role/${PREFIX}-notebook`);
+    const lifecycle = one(run, "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration").inputs;
+    assert.strictEqual(nb.lifecycleConfigName, lifecycle.name);
+    const script = Buffer.from(String(lifecycle.onStart), "base64").toString("utf8");
+    assert.match(script, /notebook-idle-stop\.py 30 /);
+    assert.match(script, /stop-notebook-instance/);
+  });
+
+  it("gives the lifecycle and user data scripts valid shell and Python syntax", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scripts-"));
+    const lifecycle = Buffer.from(
+      String(one(run, "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration").inputs.onStart),
+      "base64",
+    ).toString("utf8");
+    const userData = String(one(run, "aws:ec2/instance:Instance").inputs.userData);
+    for (const [name, text] of [["lifecycle.sh", lifecycle], ["user-data.sh", userData]]) {
+      fs.writeFileSync(path.join(dir, name), text);
+      execFileSync("bash", ["-n", path.join(dir, name)]);
+    }
+    const python = /<<'PY'\n([\s\S]*?)\nPY\n/.exec(lifecycle)?.[1];
+    assert.ok(python, "the idle checker is embedded");
+    fs.writeFileSync(path.join(dir, "idle.py"), python);
+    execFileSync("python3", ["-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", path.join(dir, "idle.py")]);
+  });
+
+  it("runs the EC2 host on m5.xlarge from the SSM AMI with IMDSv2, an encrypted gp3 root and no ingress", () => {
+    const inst = one(run, "aws:ec2/instance:Instance");
+    const i = inst.inputs;
+    assert.strictEqual(i.instanceType, "m5.xlarge");
+    assert.strictEqual(i.ami, MOCK_AMI);
+    assert.deepStrictEqual(i.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    assert.deepStrictEqual(i.rootBlockDevice, { volumeType: "gp3", volumeSize: 60, encrypted: true, deleteOnTermination: true });
+    assert.strictEqual(i.iamInstanceProfile, `${PREFIX}-ec2-host`);
+    assert.strictEqual(i.instanceInitiatedShutdownBehavior, "stop");
+    assert.strictEqual(i.userDataReplaceOnChange, true);
+    assert.strictEqual(i.keyName, undefined, "no SSH key: shell access is through Session Manager");
+    const sg = one(run, "aws:ec2/securityGroup:SecurityGroup");
+    assert.deepStrictEqual(sg.inputs.ingress, []);
+    assert.deepStrictEqual(sg.inputs.egress, [
+      { description: "HTTPS out", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+    ]);
+    assert.deepStrictEqual(i.vpcSecurityGroupIds, [sg.id]);
+    // The code is in the bucket before the host boots.
+    for (const obj of ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2")) {
+      assert.ok(inst.dependencies.includes(obj.urn), `${obj.name} before the instance`);
+      assert.match(String(obj.inputs.key), /^code\/training\/[\w.]+$/);
+    }
+    assert.ok(ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").some((o) => o.inputs.key === "code/training/ec2_train.py"));
+  });
+
+  it("trains on the host with CPU PyTorch from the bucket's code and data and uploads the model", () => {
+    const userData = String(one(run, "aws:ec2/instance:Instance").inputs.userData);
+    assert.match(userData, /--index-url https:\/\/download\.pytorch\.org\/whl\/cpu "torch==2\.1\.\*" torchvision/);
+    assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/code/training/" "$WORK/code"`));
+    assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/data/" "$WORK/data"`));
+    assert.match(userData, /ec2_train\.py \\\n\s+--data-dir "\$WORK\/data" \\\n\s+--model-dir "\$WORK\/model" \\\n\s+--checkpoint-dir "\$WORK\/checkpoints"/);
+    assert.match(userData, /--epochs 3 \\\n\s+--batch-size 64 \\\n\s+--learning-rate 0\.001 \\\n\s+--arch resnet18 \\\n\s+--pretrained true/);
+    assert.ok(userData.includes(`aws s3 cp "$WORK/model.tar.gz" "s3://${BUCKET}/models/ec2/`));
+    assert.match(userData, /\nshutdown -h now\n/);
+  });
+
+  it("serves from a serverless variant with the CPU PyTorch image and the configured artifact", () => {
+    const model = one(run, "aws:sagemaker/model:Model").inputs;
+    assert.deepStrictEqual(model.primaryContainer, {
+      image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
+      modelDataUrl: `s3://${BUCKET}/models/baseline/model.tar.gz`,
+      mode: "SingleModel",
+      environment: {
+        SAGEMAKER_PROGRAM: "inference.py",
+        SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+        SAGEMAKER_CONTAINER_LOG_LEVEL: "20",
+      },
+    });
+    assert.strictEqual(model.enableNetworkIsolation, false);
+    assert.strictEqual(model.executionRoleArn, `arn:aws:iam::123456789012:role/${PREFIX}-model`);
+    assert.match(String(model.name), new RegExp(`^${PREFIX}-model-[0-9a-f]{8}$`));
+    const config = one(run, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
+    assert.deepStrictEqual(config.productionVariants, [
+      { variantName: "AllTraffic", modelName: model.name, serverlessConfig: { memorySizeInMb: 3072, maxConcurrency: 2 } },
+    ]);
+    assert.strictEqual(config.kmsKeyArn, undefined);
+    assert.strictEqual(config.dataCaptureConfig, undefined);
+    const endpoint = one(run, "aws:sagemaker/endpoint:Endpoint").inputs;
+    assert.strictEqual(endpoint.name, `${PREFIX}-endpoint`);
+    assert.strictEqual(endpoint.deploymentConfig, undefined);
+    assert.deepStrictEqual(ofType(run, "aws:appautoscaling/target:Target"), []);
+  });
+
+  it("runs the Lambda function on arm64 with its limits, log group and live alias, no URL", () => {
+    const fn = one(run, "aws:lambda/function:Function").inputs;
+    assert.strictEqual(fn.name, `${PREFIX}-classify`);
+    assert.strictEqual(fn.runtime, "nodejs20.x");
+    assert.deepStrictEqual(fn.architectures, ["arm64"]);
+    assert.strictEqual(fn.handler, "index.handler");
+    assert.strictEqual(fn.memorySize, 512);
+    assert.strictEqual(fn.timeout, 30);
+    assert.strictEqual(fn.reservedConcurrentExecutions, 2);
+    assert.strictEqual(fn.publish, true);
+    assert.deepStrictEqual(fn.environment, { variables: { ENDPOINT_NAME: `${PREFIX}-endpoint`, TOP_K: "5" } });
+    assert.strictEqual(fn.role, `arn:aws:iam::123456789012:role/${PREFIX}-lambda`);
+    const logs = one(run, "aws:cloudwatch/logGroup:LogGroup").inputs;
+    assert.deepStrictEqual(logs, { name: `/aws/lambda/${PREFIX}-classify`, retentionInDays: 7 });
+    assert.deepStrictEqual(fn.loggingConfig, { logFormat: "JSON", logGroup: logs.name });
+    const alias = one(run, "aws:lambda/alias:Alias").inputs;
+    assert.strictEqual(alias.name, "live");
+    assert.strictEqual(alias.functionVersion, "1");
+    assert.deepStrictEqual(ofType(run, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"), []);
+    assert.deepStrictEqual(ofType(run, "aws:lambda/functionUrl:FunctionUrl"), []);
+  });
+
+  it("exports names, ARNs and the switchable parts' ids", () => {
+    assert.deepStrictEqual(
+      { ...run.outputs, trainingInstanceId: typeof run.outputs.trainingInstanceId },
+      {
+        region: "us-east-1",
+        bucketName: BUCKET,
+        modelDataUrl: `s3://${BUCKET}/models/baseline/model.tar.gz`,
+        inferenceImage: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
+        endpointName: `${PREFIX}-endpoint`,
+        endpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${PREFIX}-endpoint`,
+        functionName: `${PREFIX}-classify`,
+        aliasArn: `arn:aws:lambda:us-east-1:123456789012:function:${PREFIX}-classify:live`,
+        notebookName: `${PREFIX}-notebook`,
+        trainingInstanceId: "string",
+        roleArns: {
+          model: `arn:aws:iam::123456789012:role/${PREFIX}-model`,
+          lambda: `arn:aws:iam::123456789012:role/${PREFIX}-lambda`,
+          training: `arn:aws:iam::123456789012:role/${PREFIX}-training`,
+          notebook: `arn:aws:iam::123456789012:role/${PREFIX}-notebook`,
+          trainingHost: `arn:aws:iam::123456789012:role/${PREFIX}-ec2-host`,
+        },
+      },
+    );
+    assert.match(String(run.outputs.trainingInstanceId), /^i-0[0-9a-f]{16}$/);
+    assert.ok(named(run, "classifier-alias"));
+  });
+});
+
+describe("dev stack switched to an instance-based endpoint", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await stackRun("dev", {
+      endpointServerless: false,
+      endpointInstanceType: "ml.c5.large",
+      endpointAutoscaling: true,
+      endpointMinInstances: 1,
+      endpointMaxInstances: 2,
+      endpointTargetInvocations: 10,
+      notebookEnabled: false,
+      ec2Enabled: false,
+    });
+  });
+
+  it("declares an instance variant with autoscaling and no notebook or host", () => {
+    const config = one(run, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
+    const variants = config.productionVariants as Record<string, unknown>[];
+    assert.deepStrictEqual(
+      { ...variants[0], modelName: undefined },
+      { variantName: "AllTraffic", modelName: undefined, instanceType: "ml.c5.large", initialInstanceCount: 1, initialVariantWeight: 1 },
+    );
+    assert.strictEqual(
+      (one(run, "aws:sagemaker/model:Model").inputs.primaryContainer as Record<string, unknown>).image,
+      "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
+    );
+    const target = one(run, "aws:appautoscaling/target:Target").inputs;
+    assert.deepStrictEqual(
+      [target.minCapacity, target.maxCapacity, target.resourceId],
+      [1, 2, `endpoint/dog-breed-classifier-dev-endpoint/variant/AllTraffic`],
+    );
+    assert.deepStrictEqual(ofType(run, "aws:sagemaker/notebookInstance:NotebookInstance"), []);
+    assert.deepStrictEqual(ofType(run, "aws:ec2/instance:Instance"), []);
+    // No notebook: no one starts jobs, so no training role either while trainingMode is none.
+    assert.deepStrictEqual(ofType(run, "aws:iam/role:Role").map((r) => r.inputs.name).sort(), [
+      "dog-breed-classifier-dev-lambda",
+      "dog-breed-classifier-dev-model",
+    ]);
+  });
+});
