@@ -7,7 +7,7 @@
 // between min and max instances, spot or on-demand training prices, provisioned or on-demand Lambda
 // duration rates, log retention that never expires); usage-driven lines use the expected usage for
 // both bounds. Free tiers are ignored: they are per account, not per stack.
-import type { Usage } from "./usage";
+import { type Usage, regionFromConfig, usageFromConfig } from "./usage";
 import {
   CLOUDWATCH_PRICES,
   EBS_VOLUMES,
@@ -996,4 +996,20 @@ export function biggestItems(estimate: CostEstimate, n = 3): CostLine[] {
   return [...estimate.lines]
     .sort((a, b) => b.monthlyMax - a.monthlyMax || a.resource.localeCompare(b.resource))
     .slice(0, n);
+}
+
+/**
+ * The estimate of a recorded stack run (`runStack` in tools/stack-run.ts): its resources, with the
+ * usage and region from its config.
+ */
+export function estimateStackRun(run: {
+  resources: readonly ResourceLike[];
+  config: Record<string, string>;
+  region?: string;
+}): CostEstimate {
+  return estimateCost(
+    run.resources,
+    usageFromConfig(run.config),
+    run.region ?? regionFromConfig(run.config),
+  );
 }
