@@ -22,10 +22,27 @@ function sources(dir) {
   return out;
 }
 
-export async function compile() {
+function outputOf(source) {
+  return path.join(root, "dist", path.relative(root, source)).replace(/\.ts$/, ".js");
+}
+
+/** True when every source has an output at least as new as itself. */
+function upToDate(entryPoints) {
+  return entryPoints.every((src) => {
+    try {
+      return fs.statSync(outputOf(src)).mtimeMs >= fs.statSync(src).mtimeMs;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Transpiles what changed (everything, when anything did: esbuild takes milliseconds for it). */
+export async function compile({ force = false } = {}) {
   const entryPoints = SOURCE_DIRS.map((d) => path.join(root, d))
     .filter((d) => fs.existsSync(d))
     .flatMap(sources);
+  if (!force && upToDate(entryPoints)) return;
   await esbuild.build({
     entryPoints,
     outdir: path.join(root, "dist"),
@@ -39,5 +56,5 @@ export async function compile() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await compile();
+  await compile({ force: true });
 }
