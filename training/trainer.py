@@ -573,15 +573,20 @@ def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
         if scheduler is not None and resume.get("scheduler") is not None:
             scheduler.load_state_dict(resume["scheduler"])
         epochs_done, best = resume["epochs_done"], resume["best"]
+        if best is not None and best["model"] is None:
+            best["model"] = resume["model"]
         emit(f"resumed checkpoint={resume['path']} epochs_done={epochs_done}")
 
-    def snapshot() -> dict:
+    def snapshot(at_epoch_end: bool) -> dict:
+        # When the epoch just finished is the best so far, its weights are the model's own:
+        # storing them once keeps checkpoints (and their S3 sync) a third smaller.
+        same = at_epoch_end and best is not None and best["epoch"] == epochs_done
         return {
             "epochs_done": epochs_done,
             "model": cpu_state(model),
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict() if scheduler is not None else None,
-            "best": best,
+            "best": dict(best, model=None) if same else best,
             "classes": classes,
             "args": describe_args(args),
         }
@@ -605,7 +610,7 @@ def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
                     "model": cpu_state(model),
                 }
             epochs_done = epoch
-            save_checkpoint(args.checkpoint_dir, snapshot())
+            save_checkpoint(args.checkpoint_dir, snapshot(at_epoch_end=True))
             emit(format_epoch_line(epoch, train_scores, valid_scores))
 
         model.load_state_dict(best["model"])
@@ -614,7 +619,7 @@ def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
         )
     except StopRequested:
         # Weights may be part-way through an epoch; resuming repeats that epoch from here.
-        path = save_checkpoint(args.checkpoint_dir, snapshot())
+        path = save_checkpoint(args.checkpoint_dir, snapshot(at_epoch_end=False))
         emit(f"interrupted checkpoint={path} epochs_done={epochs_done}")
         raise
 

@@ -4,6 +4,10 @@ import signal
 import subprocess
 import sys
 
+import torch
+
+import ec2_train
+import modeldef
 import trainer
 from conftest import SMALL_RUN, TRAINING_DIR, child_env, parse_metrics, run_script
 
@@ -75,3 +79,23 @@ def test_only_the_newest_checkpoints_are_kept(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "checkpoint-0003.pth", "checkpoint-0004.pth"
     ]
+
+
+def test_best_weights_are_stored_once_and_restored_on_resume(dataset, tmp_path, capsys):
+    def args_for(model_dir):
+        return trainer.parse_args(ec2_train.build_parser(), [
+            *SMALL_RUN, "--epochs", "1", "--data-dir", str(dataset),
+            "--model-dir", str(model_dir), "--checkpoint-dir", str(tmp_path / "checkpoints"),
+        ])
+
+    torch.set_num_threads(1)
+    trainer.run(args_for(tmp_path / "first"))
+    state = torch.load(tmp_path / "checkpoints" / "checkpoint-0001.pth", weights_only=False)
+    assert state["best"]["epoch"] == 1 and state["best"]["model"] is None
+
+    trainer.run(args_for(tmp_path / "second"))
+    assert "resumed checkpoint=" in capsys.readouterr().out
+    first = modeldef.safe_torch_load(tmp_path / "first" / "model.pth")
+    second = modeldef.safe_torch_load(tmp_path / "second" / "model.pth")
+    assert first.keys() == second.keys()
+    assert all(torch.equal(first[key], second[key]) for key in first)
