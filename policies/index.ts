@@ -1,7 +1,9 @@
 // The dog-breed-classifier policy pack: guardrails for IAM, SageMaker, EC2, S3, Lambda,
-// autoscaling and tags. Each service's policies live in their own module.
+// autoscaling, tags and cost. Each service's policies live in their own module.
+import "./fast-deserialize";
 import { PolicyPack } from "@pulumi/policy";
 import { autoscalingPolicies } from "./autoscaling";
+import { costPolicies } from "./cost";
 import { ec2Policies } from "./ec2";
 import { iamPolicies } from "./iam";
 import { lambdaPolicies } from "./lambda";
@@ -18,5 +20,6 @@ new PolicyPack("dog-breed-classifier-guardrails", {
     ...lambdaPolicies,
     ...autoscalingPolicies,
     ...tagPolicies,
+    ...costPolicies,
   ],
 });
