@@ -228,6 +228,11 @@ function requestHop(hop: CheckedHop, guard: FetchGuard, signal: AbortSignal): Pr
       });
       response.on("end", () => resolve({ status, bytes: Buffer.concat(chunks, total) }));
       response.on("error", reject);
+      // A connection closed mid-body ends without "end"; settle now rather than at the timeout.
+      response.on("close", () => {
+        if (!response.complete)
+          reject(new Error("the connection closed before the image was complete"));
+      });
     });
     request.on("error", reject);
     request.end();

@@ -64,6 +64,8 @@ describe("handler image fetch guard", () => {
         return { status: 302, headers: { location: "/loop" } };
       case "/slow":
         return "hang";
+      case "/truncated":
+        return { truncate: { declared: 5000, sent: dog.subarray(0, 100) } };
       default:
         return { status: 500 };
     }
@@ -185,6 +187,17 @@ describe("handler image fetch guard", () => {
     });
   }
 
+  it("fails at once, not at the timeout, when the connection drops mid-image", async () => {
+    const error = await refusal(
+      `https://images.test:${port}/truncated`,
+      testGuard({ timeoutMs: 20_000 }),
+    );
+    assert.deepEqual(
+      [error.status, error.code, error.message],
+      [400, "url_fetch_failed", "the image could not be fetched"],
+    );
+  });
+
   it("gives up on a server that never answers after FETCH_TIMEOUT_MS", async () => {
     const error = await refusal(`https://images.test:${port}/slow`, testGuard({ timeoutMs: 200 }));
     assert.deepEqual([error.status, error.code], [400, "url_fetch_failed"]);
@@ -255,6 +268,11 @@ describe("handler image fetch guard", () => {
       ["localhost with a trailing dot", "https://localhost./x.jpg"],
       ["a localhost subdomain", "https://a.localhost/x.jpg"],
       ["a single-label name", "https://intranet/x.jpg"],
+      [
+        "localhost in full-width letters",
+        "https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/x.jpg",
+      ],
+      ["an IPv6 zone id", "https://[fe80::1%25eth0]/x.jpg"],
       ["a name resolving to metadata", "https://metadata.attacker.example/x.jpg"],
       ["a name resolving to container credentials", "https://ecs-creds.attacker.example/x.jpg"],
       ["a name resolving to loopback", "https://loopback.attacker.example/x.jpg"],

@@ -224,6 +224,7 @@ export function makeTestCertificate(): { key: string; cert: string } {
 export type ImageAnswer =
   | { status: number; headers?: Record<string, string>; body?: Buffer }
   | { stream: { chunk: Buffer; count: number } }
+  | { truncate: { declared: number; sent: Buffer } }
   | "hang";
 export type ImageRoute = (req: { path: string; host: string }) => ImageAnswer;
 
@@ -248,6 +249,11 @@ export class ImageServer {
       this.requests.push(entry);
       const answer = this.route(entry);
       if (answer === "hang") return;
+      if ("truncate" in answer) {
+        res.writeHead(200, { "content-length": String(answer.truncate.declared) });
+        res.write(answer.truncate.sent, () => res.socket?.destroy());
+        return;
+      }
       if ("stream" in answer) {
         res.writeHead(200, { "content-type": "image/jpeg" });
         let sent = 0;
