@@ -16,15 +16,13 @@ export interface StackDiff {
   added: ResourceRow[];
   removed: ResourceRow[];
   changed: { type: string; name: string; settings: Record<string, [string | undefined, string | undefined]> }[];
-  /** Lines contributed by analyses (cost deltas and the like). */
-  extra: string[];
-  /** Structured deltas contributed by analyses, for --json. */
-  analyses: Record<string, unknown>;
+  /** Monthly totals before and after, and the cost lines that changed (by their upper bound). */
+  cost?: {
+    before: { min: number; max: number };
+    after: { min: number; max: number };
+    lines: { change: "+" | "-" | "~"; name: string; item: string; beforeMax: number; afterMax: number }[];
+  };
 }
-
-/** Contributions of analyses to a diff: given both reports, add lines and data. */
-export type DiffContributor = (base: CheckReport, head: CheckReport, diff: StackDiff) => void;
-export const diffContributors: DiffContributor[] = [];
 
 const key = (r: ResourceRow) => `${r.type}::${r.name}`;
 
@@ -35,8 +33,6 @@ export function diffReports(base: CheckReport, head: CheckReport): StackDiff {
     added: [],
     removed: [],
     changed: [],
-    extra: [],
-    analyses: {},
   };
   if (base.error || head.error) {
     d.error = `cannot compare: ${base.error ? `${d.base} has a ${base.error.kind} error` : `${d.head} has a ${head.error!.kind} error`}`;
@@ -57,8 +53,34 @@ export function diffReports(base: CheckReport, head: CheckReport): StackDiff {
     }
     if (Object.keys(settings).length) d.changed.push({ type: r.type, name: r.name, settings });
   }
-  for (const contribute of diffContributors) contribute(base, head, d);
+  if (base.cost && head.cost) d.cost = diffCost(base.cost.lines, head.cost.lines, base.cost.totals, head.cost.totals);
   return d;
+}
+
+type Line = NonNullable<CheckReport["cost"]>["lines"][number];
+
+function diffCost(
+  before: Line[],
+  after: Line[],
+  beforeTotals: { min: number; max: number },
+  afterTotals: { min: number; max: number },
+): StackDiff["cost"] {
+  // Lines are matched by resource name and item: URNs carry the stack name, which differs.
+  const k = (l: Line) => `${l.name}\0${l.item}`;
+  const old = new Map(before.map((l) => [k(l), l]));
+  const now = new Map(after.map((l) => [k(l), l]));
+  const lines: NonNullable<StackDiff["cost"]>["lines"] = [];
+  const cents = (n: number) => Math.round(n * 100);
+  for (const [key, l] of now) {
+    const o = old.get(key);
+    if (!o) lines.push({ change: "+", name: l.name, item: l.item, beforeMax: 0, afterMax: l.monthlyMax });
+    else if (cents(o.monthlyMax) !== cents(l.monthlyMax) || cents(o.monthlyMin) !== cents(l.monthlyMin))
+      lines.push({ change: "~", name: l.name, item: l.item, beforeMax: o.monthlyMax, afterMax: l.monthlyMax });
+  }
+  for (const [key, o] of old) {
+    if (!now.has(key)) lines.push({ change: "-", name: o.name, item: o.item, beforeMax: o.monthlyMax, afterMax: 0 });
+  }
+  return { before: beforeTotals, after: afterTotals, lines };
 }
 
 function gitRefExists(root: string, ref: string): boolean {

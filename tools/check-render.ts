@@ -46,9 +46,45 @@ function violationLines(violations: Violation[], c: ReturnType<typeof paint>): s
   return out;
 }
 
-/** Extra sections contributed by analyses (cost tables and the like), rendered after outputs. */
-export type SectionRenderer = (report: CheckReport, color: boolean) => string | undefined;
-export const extraSections: SectionRenderer[] = [];
+export function usd(n: number): string {
+  return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function range(min: number, max: number): string {
+  return min === max ? usd(min) : `${usd(min)} – ${usd(max)}`;
+}
+
+function costSection(report: CheckReport, c: ReturnType<typeof paint>): string[] {
+  const cost = report.cost;
+  if (!cost) return [];
+  const region = cost.regionMultiplier === 1 ? cost.region : `${cost.region}, ×${cost.regionMultiplier} over us-east-1`;
+  const out = [c("bold", `Monthly cost estimate (USD, ${region})`)];
+  out.push(
+    table(
+      ["COMPONENT", "RESOURCE", "ITEM", "FORMULA", "MIN", "MAX"],
+      cost.lines.map((l) => [
+        l.component ?? "-",
+        l.name,
+        l.item,
+        l.formula,
+        usd(l.monthlyMin),
+        usd(l.monthlyMax),
+      ]),
+    ),
+  );
+  out.push(c("bold", `  Total: ${range(cost.totals.min, cost.totals.max)} per month`));
+  if (cost.budget) {
+    const over = cost.budget.overBy > 0;
+    const text = `  Budget: ${usd(cost.budget.monthlyUsd)} per month (${cost.budget.declared}): ${
+      over ? `upper bound over by ${usd(cost.budget.overBy)}` : `upper bound within budget`
+    }`;
+    out.push(over ? c("red", text) : c("green", text));
+  } else {
+    out.push("  Budget: none set (pulumi config set budgetMonthlyUsd <amount>)");
+  }
+  for (const w of cost.warnings) out.push(c("yellow", `  note: ${w}`));
+  return out;
+}
 
 export function renderReport(report: CheckReport, color: boolean): string {
   const c = paint(color);
@@ -78,10 +114,8 @@ export function renderReport(report: CheckReport, color: boolean): string {
   out.push("", c("bold", "Outputs"));
   out.push(table(["NAME", "VALUE"], Object.entries(report.outputs).map(([k, v]) => [k, formatValue(v)])));
 
-  for (const section of extraSections) {
-    const text = section(report, color);
-    if (text) out.push("", text);
-  }
+  const cost = costSection(report, c);
+  if (cost.length) out.push("", ...cost);
 
   const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
   const advisory = report.violations.length - mandatory;
@@ -108,6 +142,16 @@ export function renderDiff(d: StackDiff, color: boolean): string {
     out.push(c("yellow", `  ~ ${shortType(r.type)} ${r.name}`));
     for (const [k, [from, to]] of Object.entries(r.settings)) out.push(`      ${k}: ${from ?? "-"} -> ${to ?? "-"}`);
   }
-  for (const line of d.extra) out.push(line);
+  if (d.cost) {
+    const { before, after } = d.cost;
+    const delta = (a: number, b: number) => `${b - a >= 0 ? "+" : "-"}${usd(Math.abs(b - a))}`;
+    out.push(
+      `  cost: ${range(before.min, before.max)} -> ${range(after.min, after.max)} per month ` +
+        `(min ${delta(before.min, after.min)}, max ${delta(before.max, after.max)})`,
+    );
+    for (const l of d.cost.lines) {
+      out.push(`      ${l.change} ${l.name} ${l.item}: ${usd(l.beforeMax)} -> ${usd(l.afterMax)} (max)`);
+    }
+  }
   return out.join("\n") + "\n";
 }

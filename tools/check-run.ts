@@ -1,5 +1,6 @@
 // One check of one or more stacks: the program under mocks, then the analyses that read its
 // resource graph. The graph is collected once per stack and shared by every analysis.
+import type { CostReport } from "./check-analyses";
 import { ResourceRow, summarize } from "./resource-summary";
 import { StackRun, runStack } from "./stack-run";
 
@@ -24,11 +25,15 @@ export interface CheckReport {
   error?: { kind: "config" | "program" | "policy"; message: string };
   resources: ResourceRow[];
   outputs: Record<string, unknown>;
+  /** Monthly cost estimate; absent when the program did not run. */
+  cost?: CostReport;
   violations: Violation[];
 }
 
 /** An analysis that reads the resource graphs of all stacks of one check. */
 export interface Analysis {
+  /** What the progress line says while it runs. */
+  readonly label: string;
   /** Started before the program runs, so that slow set-up overlaps it. */
   start?(): Promise<void>;
   apply(run: StackRun, report: CheckReport): Promise<void>;
@@ -50,16 +55,19 @@ export function exitCodeOf(report: CheckReport): number {
   return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
-/** The analyses every check runs, in order. */
-export function defaultAnalyses(): Analysis[] {
-  return [];
+/** The analyses every check runs, in order: cost first, so a policy error still shows the cost. */
+export function defaultAnalyses(root: string): Analysis[] {
+  // Loaded here so that a check of config errors alone never loads the pack's dependencies.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CostAnalysis, PolicyAnalysis } = require("./check-analyses") as typeof import("./check-analyses");
+  return [new CostAnalysis(), new PolicyAnalysis(root)];
 }
 
 export async function checkStacks(
   root: string,
   stacks: string[],
   tick: (text: string) => void = () => undefined,
-  analyses: Analysis[] = defaultAnalyses(),
+  analyses: Analysis[] = defaultAnalyses(root),
 ): Promise<CheckReport[]> {
   const started = Promise.all(analyses.map((a) => a.start?.()));
   // Nothing unhandled while the program runs; the failure is reported when it is awaited.
@@ -95,7 +103,7 @@ export async function checkStacks(
       try {
         await started;
         for (const analysis of analyses) {
-          tick(`[${stack}] ${analysis.constructor.name}…`);
+          tick(`[${stack}] ${analysis.label}…`);
           await analysis.apply(run, report);
         }
       } catch (e) {

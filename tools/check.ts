@@ -6,10 +6,13 @@
 //   npm run check -- --stack dev --json   machine-readable report (see docs/check-json.md)
 //   npm run check -- --stack dev --diff prod      compare with another stack
 //   npm run check -- --stack dev --diff main      compare with the same stack at a git ref
+//   npm run check -- --stack prod --policy-config  the pack's config for `pulumi preview
+//                                                  --policy-pack policies --policy-pack-config`
 //
 // Exit codes: 0 clean (advisory findings allowed), 1 a mandatory policy violation, 2 a config or
 // program error (or bad arguments).
-import { listStacks } from "./stack-config";
+import { stackPolicyConfig } from "./check-analyses";
+import { listStacks, loadStackConfig } from "./stack-config";
 import { findProjectRoot } from "./stack-run";
 import { CheckReport, checkStacks, exitCodeOf } from "./check-run";
 import { diffReports, loadBaseline } from "./check-diff";
@@ -21,14 +24,24 @@ export interface CheckArgs {
   json: boolean;
   diff?: string;
   color: boolean;
+  policyConfig: boolean;
 }
 
 export class UsageError extends Error {}
 
-const USAGE = `usage: npm run check -- (--stack <name> | --all) [--json] [--diff <stack-or-git-ref>] [--no-color]`;
+const USAGE = [
+  "usage: npm run check -- (--stack <name> | --all) [--json] [--diff <stack-or-git-ref>] [--no-color]",
+  "       npm run check -- --stack <name> --policy-config",
+].join("\n");
 
-export function parseArgs(argv: string[]): CheckArgs {
-  const args: CheckArgs = { stacks: [], all: false, json: false, color: Boolean(process.stdout.isTTY) };
+export function parseArgs(argv: string[], tty = false): CheckArgs {
+  const args: CheckArgs = {
+    stacks: [],
+    all: false,
+    json: false,
+    color: tty,
+    policyConfig: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -43,35 +56,60 @@ export function parseArgs(argv: string[]): CheckArgs {
     else if (a === "--diff") args.diff = value();
     else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
     else if (a === "--no-color") args.color = false;
+    else if (a === "--policy-config") args.policyConfig = true;
     else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
     else throw new UsageError(`unknown argument '${a}'\n${USAGE}`);
   }
   if (!args.all && args.stacks.length === 0) throw new UsageError(`name a stack or --all\n${USAGE}`);
   if (args.all && args.stacks.length > 0) throw new UsageError(`--all and --stack exclude each other\n${USAGE}`);
+  if (args.policyConfig && (args.all || args.stacks.length !== 1 || args.json || args.diff)) {
+    throw new UsageError(`--policy-config takes exactly one --stack and nothing else\n${USAGE}`);
+  }
   if (args.json) args.color = false;
   return args;
 }
 
-/** A one-line progress indicator on a terminal; silent when stderr is a file or pipe. */
-function progress(): (text: string) => void {
-  if (!process.stderr.isTTY) return () => undefined;
-  return (text) => process.stderr.write(`\r\x1b[2K${text}`);
+/** Where the check reads and writes: the process's own streams, or a test's. */
+export interface CheckIO {
+  cwd: string;
+  stdout: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
+  stderr: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** A one-line progress indicator on a terminal; silent when stderr is a file or pipe. */
+function progress(stderr: CheckIO["stderr"]): (text: string) => void {
+  if (!stderr.isTTY) return () => undefined;
+  return (text) => stderr.write(`\r\x1b[2K${text}`);
+}
+
+export async function main(
+  argv: string[],
+  io: CheckIO = { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const { stdout, stderr } = io;
   let args: CheckArgs;
   try {
-    args = parseArgs(argv);
+    args = parseArgs(argv, Boolean(stdout.isTTY));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
+      stderr.write(`${e.message}\n`);
       return 2;
     }
     throw e;
   }
-  const root = findProjectRoot(process.cwd());
+  const root = findProjectRoot(io.cwd);
+  if (args.policyConfig) {
+    try {
+      const { config } = loadStackConfig(root, args.stacks[0]);
+      stdout.write(`${JSON.stringify(stackPolicyConfig({ config }), null, 2)}\n`);
+      return 0;
+    } catch (e) {
+      stderr.write(`check: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   const stacks = args.all ? listStacks(root) : args.stacks;
-  const tick = progress();
+  const tick = progress(stderr);
   const reports: CheckReport[] = await checkStacks(root, stacks, tick);
   let code = Math.max(...reports.map(exitCodeOf));
 
@@ -85,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       diffText = diffs.map((d) => renderDiff(d, args.color)).join("\n");
     } catch (e) {
       tick("");
-      process.stderr.write(`check: --diff ${args.diff}: ${(e as Error).message}\n`);
+      stderr.write(`check: --diff ${args.diff}: ${(e as Error).message}\n`);
       return 2;
     }
   }
@@ -94,13 +132,13 @@ export async function main(argv: string[]): Promise<number> {
   if (args.json) {
     const doc: Record<string, unknown> = { schemaVersion: 1, exitCode: code, stacks: reports };
     if (diffs) doc.diff = diffs;
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    process.stdout.write(reports.map((r) => renderReport(r, args.color)).join("\n"));
-    if (diffText) process.stdout.write(`\n${diffText}`);
+    stdout.write(reports.map((r) => renderReport(r, args.color)).join("\n"));
+    if (diffText) stdout.write(`\n${diffText}`);
   }
   if (reports.length === 0) {
-    process.stderr.write(`check: no stacks found in ${root}\n`);
+    stderr.write(`check: no stacks found in ${root}\n`);
     code = 2;
   }
   return code;

@@ -1,0 +1,67 @@
+// The analyses the offline check runs on each stack's resource graph: the policy pack, served as
+// the Pulumi CLI serves it, and the cost estimate with the stack's budget. Each reads the graph
+// that the check collected once.
+import * as path from "path";
+import { estimateStackRun, type CostEstimate } from "../policies/cost/estimate";
+import { policyConfigFromStackConfig } from "../policies/cost/usage";
+import { stackBudget, type StackBudget } from "../policies/cost/budget";
+import type { Analysis, CheckReport } from "./check-run";
+import { startPolicyPack, type PolicyPackClient } from "./policy-analyzer";
+import type { StackRun } from "./stack-run";
+
+/** The policy-pack config a stack's previews use: what `--policy-pack-config` is given. */
+export function stackPolicyConfig(run: Pick<StackRun, "config">) {
+  return policyConfigFromStackConfig(run.config);
+}
+
+export class PolicyAnalysis implements Analysis {
+  readonly label = "checking the policy pack";
+  private client?: PolicyPackClient;
+  constructor(private readonly root: string) {}
+
+  async start(): Promise<void> {
+    this.client = await startPolicyPack({ packDir: path.join(this.root, "policies") });
+  }
+
+  async apply(run: StackRun, report: CheckReport): Promise<void> {
+    const client = this.client!;
+    await client.configure(stackPolicyConfig(run));
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    for (const v of await client.check(run.resources)) {
+      // A rule may be reported by Analyze and again by AnalyzeStack for the same resource.
+      const key = `${v.policyName}\0${v.urn}\0${v.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const r = byUrn.get(v.urn);
+      report.violations.push({
+        policy: v.policyName,
+        level: v.enforcementLevel,
+        urn: v.urn,
+        name: r?.name ?? "",
+        type: r?.type ?? "",
+        message: v.message,
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.close();
+  }
+}
+
+export interface CostReport extends CostEstimate {
+  budget: (Omit<StackBudget, "urn"> & { urn: string; overBy: number }) | null;
+}
+
+export class CostAnalysis implements Analysis {
+  readonly label = "estimating the monthly cost";
+  async apply(run: StackRun, report: CheckReport): Promise<void> {
+    const estimate = estimateStackRun(run);
+    const budget = stackBudget(run.resources);
+    report.cost = {
+      ...estimate,
+      budget: budget ? { ...budget, overBy: Math.max(0, estimate.totals.max - budget.monthlyUsd) } : null,
+    };
+  }
+}
