@@ -75,8 +75,13 @@ export function stackBudget(resources: readonly ResourceLike[]): StackBudget | u
   return stackBudgets(resources).sort((a, b) => a.monthlyUsd - b.monthlyUsd)[0];
 }
 
+const MONEY = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
 function money(n: number): string {
-  return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `$${MONEY.format(n)}`;
 }
 
 function itemText(l: CostLine): string {

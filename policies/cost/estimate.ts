@@ -160,16 +160,20 @@ function list(v: unknown): unknown[] {
 // ---------------------------------------------------------------------------------------------
 // Formatting the formulas.
 
+// Formatters are built once: a fresh one per call (what toLocaleString does) is slow.
+const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
+const PRICE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 10 });
+
 /** A number as a person writes it: thousands separators, no float noise. */
 export function fmt(n: number): string {
   const rounded = Math.round(n * 1e6) / 1e6;
-  return rounded.toLocaleString("en-US", { maximumFractionDigits: 6 });
+  return NUMBER.format(rounded);
 }
 
 /** A price exactly as the price table holds it. */
 function usd(p: Price | number): string {
   const v = typeof p === "number" ? p : p.usd;
-  return `$${v.toLocaleString("en-US", { maximumFractionDigits: 10 })}`;
+  return `$${PRICE.format(v)}`;
 }
 
 function cents(n: number): number {
@@ -237,8 +241,17 @@ class Estimator {
     return this.m;
   }
 
+  private readonly byType = new Map<string, GraphResource[]>();
+
   private ofType(type: string): GraphResource[] {
-    return this.graph.filter((r) => r.type === type);
+    if (this.byType.size === 0) {
+      for (const r of this.graph) {
+        const list = this.byType.get(r.type);
+        if (list) list.push(r);
+        else this.byType.set(r.type, [r]);
+      }
+    }
+    return this.byType.get(type) ?? [];
   }
 
   private component(r: GraphResource): string | undefined {
@@ -560,12 +573,43 @@ class Estimator {
     }
   }
 
+  private configIndex?: Map<string, GraphResource>;
+
+  /** Endpoint configurations by physical name and by the program's name for them. */
+  private configsByName(): Map<string, GraphResource> {
+    if (!this.configIndex) {
+      this.configIndex = new Map();
+      for (const c of this.ofType("aws:sagemaker/endpointConfiguration:EndpointConfiguration")) {
+        const physical = str(read(c.props, "name"));
+        if (physical !== undefined) this.configIndex.set(physical, c);
+        if (!this.configIndex.has(c.name)) this.configIndex.set(c.name, c);
+      }
+    }
+    return this.configIndex;
+  }
+
+  private targetIndex?: { all: GraphResource[]; byId: Map<string, GraphResource> };
+
+  /** Scalable targets on a variant's instance count, by resource id. */
+  private variantTargets(): { all: GraphResource[]; byId: Map<string, GraphResource> } {
+    if (!this.targetIndex) {
+      const all = this.ofType("aws:appautoscaling/target:Target").filter(
+        (t) => str(read(t.props, "scalableDimension")) === "sagemaker:variant:DesiredInstanceCount",
+      );
+      const byId = new Map<string, GraphResource>();
+      for (const t of all) {
+        const id = str(read(t.props, "resourceId"));
+        if (id !== undefined) byId.set(id, t);
+      }
+      this.targetIndex = { all, byId };
+    }
+    return this.targetIndex;
+  }
+
   private endpointConfigFor(endpoint: GraphResource): GraphResource | undefined {
     const configs = this.ofType("aws:sagemaker/endpointConfiguration:EndpointConfiguration");
     const wanted = str(read(endpoint.props, "endpointConfigName"));
-    const named = wanted
-      ? configs.find((c) => str(read(c.props, "name")) === wanted || c.name === wanted)
-      : undefined;
+    const named = wanted ? this.configsByName().get(wanted) : undefined;
     if (named) return named;
     // The name is often unknown at preview: with one endpoint and one configuration, they pair.
     const endpoints = this.ofType("aws:sagemaker/endpoint:Endpoint");
@@ -579,26 +623,20 @@ class Estimator {
     variant: string | undefined,
     instanceVariants: number,
   ): { min: number; max: number; target: GraphResource } | undefined {
-    const targets = this.ofType("aws:appautoscaling/target:Target").filter(
-      (t) => str(read(t.props, "scalableDimension")) === "sagemaker:variant:DesiredInstanceCount",
-    );
+    const targets = this.variantTargets();
     const endpointName = str(read(endpoint.props, "name"));
-    let target = targets.find((t) => {
-      const id = str(read(t.props, "resourceId"));
-      return (
-        id !== undefined &&
-        endpointName !== undefined &&
-        id === `endpoint/${endpointName}/variant/${variant}`
-      );
-    });
+    let target =
+      endpointName !== undefined
+        ? targets.byId.get(`endpoint/${endpointName}/variant/${variant}`)
+        : undefined;
     // At preview the resource id may be unknown: one variant and one target belong together.
     if (
       !target &&
-      targets.length === 1 &&
+      targets.all.length === 1 &&
       instanceVariants === 1 &&
       this.ofType("aws:sagemaker/endpoint:Endpoint").length === 1
     ) {
-      target = targets[0];
+      target = targets.all[0];
     }
     if (!target) return undefined;
     const min = num(read(target.props, "minCapacity"));
@@ -736,17 +774,39 @@ class Estimator {
     return { gb: mb / 1024, arch };
   }
 
+  private provisionedIndex?: Map<string, GraphResource[]>;
+
+  /** Provisioned concurrency configs by the function name (or ARN) they target. */
+  private provisionedByTarget(): Map<string, GraphResource[]> {
+    if (!this.provisionedIndex) {
+      this.provisionedIndex = new Map();
+      for (const c of this.ofType(
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+      )) {
+        const target = str(read(c.props, "functionName"));
+        if (target === undefined) continue;
+        this.provisionedIndex.set(target, [...(this.provisionedIndex.get(target) ?? []), c]);
+      }
+    }
+    return this.provisionedIndex;
+  }
+
+  private functionIndex?: Map<string, GraphResource>;
+
+  /** The names a provisioned concurrency config may give its function by. */
+  private functionKeys(fn: GraphResource): string[] {
+    return [str(read(fn.props, "name")), str(read(fn.props, "arn")), fn.name].filter(
+      (k): k is string => k !== undefined,
+    );
+  }
+
   private provisionedFor(fn: GraphResource): GraphResource[] {
     const configs = this.ofType(
       "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
     );
-    const fnName = str(read(fn.props, "name"));
-    const fnArn = str(read(fn.props, "arn"));
-    const matched = configs.filter((c) => {
-      const target = str(read(c.props, "functionName"));
-      return target !== undefined && (target === fnName || target === fnArn || target === fn.name);
-    });
-    if (matched.length > 0) return matched;
+    const byTarget = this.provisionedByTarget();
+    const matched = this.functionKeys(fn).flatMap((k) => byTarget.get(k) ?? []);
+    if (matched.length > 0) return [...new Set(matched)];
     return configs.length > 0 && this.ofType("aws:lambda/function:Function").length === 1
       ? configs
       : [];
@@ -815,9 +875,18 @@ class Estimator {
       this.warnings.push(`${r.name}: provisioned concurrency unknown — left out of the estimate`);
       return;
     }
-    const fns = this.ofType("aws:lambda/function:Function").filter((fn) =>
-      this.provisionedFor(fn).includes(r),
-    );
+    const functions = this.ofType("aws:lambda/function:Function");
+    const target = str(read(r.props, "functionName"));
+    if (!this.functionIndex) {
+      this.functionIndex = new Map();
+      for (const fn of functions) {
+        for (const k of this.functionKeys(fn)) this.functionIndex.set(k, fn);
+      }
+    }
+    const named = target !== undefined ? this.functionIndex.get(target) : undefined;
+    let fns = named ? [named] : [];
+    // Unknown at preview, or named some other way: a stack's only function is the one.
+    if (fns.length === 0 && functions.length === 1) fns = functions;
     if (fns.length !== 1) {
       this.warnings.push(
         `${r.name}: its function is not in the stack or not resolvable — provisioned concurrency left out of the estimate`,
