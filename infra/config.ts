@@ -18,15 +18,21 @@ interface KeySpec {
 
 /** Lambda's accepted log retention values. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ] as const;
 
 /** Managed Node.js runtimes this handler bundle (target node20) runs on. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html */
 export const LAMBDA_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
 
 /** torchvision architectures the training code accepts for `--arch`. */
-export const TRAINING_ARCHS = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152"] as const;
+export const TRAINING_ARCHS = [
+  "resnet18",
+  "resnet34",
+  "resnet50",
+  "resnet101",
+  "resnet152",
+] as const;
 
 /**
  * Every project key. Pulumi.yaml declares the same keys with the same types and defaults (a test
@@ -34,97 +40,417 @@ export const TRAINING_ARCHS = ["resnet18", "resnet34", "resnet50", "resnet101", 
  */
 export const CONFIG_KEYS = {
   // Ownership and tags.
-  owner: { type: "string", default: "ml-platform", description: "Team that owns the stack; the `owner` tag on every resource." },
-  costCenter: { type: "string", default: "ml-research", description: "Cost center billed for the stack; the `cost-center` tag on every resource." },
-  environment: { type: "string", default: "", description: "The `environment` tag; empty means the stack name." },
+  owner: {
+    type: "string",
+    default: "ml-platform",
+    description: "Team that owns the stack; the `owner` tag on every resource.",
+  },
+  costCenter: {
+    type: "string",
+    default: "ml-research",
+    description: "Cost center billed for the stack; the `cost-center` tag on every resource.",
+  },
+  environment: {
+    type: "string",
+    default: "",
+    description: "The `environment` tag; empty means the stack name.",
+  },
 
   // Data and model bucket.
-  kmsEnabled: { type: "boolean", default: false, description: "Encrypt the bucket, notebook volume, endpoint storage and data capture with a customer-managed KMS key (rotated yearly) instead of S3-managed keys." },
-  kmsKeyDeletionDays: { type: "integer", default: 30, description: "Waiting period in days (7-30) before a deleted KMS key is destroyed." },
-  bucketNoncurrentVersionDays: { type: "integer", default: 30, description: "Days after which old (noncurrent) object versions in the bucket are deleted." },
-  bucketRetain: { type: "boolean", default: false, description: "Protect the bucket and keep it (and its KMS key) on `pulumi destroy`; when false the bucket is emptied and deleted with the stack." },
+  kmsEnabled: {
+    type: "boolean",
+    default: false,
+    description:
+      "Encrypt the bucket, notebook volume, endpoint storage and data capture with a customer-managed KMS key (rotated yearly) instead of S3-managed keys.",
+  },
+  kmsKeyDeletionDays: {
+    type: "integer",
+    default: 30,
+    description: "Waiting period in days (7-30) before a deleted KMS key is destroyed.",
+  },
+  bucketNoncurrentVersionDays: {
+    type: "integer",
+    default: 30,
+    description: "Days after which old (noncurrent) object versions in the bucket are deleted.",
+  },
+  bucketRetain: {
+    type: "boolean",
+    default: false,
+    description:
+      "Protect the bucket and keep it (and its KMS key) on `pulumi destroy`; when false the bucket is emptied and deleted with the stack.",
+  },
 
   // Notebook.
-  notebookEnabled: { type: "boolean", default: true, description: "Create the SageMaker notebook instance for exploration." },
-  notebookInstanceType: { type: "string", default: "ml.t3.medium", description: "Notebook instance type (an `ml.*` type)." },
-  notebookVolumeSizeGb: { type: "integer", default: 10, description: "Notebook storage volume in GB (5-16384)." },
-  notebookIdleStopMinutes: { type: "integer", default: 60, description: "Minutes without kernel activity after which the notebook stops itself (5-1440)." },
-  notebookDirectInternetAccess: { type: "boolean", default: true, description: "Give the notebook SageMaker's direct internet access; false requires `notebookSubnetId` (traffic goes through your VPC)." },
-  notebookSubnetId: { type: "string", default: "", description: "Subnet for the notebook's network interface; empty for none." },
-  notebookRootAccess: { type: "boolean", default: false, description: "Allow root access for notebook users." },
+  notebookEnabled: {
+    type: "boolean",
+    default: true,
+    description: "Create the SageMaker notebook instance for exploration.",
+  },
+  notebookInstanceType: {
+    type: "string",
+    default: "ml.t3.medium",
+    description: "Notebook instance type (an `ml.*` type).",
+  },
+  notebookVolumeSizeGb: {
+    type: "integer",
+    default: 10,
+    description: "Notebook storage volume in GB (5-16384).",
+  },
+  notebookIdleStopMinutes: {
+    type: "integer",
+    default: 60,
+    description: "Minutes without kernel activity after which the notebook stops itself (5-1440).",
+  },
+  notebookDirectInternetAccess: {
+    type: "boolean",
+    default: true,
+    description:
+      "Give the notebook SageMaker's direct internet access; false requires `notebookSubnetId` (traffic goes through your VPC).",
+  },
+  notebookSubnetId: {
+    type: "string",
+    default: "",
+    description: "Subnet for the notebook's network interface; empty for none.",
+  },
+  notebookRootAccess: {
+    type: "boolean",
+    default: false,
+    description: "Allow root access for notebook users.",
+  },
 
   // EC2 training host.
-  ec2Enabled: { type: "boolean", default: false, description: "Create the EC2 training host, which trains once at boot and uploads the model to the bucket." },
-  ec2InstanceType: { type: "string", default: "m5.xlarge", description: "EC2 training host instance type (an EC2 type, not `ml.*`)." },
-  ec2RootVolumeGb: { type: "integer", default: 100, description: "Encrypted gp3 root volume of the training host in GB (30-16384; holds the dataset and PyTorch)." },
-  ec2AmiParameter: { type: "string", default: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", description: "Public SSM parameter holding the AMI id for the training host, read at deploy time." },
-  ec2SubnetId: { type: "string", default: "", description: "Subnet for the training host; empty for the default VPC's default subnet. It needs outbound access to S3, SSM and PyPI." },
-  ec2StopAfterTraining: { type: "boolean", default: true, description: "Stop the training host once the model is uploaded, so that only its volume is billed." },
+  ec2Enabled: {
+    type: "boolean",
+    default: false,
+    description:
+      "Create the EC2 training host, which trains once at boot and uploads the model to the bucket.",
+  },
+  ec2InstanceType: {
+    type: "string",
+    default: "m5.xlarge",
+    description: "EC2 training host instance type (an EC2 type, not `ml.*`).",
+  },
+  ec2RootVolumeGb: {
+    type: "integer",
+    default: 100,
+    description:
+      "Encrypted gp3 root volume of the training host in GB (30-16384; holds the dataset and PyTorch).",
+  },
+  ec2AmiParameter: {
+    type: "string",
+    default: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    description:
+      "Public SSM parameter holding the AMI id for the training host, read at deploy time.",
+  },
+  ec2SubnetId: {
+    type: "string",
+    default: "",
+    description:
+      "Subnet for the training host; empty for the default VPC's default subnet. It needs outbound access to S3, SSM and PyPI.",
+  },
+  ec2StopAfterTraining: {
+    type: "boolean",
+    default: true,
+    description:
+      "Stop the training host once the model is uploaded, so that only its volume is billed.",
+  },
 
   // Model and endpoint.
-  modelArtifactUri: { type: "string", default: "", description: "S3 URI of the model.tar.gz to deploy (`s3://bucket/key.tar.gz`); required when `trainingMode` is `none`." },
-  endpointServerless: { type: "boolean", default: true, description: "Serve with a serverless variant (no cost when idle) instead of instances." },
-  endpointServerlessMemoryMb: { type: "integer", default: 3072, description: "Serverless variant memory in MB: 1024-6144 in steps of 1024." },
-  endpointServerlessMaxConcurrency: { type: "integer", default: 5, description: "Serverless variant maximum concurrent invocations (1-200)." },
-  endpointInstanceType: { type: "string", default: "ml.m5.xlarge", description: "Hosting instance type of an instance-based variant (an `ml.*` type)." },
-  endpointInstanceCount: { type: "integer", default: 1, description: "Initial instance count of an instance-based variant; within min..max when autoscaling is on." },
-  endpointAutoscaling: { type: "boolean", default: false, description: "Scale an instance-based variant on invocations per instance." },
-  endpointMinInstances: { type: "integer", default: 1, description: "Autoscaling minimum instance count (>= 1)." },
-  endpointMaxInstances: { type: "integer", default: 2, description: "Autoscaling maximum instance count (>= endpointMinInstances)." },
-  endpointTargetInvocations: { type: "integer", default: 30, description: "Autoscaling target: invocations per instance per minute (SageMakerVariantInvocationsPerInstance)." },
-  endpointScaleInCooldownSeconds: { type: "integer", default: 300, description: "Seconds after a scale-in before another scale-in (>= 0)." },
-  endpointScaleOutCooldownSeconds: { type: "integer", default: 30, description: "Seconds after a scale-out before another scale-out (>= 0)." },
-  endpointDataCapture: { type: "boolean", default: false, description: "Capture requests and responses to the bucket (instance-based variants only)." },
-  endpointDataCapturePercent: { type: "integer", default: 20, description: "Percentage of requests captured (1-100)." },
-  endpointNetworkIsolation: { type: "boolean", default: false, description: "Run the model container without network access (instance-based variants only)." },
-  endpointBlueGreen: { type: "boolean", default: false, description: "Deploy endpoint updates blue/green with a canary and roll back on the 5XX and latency alarms (instance-based variants only)." },
-  endpointCanaryPercent: { type: "integer", default: 10, description: "Blue/green canary size as a percentage of the fleet (1-50)." },
-  endpointBakeSeconds: { type: "integer", default: 300, description: "Blue/green wait between traffic shifts, watching the alarms (0-3600)." },
-  endpointLatencyAlarmMs: { type: "integer", default: 2000, description: "Average model latency in milliseconds above which the latency alarm fires." },
-  endpointErrorAlarmThreshold: { type: "integer", default: 5, description: "5XX errors per minute at or above which the error alarm fires." },
+  modelArtifactUri: {
+    type: "string",
+    default: "",
+    description:
+      "S3 URI of the model.tar.gz to deploy (`s3://bucket/key.tar.gz`); required when `trainingMode` is `none`.",
+  },
+  endpointServerless: {
+    type: "boolean",
+    default: true,
+    description: "Serve with a serverless variant (no cost when idle) instead of instances.",
+  },
+  endpointServerlessMemoryMb: {
+    type: "integer",
+    default: 3072,
+    description: "Serverless variant memory in MB: 1024-6144 in steps of 1024.",
+  },
+  endpointServerlessMaxConcurrency: {
+    type: "integer",
+    default: 5,
+    description: "Serverless variant maximum concurrent invocations (1-200).",
+  },
+  endpointInstanceType: {
+    type: "string",
+    default: "ml.m5.xlarge",
+    description: "Hosting instance type of an instance-based variant (an `ml.*` type).",
+  },
+  endpointInstanceCount: {
+    type: "integer",
+    default: 1,
+    description:
+      "Initial instance count of an instance-based variant; within min..max when autoscaling is on.",
+  },
+  endpointAutoscaling: {
+    type: "boolean",
+    default: false,
+    description: "Scale an instance-based variant on invocations per instance.",
+  },
+  endpointMinInstances: {
+    type: "integer",
+    default: 1,
+    description: "Autoscaling minimum instance count (>= 1).",
+  },
+  endpointMaxInstances: {
+    type: "integer",
+    default: 2,
+    description: "Autoscaling maximum instance count (>= endpointMinInstances).",
+  },
+  endpointTargetInvocations: {
+    type: "integer",
+    default: 30,
+    description:
+      "Autoscaling target: invocations per instance per minute (SageMakerVariantInvocationsPerInstance).",
+  },
+  endpointScaleInCooldownSeconds: {
+    type: "integer",
+    default: 300,
+    description: "Seconds after a scale-in before another scale-in (>= 0).",
+  },
+  endpointScaleOutCooldownSeconds: {
+    type: "integer",
+    default: 30,
+    description: "Seconds after a scale-out before another scale-out (>= 0).",
+  },
+  endpointDataCapture: {
+    type: "boolean",
+    default: false,
+    description: "Capture requests and responses to the bucket (instance-based variants only).",
+  },
+  endpointDataCapturePercent: {
+    type: "integer",
+    default: 20,
+    description: "Percentage of requests captured (1-100).",
+  },
+  endpointNetworkIsolation: {
+    type: "boolean",
+    default: false,
+    description: "Run the model container without network access (instance-based variants only).",
+  },
+  endpointBlueGreen: {
+    type: "boolean",
+    default: false,
+    description:
+      "Deploy endpoint updates blue/green with a canary and roll back on the 5XX and latency alarms (instance-based variants only).",
+  },
+  endpointCanaryPercent: {
+    type: "integer",
+    default: 10,
+    description: "Blue/green canary size as a percentage of the fleet (1-50).",
+  },
+  endpointBakeSeconds: {
+    type: "integer",
+    default: 300,
+    description: "Blue/green wait between traffic shifts, watching the alarms (0-3600).",
+  },
+  endpointLatencyAlarmMs: {
+    type: "integer",
+    default: 2000,
+    description: "Average model latency in milliseconds above which the latency alarm fires.",
+  },
+  endpointErrorAlarmThreshold: {
+    type: "integer",
+    default: 5,
+    description: "5XX errors per minute at or above which the error alarm fires.",
+  },
 
   // Lambda function.
-  lambdaRuntime: { type: "string", default: "nodejs20.x", description: "Lambda runtime: nodejs20.x, nodejs22.x or nodejs24.x." },
-  lambdaMemoryMb: { type: "integer", default: 512, description: "Lambda memory in MB (128-10240)." },
-  lambdaTimeoutSeconds: { type: "integer", default: 30, description: "Lambda timeout in seconds (1-900)." },
-  lambdaReservedConcurrency: { type: "integer", default: 5, description: "Concurrency reserved for the function; -1 leaves it unreserved." },
-  lambdaProvisionedConcurrency: { type: "integer", default: 0, description: "Provisioned concurrency on the `live` alias; 0 for none." },
-  lambdaFunctionUrl: { type: "boolean", default: false, description: "Expose the `live` alias through a function URL with AWS_IAM auth." },
-  lambdaLogRetentionDays: { type: "integer", default: 14, description: "Retention of the function's log group in days (a CloudWatch Logs retention value)." },
-  lambdaTopK: { type: "integer", default: 5, description: "Number of breeds the function returns, best first (1-133)." },
+  lambdaRuntime: {
+    type: "string",
+    default: "nodejs20.x",
+    description: "Lambda runtime: nodejs20.x, nodejs22.x or nodejs24.x.",
+  },
+  lambdaMemoryMb: {
+    type: "integer",
+    default: 512,
+    description: "Lambda memory in MB (128-10240).",
+  },
+  lambdaTimeoutSeconds: {
+    type: "integer",
+    default: 30,
+    description: "Lambda timeout in seconds (1-900).",
+  },
+  lambdaReservedConcurrency: {
+    type: "integer",
+    default: 5,
+    description: "Concurrency reserved for the function; -1 leaves it unreserved.",
+  },
+  lambdaProvisionedConcurrency: {
+    type: "integer",
+    default: 0,
+    description: "Provisioned concurrency on the `live` alias; 0 for none.",
+  },
+  lambdaFunctionUrl: {
+    type: "boolean",
+    default: false,
+    description: "Expose the `live` alias through a function URL with AWS_IAM auth.",
+  },
+  lambdaLogRetentionDays: {
+    type: "integer",
+    default: 14,
+    description:
+      "Retention of the function's log group in days (a CloudWatch Logs retention value).",
+  },
+  lambdaTopK: {
+    type: "integer",
+    default: 5,
+    description:
+      "Number of breeds the function returns, best first (1-100, what the handler accepts).",
+  },
 
   // Training and tuning.
-  trainingMode: { type: "string", default: "none", description: "none (deploy modelArtifactUri), train (one training job) or tune (a tuning job; its best model is deployed). Keep none until the dataset is in the bucket." },
-  trainingInstanceType: { type: "string", default: "ml.m5.xlarge", description: "Training job instance type (an `ml.*` type)." },
-  trainingInstanceCount: { type: "integer", default: 1, description: "Training job instance count (1-20)." },
-  trainingUseSpot: { type: "boolean", default: true, description: "Use managed spot training (checkpoints in the bucket)." },
-  trainingMaxRuntimeSeconds: { type: "integer", default: 7200, description: "Training job maximum run time in seconds (1-2419200)." },
-  trainingMaxWaitSeconds: { type: "integer", default: 14400, description: "Maximum time including spot waits, in seconds; >= trainingMaxRuntimeSeconds when spot is on." },
-  trainingFrameworkVersion: { type: "string", default: "2.1", description: "PyTorch version of the training and inference framework images, e.g. 2.1." },
-  trainingPythonVersion: { type: "string", default: "py310", description: "Python version tag of the framework images, e.g. py310." },
+  trainingMode: {
+    type: "string",
+    default: "none",
+    description:
+      "none (deploy modelArtifactUri), train (one training job) or tune (a tuning job; its best model is deployed). Keep none until the dataset is in the bucket.",
+  },
+  trainingInstanceType: {
+    type: "string",
+    default: "ml.m5.xlarge",
+    description: "Training job instance type (an `ml.*` type).",
+  },
+  trainingInstanceCount: {
+    type: "integer",
+    default: 1,
+    description: "Training job instance count (1-20).",
+  },
+  trainingUseSpot: {
+    type: "boolean",
+    default: true,
+    description: "Use managed spot training (checkpoints in the bucket).",
+  },
+  trainingMaxRuntimeSeconds: {
+    type: "integer",
+    default: 7200,
+    description: "Training job maximum run time in seconds (1-2419200).",
+  },
+  trainingMaxWaitSeconds: {
+    type: "integer",
+    default: 14400,
+    description:
+      "Maximum time including spot waits, in seconds; >= trainingMaxRuntimeSeconds when spot is on.",
+  },
+  trainingFrameworkVersion: {
+    type: "string",
+    default: "2.1",
+    description: "PyTorch version of the training and inference framework images, e.g. 2.1.",
+  },
+  trainingPythonVersion: {
+    type: "string",
+    default: "py310",
+    description: "Python version tag of the framework images, e.g. py310.",
+  },
   trainingEpochs: { type: "integer", default: 5, description: "Training epochs (1-200)." },
   trainingBatchSize: { type: "integer", default: 64, description: "Training batch size (1-1024)." },
-  trainingLearningRate: { type: "string", default: "0.001", description: "Learning rate, a decimal number as a string (Pulumi.yaml has no float type)." },
-  trainingArch: { type: "string", default: "resnet50", description: "torchvision architecture: resnet18, resnet34, resnet50, resnet101 or resnet152." },
-  trainingPretrained: { type: "boolean", default: true, description: "Start from ImageNet weights." },
-  tuningMaxJobs: { type: "integer", default: 4, description: "Tuning job: total training jobs (1-500)." },
-  tuningMaxParallelJobs: { type: "integer", default: 2, description: "Tuning job: training jobs at a time (1-100, <= tuningMaxJobs)." },
-  tuningEarlyStopping: { type: "string", default: "Auto", description: "Tuning job early stopping: Auto or Off." },
-  tuningObjectiveMetric: { type: "string", default: "valid:accuracy", description: "Metric the tuning job maximizes, as the training code prints it." },
-  tuningLearningRateRange: { type: "array", items: "string", default: ["0.0001", "0.1"], description: "Learning rate range [min, max], decimal strings, searched logarithmically." },
-  tuningBatchSizeValues: { type: "array", items: "string", default: ["32", "64", "128"], description: "Batch sizes the tuner picks from (categorical, positive integers as strings)." },
-  tuningEpochsRange: { type: "array", items: "integer", default: [2, 6], description: "Epochs range [min, max], integers." },
+  trainingLearningRate: {
+    type: "string",
+    default: "0.001",
+    description: "Learning rate, a decimal number as a string (Pulumi.yaml has no float type).",
+  },
+  trainingArch: {
+    type: "string",
+    default: "resnet50",
+    description: "torchvision architecture: resnet18, resnet34, resnet50, resnet101 or resnet152.",
+  },
+  trainingPretrained: {
+    type: "boolean",
+    default: true,
+    description: "Start from ImageNet weights.",
+  },
+  tuningMaxJobs: {
+    type: "integer",
+    default: 4,
+    description: "Tuning job: total training jobs (1-500).",
+  },
+  tuningMaxParallelJobs: {
+    type: "integer",
+    default: 2,
+    description: "Tuning job: training jobs at a time (1-100, <= tuningMaxJobs).",
+  },
+  tuningEarlyStopping: {
+    type: "string",
+    default: "Auto",
+    description: "Tuning job early stopping: Auto or Off.",
+  },
+  tuningObjectiveMetric: {
+    type: "string",
+    default: "valid:accuracy",
+    description: "Metric the tuning job maximizes, as the training code prints it.",
+  },
+  tuningLearningRateRange: {
+    type: "array",
+    items: "string",
+    default: ["0.0001", "0.1"],
+    description: "Learning rate range [min, max], decimal strings, searched logarithmically.",
+  },
+  tuningBatchSizeValues: {
+    type: "array",
+    items: "string",
+    default: ["32", "64", "128"],
+    description: "Batch sizes the tuner picks from (categorical, positive integers as strings).",
+  },
+  tuningEpochsRange: {
+    type: "array",
+    items: "integer",
+    default: [2, 6],
+    description: "Epochs range [min, max], integers.",
+  },
 
   // Cost assumptions for the estimate (integers; money in whole US dollars).
-  budgetMonthlyUsd: { type: "integer", default: 0, description: "Monthly budget in whole US dollars; 0 for no budget." },
-  notebookActiveHoursPerMonth: { type: "integer", default: 40, description: "Hours a month the notebook runs before it stops itself." },
-  ec2HoursPerMonth: { type: "integer", default: 10, description: "Hours a month the EC2 training host runs." },
-  trainingRunsPerMonth: { type: "integer", default: 2, description: "Training or tuning runs a month." },
-  monthlyRequests: { type: "integer", default: 10000, description: "Classification requests a month." },
-  inferenceDurationMs: { type: "integer", default: 300, description: "Model inference time per request in milliseconds." },
-  lambdaDurationMs: { type: "integer", default: 500, description: "Lambda billed duration per request in milliseconds (download plus endpoint call)." },
-  storageGb: { type: "integer", default: 10, description: "Data, models and captures held in the bucket, in GB." },
-  logIngestGbPerMonth: { type: "integer", default: 1, description: "CloudWatch Logs ingested a month, in GB." },
+  budgetMonthlyUsd: {
+    type: "integer",
+    default: 0,
+    description: "Monthly budget in whole US dollars; 0 for no budget.",
+  },
+  notebookActiveHoursPerMonth: {
+    type: "integer",
+    default: 40,
+    description: "Hours a month the notebook runs before it stops itself.",
+  },
+  ec2HoursPerMonth: {
+    type: "integer",
+    default: 10,
+    description: "Hours a month the EC2 training host runs.",
+  },
+  trainingRunsPerMonth: {
+    type: "integer",
+    default: 2,
+    description: "Training or tuning runs a month.",
+  },
+  monthlyRequests: {
+    type: "integer",
+    default: 10000,
+    description: "Classification requests a month.",
+  },
+  inferenceDurationMs: {
+    type: "integer",
+    default: 300,
+    description: "Model inference time per request in milliseconds.",
+  },
+  lambdaDurationMs: {
+    type: "integer",
+    default: 500,
+    description:
+      "Lambda billed duration per request in milliseconds (download plus endpoint call).",
+  },
+  storageGb: {
+    type: "integer",
+    default: 10,
+    description: "Data, models and captures held in the bucket, in GB.",
+  },
+  logIngestGbPerMonth: {
+    type: "integer",
+    default: 1,
+    description: "CloudWatch Logs ingested a month, in GB.",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -144,10 +470,9 @@ type RawValues = { readonly [K in ConfigKey]: Widen<(typeof CONFIG_KEYS)[K]["def
 export type TrainingMode = "none" | "train" | "tune";
 
 /** The validated, frozen stack configuration every component is built from. */
-export interface StackConfig
-  extends Readonly<
-    Omit<RawValues, "trainingMode" | "lambdaRuntime" | "trainingArch" | "tuningEarlyStopping">
-  > {
+export interface StackConfig extends Readonly<
+  Omit<RawValues, "trainingMode" | "lambdaRuntime" | "trainingArch" | "tuningEarlyStopping">
+> {
   readonly project: string;
   readonly stack: string;
   /** `aws:region` of the stack. */
@@ -222,7 +547,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   const problems: Problem[] = [];
   const ns = `${PROJECT}:`;
   const q = (key: string) => `${ns}${key}`;
-  const shown = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? JSON.stringify(v) : String(v));
+  const shown = (v: unknown) =>
+    typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? JSON.stringify(v) : String(v);
   const values: Record<string, unknown> = {};
 
   // Unknown keys in our namespace (a typo would otherwise be silently ignored).
@@ -246,7 +572,8 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
       values[key] = spec.default;
       continue;
     }
-    const bad = (what: string) => problems.push({ key: q(key), value: shown(text), message: `must be ${what}` });
+    const bad = (what: string) =>
+      problems.push({ key: q(key), value: shown(text), message: `must be ${what}` });
     switch (spec.type) {
       case "string":
         values[key] = text;
@@ -303,16 +630,21 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   };
   const mlType = (key: ConfigKey, kind: string) => {
     if (has(key) && !ML_TYPE.test(v(key) as string)) {
-      fail(key, `must be a SageMaker ${kind} instance type (ml.<family>.<size>, e.g. ml.m5.xlarge)`);
+      fail(
+        key,
+        `must be a SageMaker ${kind} instance type (ml.<family>.<size>, e.g. ml.m5.xlarge)`,
+      );
     }
   };
   const decimal = (s: string) => (DECIMAL.test(s) ? Number(s) : NaN);
 
   // Tags: AWS tag values are at most 256 characters. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
   for (const key of ["owner", "costCenter"] as const) {
-    if (has(key) && (v(key).length === 0 || v(key).length > 256)) fail(key, "must be 1-256 characters");
+    if (has(key) && (v(key).length === 0 || v(key).length > 256))
+      fail(key, "must be 1-256 characters");
   }
-  if (has("environment") && v("environment").length > 256) fail("environment", "must be at most 256 characters");
+  if (has("environment") && v("environment").length > 256)
+    fail("environment", "must be at most 256 characters");
 
   // KMS key deletion window. https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
   range("kmsKeyDeletionDays", 7, 30);
@@ -322,18 +654,34 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   mlType("notebookInstanceType", "notebook");
   range("notebookVolumeSizeGb", 5, 16384);
   range("notebookIdleStopMinutes", 5, 1440);
-  if (has("notebookSubnetId") && v("notebookSubnetId") !== "" && !SUBNET.test(v("notebookSubnetId"))) {
+  if (
+    has("notebookSubnetId") &&
+    v("notebookSubnetId") !== "" &&
+    !SUBNET.test(v("notebookSubnetId"))
+  ) {
     fail("notebookSubnetId", "must be empty or a subnet id (subnet-...)");
   }
-  if (v("notebookEnabled") === true && v("notebookDirectInternetAccess") === false && v("notebookSubnetId") === "") {
-    fail("notebookDirectInternetAccess", "false needs notebookSubnetId: without direct access the notebook reaches the network only through a VPC subnet");
+  if (
+    v("notebookEnabled") === true &&
+    v("notebookDirectInternetAccess") === false &&
+    v("notebookSubnetId") === ""
+  ) {
+    fail(
+      "notebookDirectInternetAccess",
+      "false needs notebookSubnetId: without direct access the notebook reaches the network only through a VPC subnet",
+    );
   }
 
   // EC2 host. gp3 sizes: https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html
   if (has("ec2InstanceType")) {
     const t = v("ec2InstanceType");
-    if (t.startsWith("ml.")) fail("ec2InstanceType", "must be an EC2 instance type, not a SageMaker ml.* type (e.g. m5.xlarge)");
-    else if (!EC2_TYPE.test(t)) fail("ec2InstanceType", "must be an EC2 instance type (<family>.<size>, e.g. m5.xlarge)");
+    if (t.startsWith("ml."))
+      fail(
+        "ec2InstanceType",
+        "must be an EC2 instance type, not a SageMaker ml.* type (e.g. m5.xlarge)",
+      );
+    else if (!EC2_TYPE.test(t))
+      fail("ec2InstanceType", "must be an EC2 instance type (<family>.<size>, e.g. m5.xlarge)");
   }
   range("ec2RootVolumeGb", 30, 16384);
   if (has("ec2AmiParameter") && !/^\/aws\/service\/.+/.test(v("ec2AmiParameter"))) {
@@ -349,7 +697,10 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     if (uri !== "" && !S3_ARTIFACT.test(uri)) {
       fail("modelArtifactUri", "must be an S3 URI of a .tar.gz (s3://bucket/path/model.tar.gz)");
     } else if (uri === "" && v("trainingMode") === "none") {
-      fail("modelArtifactUri", "is required when trainingMode is none (s3://bucket/path/model.tar.gz)");
+      fail(
+        "modelArtifactUri",
+        "is required when trainingMode is none (s3://bucket/path/model.tar.gz)",
+      );
     }
   }
 
@@ -369,39 +720,71 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   if (has("endpointTargetInvocations") && v("endpointTargetInvocations") <= 0) {
     fail("endpointTargetInvocations", "must be > 0 (invocations per instance per minute)");
   }
-  for (const key of ["endpointScaleInCooldownSeconds", "endpointScaleOutCooldownSeconds"] as const) {
+  for (const key of [
+    "endpointScaleInCooldownSeconds",
+    "endpointScaleOutCooldownSeconds",
+  ] as const) {
     if (has(key) && v(key) < 0) fail(key, "must be >= 0 seconds");
   }
   range("endpointDataCapturePercent", 1, 100);
   // Canary size and wait interval: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficRoutingConfig.html
   range("endpointCanaryPercent", 1, 50);
   range("endpointBakeSeconds", 0, 3600);
-  if (has("endpointLatencyAlarmMs") && v("endpointLatencyAlarmMs") <= 0) fail("endpointLatencyAlarmMs", "must be > 0");
-  if (has("endpointErrorAlarmThreshold") && v("endpointErrorAlarmThreshold") <= 0) fail("endpointErrorAlarmThreshold", "must be > 0");
+  if (has("endpointLatencyAlarmMs") && v("endpointLatencyAlarmMs") <= 0)
+    fail("endpointLatencyAlarmMs", "must be > 0");
+  if (has("endpointErrorAlarmThreshold") && v("endpointErrorAlarmThreshold") <= 0)
+    fail("endpointErrorAlarmThreshold", "must be > 0");
   const autoscaling = v("endpointAutoscaling") === true;
   if (autoscaling) {
     if (serverless) {
-      fail("endpointAutoscaling", "cannot be true while endpointServerless is true: serverless variants scale by themselves (set one of them to false)");
+      fail(
+        "endpointAutoscaling",
+        "cannot be true while endpointServerless is true: serverless variants scale by themselves (set one of them to false)",
+      );
     }
     // Application Auto Scaling does not support burstable hosting instances. https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-prerequisites.html
     if (has("endpointInstanceType") && v("endpointInstanceType").startsWith("ml.t")) {
-      fail("endpointInstanceType", "autoscaling does not support burstable ml.t* hosting instances; use e.g. ml.m5.large or turn endpointAutoscaling off");
-    }
-    if (has("endpointMinInstances") && has("endpointMaxInstances") && v("endpointMinInstances") > v("endpointMaxInstances")) {
-      fail("endpointMinInstances", `must be <= endpointMaxInstances (${v("endpointMaxInstances")})`);
+      fail(
+        "endpointInstanceType",
+        "autoscaling does not support burstable ml.t* hosting instances; use e.g. ml.m5.large or turn endpointAutoscaling off",
+      );
     }
     if (
-      has("endpointInstanceCount") && has("endpointMinInstances") && has("endpointMaxInstances") &&
-      (v("endpointInstanceCount") < v("endpointMinInstances") || v("endpointInstanceCount") > v("endpointMaxInstances"))
+      has("endpointMinInstances") &&
+      has("endpointMaxInstances") &&
+      v("endpointMinInstances") > v("endpointMaxInstances")
     ) {
-      fail("endpointInstanceCount", `must be between endpointMinInstances (${v("endpointMinInstances")}) and endpointMaxInstances (${v("endpointMaxInstances")})`);
+      fail(
+        "endpointMinInstances",
+        `must be <= endpointMaxInstances (${v("endpointMaxInstances")})`,
+      );
+    }
+    if (
+      has("endpointInstanceCount") &&
+      has("endpointMinInstances") &&
+      has("endpointMaxInstances") &&
+      (v("endpointInstanceCount") < v("endpointMinInstances") ||
+        v("endpointInstanceCount") > v("endpointMaxInstances"))
+    ) {
+      fail(
+        "endpointInstanceCount",
+        `must be between endpointMinInstances (${v("endpointMinInstances")}) and endpointMaxInstances (${v("endpointMaxInstances")})`,
+      );
     }
   }
   if (serverless) {
     // Serverless variants take no data capture, network isolation or deployment guardrails.
     // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html#serverless-endpoints-how-it-works-exclusions
-    for (const key of ["endpointDataCapture", "endpointNetworkIsolation", "endpointBlueGreen"] as const) {
-      if (v(key) === true) fail(key, "needs an instance-based variant: set endpointServerless to false or this to false");
+    for (const key of [
+      "endpointDataCapture",
+      "endpointNetworkIsolation",
+      "endpointBlueGreen",
+    ] as const) {
+      if (v(key) === true)
+        fail(
+          key,
+          "needs an instance-based variant: set endpointServerless to false or this to false",
+        );
     }
   }
 
@@ -416,10 +799,11 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     const p = v("lambdaProvisionedConcurrency");
     const r = has("lambdaReservedConcurrency") ? v("lambdaReservedConcurrency") : -1;
     if (p < 0) fail("lambdaProvisionedConcurrency", "must be >= 0");
-    else if (r >= 0 && p > r) fail("lambdaProvisionedConcurrency", `must be <= lambdaReservedConcurrency (${r})`);
+    else if (r >= 0 && p > r)
+      fail("lambdaProvisionedConcurrency", `must be <= lambdaReservedConcurrency (${r})`);
   }
   oneOf("lambdaLogRetentionDays", LOG_RETENTION_DAYS);
-  range("lambdaTopK", 1, 133);
+  range("lambdaTopK", 1, 100);
 
   // Training. Limits: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StoppingCondition.html
   // and https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceLimits.html
@@ -428,10 +812,21 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   range("trainingInstanceCount", 1, 20);
   range("trainingMaxRuntimeSeconds", 1, 2419200);
   range("trainingMaxWaitSeconds", 1, 2419200);
-  if (v("trainingUseSpot") === true && has("trainingMaxWaitSeconds") && has("trainingMaxRuntimeSeconds") && v("trainingMaxWaitSeconds") < v("trainingMaxRuntimeSeconds")) {
-    fail("trainingMaxWaitSeconds", `must be >= trainingMaxRuntimeSeconds (${v("trainingMaxRuntimeSeconds")}) with spot training`);
+  if (
+    v("trainingUseSpot") === true &&
+    has("trainingMaxWaitSeconds") &&
+    has("trainingMaxRuntimeSeconds") &&
+    v("trainingMaxWaitSeconds") < v("trainingMaxRuntimeSeconds")
+  ) {
+    fail(
+      "trainingMaxWaitSeconds",
+      `must be >= trainingMaxRuntimeSeconds (${v("trainingMaxRuntimeSeconds")}) with spot training`,
+    );
   }
-  if (has("trainingFrameworkVersion") && !/^\d+\.\d+(\.\d+)?$/.test(v("trainingFrameworkVersion"))) {
+  if (
+    has("trainingFrameworkVersion") &&
+    !/^\d+\.\d+(\.\d+)?$/.test(v("trainingFrameworkVersion"))
+  ) {
     fail("trainingFrameworkVersion", "must be a PyTorch version such as 2.1");
   }
   if (has("trainingPythonVersion") && !/^py3\d{1,2}$/.test(v("trainingPythonVersion"))) {
@@ -441,12 +836,20 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   range("trainingBatchSize", 1, 1024);
   if (has("trainingLearningRate")) {
     const lr = decimal(v("trainingLearningRate"));
-    if (!(lr > 0 && lr < 1)) fail("trainingLearningRate", "must be a decimal number > 0 and < 1, as a string (e.g. \"0.001\")");
+    if (!(lr > 0 && lr < 1))
+      fail(
+        "trainingLearningRate",
+        'must be a decimal number > 0 and < 1, as a string (e.g. "0.001")',
+      );
   }
   oneOf("trainingArch", TRAINING_ARCHS);
   range("tuningMaxJobs", 1, 500);
   range("tuningMaxParallelJobs", 1, 100);
-  if (has("tuningMaxJobs") && has("tuningMaxParallelJobs") && v("tuningMaxParallelJobs") > v("tuningMaxJobs")) {
+  if (
+    has("tuningMaxJobs") &&
+    has("tuningMaxParallelJobs") &&
+    v("tuningMaxParallelJobs") > v("tuningMaxJobs")
+  ) {
     fail("tuningMaxParallelJobs", `must be <= tuningMaxJobs (${v("tuningMaxJobs")})`);
   }
   oneOf("tuningEarlyStopping", ["Auto", "Off"]);
@@ -456,13 +859,16 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   if (has("tuningLearningRateRange")) {
     const r = v("tuningLearningRateRange").map(decimal);
     if (r.length !== 2 || !(r[0] > 0 && r[0] < r[1] && r[1] < 1)) {
-      fail("tuningLearningRateRange", 'must be ["<min>", "<max>"] decimal strings with 0 < min < max < 1');
+      fail(
+        "tuningLearningRateRange",
+        'must be ["<min>", "<max>"] decimal strings with 0 < min < max < 1',
+      );
     }
   }
   if (has("tuningBatchSizeValues")) {
     const b = v("tuningBatchSizeValues");
     if (b.length === 0 || b.length > 30 || !b.every((s) => /^[1-9]\d{0,3}$/.test(s))) {
-      fail("tuningBatchSizeValues", "must be 1-30 positive integers as strings, e.g. [\"32\", \"64\"]");
+      fail("tuningBatchSizeValues", 'must be 1-30 positive integers as strings, e.g. ["32", "64"]');
     }
   }
   if (has("tuningEpochsRange")) {
@@ -474,8 +880,15 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
 
   // Cost assumptions.
   for (const key of [
-    "budgetMonthlyUsd", "notebookActiveHoursPerMonth", "ec2HoursPerMonth", "trainingRunsPerMonth",
-    "monthlyRequests", "inferenceDurationMs", "lambdaDurationMs", "storageGb", "logIngestGbPerMonth",
+    "budgetMonthlyUsd",
+    "notebookActiveHoursPerMonth",
+    "ec2HoursPerMonth",
+    "trainingRunsPerMonth",
+    "monthlyRequests",
+    "inferenceDurationMs",
+    "lambdaDurationMs",
+    "storageGb",
+    "logIngestGbPerMonth",
   ] as const) {
     if (has(key) && v(key) < 0) fail(key, "must be >= 0");
   }
@@ -484,7 +897,11 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   }
 
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(stack)) {
-    problems.push({ key: "stack", value: JSON.stringify(stack), message: "must be a Pulumi stack name" });
+    problems.push({
+      key: "stack",
+      value: JSON.stringify(stack),
+      message: "must be a Pulumi stack name",
+    });
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -513,7 +930,10 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
 export function loadConfig(): StackConfig {
   const raw = { ...pulumi.runtime.allConfig() };
   // `aws:region` may also come from the environment, as the AWS provider allows.
-  const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const region =
+    new pulumi.Config("aws").get("region") ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION;
   if (region !== undefined) raw["aws:region"] = region;
   return parseConfig(raw, pulumi.getStack());
 }

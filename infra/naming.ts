@@ -86,6 +86,7 @@ export const BUCKET_LAYOUT = {
 export function projectRoot(from: string = __dirname): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${from} or any folder above it`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`no Pulumi.yaml in ${from} or any folder above it`);
   }
 }

@@ -146,7 +146,9 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       roleName: names.lambdaRole,
       description: "Lambda function in front of the dog-breed classifier endpoint",
       trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
-      policy: env.apply((e) => lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint })),
+      policy: env.apply((e) =>
+        lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
+      ),
     },
     withProvider,
   );
@@ -188,7 +190,11 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             trainingHostPolicy({
               env: e,
               bucket: b,
-              prefixes: { data: BUCKET_LAYOUT.data, code: BUCKET_LAYOUT.hostCode, output: BUCKET_LAYOUT.hostModels },
+              prefixes: {
+                data: BUCKET_LAYOUT.data,
+                code: BUCKET_LAYOUT.hostCode,
+                output: BUCKET_LAYOUT.hostModels,
+              },
               kmsKeyArn: k,
             }),
           ),
@@ -232,7 +238,11 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             subnetId: config.ec2SubnetId,
             instanceProfileName: hostRole.instanceProfile.name,
             bucketName: bucket,
-            prefixes: { code: BUCKET_LAYOUT.hostCode, data: BUCKET_LAYOUT.data, output: BUCKET_LAYOUT.hostModels },
+            prefixes: {
+              code: BUCKET_LAYOUT.hostCode,
+              data: BUCKET_LAYOUT.data,
+              output: BUCKET_LAYOUT.hostModels,
+            },
             codeDir: path.join(root, "training"),
             frameworkVersion: config.trainingFrameworkVersion,
             hyperparameters: {

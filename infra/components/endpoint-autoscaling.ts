@@ -44,7 +44,9 @@ export class EndpointAutoscaling extends pulumi.ComponentResource {
         scalableDimension: this.target.scalableDimension,
         resourceId: this.target.resourceId,
         targetTrackingScalingPolicyConfiguration: {
-          predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
+          predefinedMetricSpecification: {
+            predefinedMetricType: "SageMakerVariantInvocationsPerInstance",
+          },
           targetValue: args.targetInvocations,
           scaleInCooldown: args.scaleInCooldownSeconds,
           scaleOutCooldown: args.scaleOutCooldownSeconds,

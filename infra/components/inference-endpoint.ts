@@ -29,7 +29,26 @@ export interface InferenceEndpointArgs {
   dataCapture?: { destinationS3Uri: pulumi.Input<string>; samplingPercent: number };
   /** Instance-based only: blue/green with a canary, rolled back on the alarms. */
   blueGreen?: { canaryPercent: number; bakeSeconds: number };
-  alarms: { errorAlarmName: string; errorsPerMinute: number; latencyAlarmName: string; latencyMs: number };
+  alarms: {
+    errorAlarmName: string;
+    errorsPerMinute: number;
+    latencyAlarmName: string;
+    latencyMs: number;
+  };
+}
+
+/**
+ * Whether the hosting instance takes a KMS key for its storage volume. Instance types with local
+ * NVMe storage (the `d` families such as ml.m5d or ml.g4dn, and g5, g6, p5, trn1) encrypt it in
+ * hardware, and CreateEndpointConfig rejects a KmsKeyId for them
+ * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html#sagemaker-CreateEndpointConfig-request-KmsKeyId,
+ * instance store families: https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-store-volumes.html).
+ */
+export function takesVolumeKmsKey(instanceType: string): boolean {
+  const family = instanceType.replace(/^ml\./, "").split(".")[0];
+  const localStorage =
+    /^[a-z]+\d+[a-z]*d[a-z]*$/.test(family) || /^(g5|g6|g6e|p5|p5e|p5en|trn1|trn1n)$/.test(family);
+  return !localStorage;
 }
 
 /** A short digest of the model's parts, so that a change yields a new model name. */
@@ -66,7 +85,9 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
     const modelName = pulumi
       .all([args.modelDataUrl, args.executionRoleArn])
       .apply(([data, role]) =>
-        args.modelName(modelFingerprint([args.imageUri, data, role, args.networkIsolation, environment])),
+        args.modelName(
+          modelFingerprint([args.imageUri, data, role, args.networkIsolation, environment]),
+        ),
       );
 
     this.model = new aws.sagemaker.Model(
@@ -89,8 +110,10 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
       `${name}-config`,
       {
         namePrefix: args.endpointConfigPrefix,
-        // Serverless variants accept no KMS key for storage; instance-based ones encrypt with it.
-        kmsKeyArn: instance ? args.kmsKeyArn : undefined,
+        // Serverless variants accept no KMS key for storage; instance-based ones encrypt with it
+        // unless their local storage is encrypted in hardware.
+        kmsKeyArn:
+          instance && takesVolumeKmsKey(instance.instanceType) ? args.kmsKeyArn : undefined,
         productionVariants: [
           instance !== undefined
             ? {

@@ -108,7 +108,13 @@ export class Notebook extends pulumi.ComponentResource {
           description: `Notebook ${args.notebookName}: no inbound traffic`,
           vpcId: subnet.vpcId,
           egress: [
-            { description: "HTTPS out", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+            {
+              description: "HTTPS out",
+              protocol: "tcp",
+              fromPort: 443,
+              toPort: 443,
+              cidrBlocks: ["0.0.0.0/0"],
+            },
           ],
         },
         parent,

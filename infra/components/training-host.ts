@@ -52,7 +52,10 @@ export function trainingCodeFiles(codeDir: string): string[] {
 /** A digest of the code, so that changed code replaces the host and trains again. */
 export function codeDigest(codeDir: string, files: string[]): string {
   const h = createHash("sha256");
-  for (const f of files) h.update(f).update("\0").update(fs.readFileSync(path.join(codeDir, f)));
+  for (const f of files)
+    h.update(f)
+      .update("\0")
+      .update(fs.readFileSync(path.join(codeDir, f)));
   return h.digest("hex").slice(0, 16);
 }
 
@@ -132,7 +135,9 @@ export class TrainingHost extends pulumi.ComponentResource {
     );
 
     const subnet =
-      args.subnetId !== "" ? aws.ec2.getSubnetOutput({ id: args.subnetId }, { parent: this }) : undefined;
+      args.subnetId !== ""
+        ? aws.ec2.getSubnetOutput({ id: args.subnetId }, { parent: this })
+        : undefined;
     this.securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
@@ -141,7 +146,13 @@ export class TrainingHost extends pulumi.ComponentResource {
         vpcId: subnet?.vpcId,
         ingress: [],
         egress: [
-          { description: "HTTPS out", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+          {
+            description: "HTTPS out",
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: ["0.0.0.0/0"],
+          },
         ],
       },
       parent,
@@ -172,7 +183,11 @@ export class TrainingHost extends pulumi.ComponentResource {
         // The default VPC has no NAT: a public address is the host's only way out. No inbound
         // rule exists, so nothing can reach it.
         associatePublicIpAddress: args.subnetId === "",
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+        },
         rootBlockDevice: {
           volumeType: "gp3",
           volumeSize: args.rootVolumeGb,

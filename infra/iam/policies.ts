@@ -42,7 +42,11 @@ export function bucketArn(env: Pick<AwsEnv, "partition">, bucket: string): strin
 }
 
 /** Objects under `prefix` (which ends with `/`), or one object when `prefix` is a key. */
-export function objectArn(env: Pick<AwsEnv, "partition">, bucket: string, keyOrPrefix: string): string {
+export function objectArn(
+  env: Pick<AwsEnv, "partition">,
+  bucket: string,
+  keyOrPrefix: string,
+): string {
   return `${bucketArn(env, bucket)}/${keyOrPrefix}${keyOrPrefix.endsWith("/") ? "*" : ""}`;
 }
 
@@ -96,7 +100,9 @@ function logStatements(env: AwsEnv, group: string, createGroup: boolean): Policy
     {
       Sid: "ManageLogGroup",
       Effect: "Allow",
-      Action: createGroup ? ["logs:CreateLogGroup", "logs:DescribeLogStreams"] : ["logs:DescribeLogStreams"],
+      Action: createGroup
+        ? ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
+        : ["logs:DescribeLogStreams"],
       Resource: arn,
     },
   ];
@@ -108,7 +114,11 @@ function imagePullStatements(repositoryArn: string): PolicyStatement[] {
     {
       Sid: "PullFrameworkImage",
       Effect: "Allow",
-      Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Action: [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ],
       Resource: repositoryArn,
     },
     { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -127,7 +137,12 @@ function listPrefixes(env: AwsEnv, bucket: string, prefixes: string[]): PolicySt
 }
 
 /** Using the stack's KMS key for S3 objects and SageMaker volumes, through those services only. */
-function kmsStatement(env: AwsEnv, kmsKeyArn: string | undefined, actions: string[], services: string[]): PolicyStatement | undefined {
+function kmsStatement(
+  env: AwsEnv,
+  kmsKeyArn: string | undefined,
+  actions: string[],
+  services: string[],
+): PolicyStatement | undefined {
   if (kmsKeyArn === undefined) return undefined;
   return {
     Sid: "UseStackKey",
@@ -143,7 +158,10 @@ function kmsStatement(env: AwsEnv, kmsKeyArn: string | undefined, actions: strin
 // The bucket.
 
 /** Denies every request to the bucket that does not use TLS. */
-export function tlsOnlyBucketPolicy(env: Pick<AwsEnv, "partition">, bucket: string): PolicyDocument {
+export function tlsOnlyBucketPolicy(
+  env: Pick<AwsEnv, "partition">,
+  bucket: string,
+): PolicyDocument {
   return doc({
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
@@ -248,7 +266,12 @@ export function trainingPolicy(a: TrainingPolicyArgs): PolicyDocument {
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" } },
     },
-    kmsStatement(a.env, a.kmsKeyArn, ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], ["s3", "sagemaker"]),
+    kmsStatement(
+      a.env,
+      a.kmsKeyArn,
+      ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
+      ["s3", "sagemaker"],
+    ),
   );
 }
 

@@ -40,8 +40,12 @@ describe("Pulumi.yaml", () => {
       const decl = project.config[key];
       assert.strictEqual(decl.type, spec.type, key);
       assert.deepStrictEqual(decl.default, spec.default, key);
-      assert.ok(typeof decl.description === "string" && decl.description.length > 10, `${key} is described`);
-      if (spec.type === "array") assert.deepStrictEqual(decl.items, { type: "items" in spec ? spec.items : undefined }, key);
+      assert.ok(
+        typeof decl.description === "string" && decl.description.length > 10,
+        `${key} is described`,
+      );
+      if (spec.type === "array")
+        assert.deepStrictEqual(decl.items, { type: "items" in spec ? spec.items : undefined }, key);
     }
   });
 });
@@ -75,76 +79,344 @@ describe("stack files", () => {
       trainingMode: c.trainingMode,
     });
     assert.deepStrictEqual(pick(dev), {
-      serverless: true, autoscaling: false, kms: false, retain: false, notebook: true,
-      isolation: false, blueGreen: false, provisioned: 0, trainingMode: "none",
+      serverless: true,
+      autoscaling: false,
+      kms: false,
+      retain: false,
+      notebook: true,
+      isolation: false,
+      blueGreen: false,
+      provisioned: 0,
+      trainingMode: "none",
     });
     assert.deepStrictEqual(pick(prod), {
-      serverless: false, autoscaling: true, kms: true, retain: true, notebook: false,
-      isolation: true, blueGreen: true, provisioned: 2, trainingMode: "none",
+      serverless: false,
+      autoscaling: true,
+      kms: true,
+      retain: true,
+      notebook: false,
+      isolation: true,
+      blueGreen: true,
+      provisioned: 2,
+      trainingMode: "none",
     });
   });
 });
 
 describe("parseConfig", () => {
   it("types every value and fills defaults for missing keys", () => {
-    const cfg = parseConfig({ "aws:region": "eu-west-1", [`${NS}:modelArtifactUri`]: "s3://b-1/m/model.tar.gz" }, "ci");
+    const cfg = parseConfig(
+      { "aws:region": "eu-west-1", [`${NS}:modelArtifactUri`]: "s3://b-1/m/model.tar.gz" },
+      "ci",
+    );
     assert.strictEqual(cfg.region, "eu-west-1");
     assert.strictEqual(cfg.lambdaMemoryMb, 512);
     assert.strictEqual(cfg.notebookEnabled, true);
     assert.deepStrictEqual(cfg.tuningLearningRateRange, ["0.0001", "0.1"]);
     assert.deepStrictEqual(cfg.tuningEpochsRange, [2, 6]);
-    assert.deepStrictEqual(cfg.tags, { project: NS, environment: "ci", owner: "ml-platform", "cost-center": "ml-research" });
+    assert.deepStrictEqual(cfg.tags, {
+      project: NS,
+      environment: "ci",
+      owner: "ml-platform",
+      "cost-center": "ml-research",
+    });
   });
 
   // Each tweak on top of a valid stack, and the key and words its message must carry.
   const cases: [string, string, Record<string, unknown>, string, RegExp][] = [
-    ["min > max instances", "prod", { endpointMinInstances: 4, endpointMaxInstances: 2, endpointInstanceCount: 2 }, "endpointMinInstances", /= 4: must be <= endpointMaxInstances \(2\)/],
-    ["target value 0", "prod", { endpointTargetInvocations: 0 }, "endpointTargetInvocations", /must be > 0/],
-    ["negative target value", "prod", { endpointTargetInvocations: -5 }, "endpointTargetInvocations", /must be > 0/],
-    ["negative scale-in cooldown", "prod", { endpointScaleInCooldownSeconds: -1 }, "endpointScaleInCooldownSeconds", />= 0/],
-    ["negative scale-out cooldown", "prod", { endpointScaleOutCooldownSeconds: -30 }, "endpointScaleOutCooldownSeconds", />= 0/],
-    ["provisioned > reserved concurrency", "prod", { lambdaProvisionedConcurrency: 60 }, "lambdaProvisionedConcurrency", /<= lambdaReservedConcurrency \(50\)/],
-    ["serverless and autoscaling", "dev", { endpointAutoscaling: true }, "endpointAutoscaling", /endpointServerless/],
-    ["autoscaling on ml.t2", "prod", { endpointInstanceType: "ml.t2.medium" }, "endpointInstanceType", /burstable ml\.t\*/],
-    ["hosting type without ml.", "prod", { endpointInstanceType: "m5.xlarge" }, "endpointInstanceType", /SageMaker hosting instance type/],
-    ["notebook type without ml.", "dev", { notebookInstanceType: "t3.medium" }, "notebookInstanceType", /SageMaker notebook instance type/],
-    ["training type without ml.", "dev", { trainingInstanceType: "p3.2xlarge" }, "trainingInstanceType", /SageMaker training/],
-    ["EC2 type with ml.", "dev", { ec2InstanceType: "ml.m5.xlarge" }, "ec2InstanceType", /not a SageMaker ml\.\* type/],
-    ["artifact not s3://", "dev", { modelArtifactUri: "https://example.com/model.tar.gz" }, "modelArtifactUri", /s3:\/\/bucket/],
-    ["artifact not a tarball", "dev", { modelArtifactUri: "s3://bucket-a/model.pt" }, "modelArtifactUri", /\.tar\.gz/],
-    ["no artifact with trainingMode none", "dev", { modelArtifactUri: "" }, "modelArtifactUri", /required when trainingMode is none/],
-    ["Lambda memory below 128", "dev", { lambdaMemoryMb: 64 }, "lambdaMemoryMb", /between 128 and 10240/],
-    ["Lambda memory above 10240", "dev", { lambdaMemoryMb: 20480 }, "lambdaMemoryMb", /between 128 and 10240/],
-    ["Lambda timeout 0", "dev", { lambdaTimeoutSeconds: 0 }, "lambdaTimeoutSeconds", /between 1 and 900/],
-    ["Lambda timeout 901", "dev", { lambdaTimeoutSeconds: 901 }, "lambdaTimeoutSeconds", /between 1 and 900/],
-    ["old Lambda runtime", "dev", { lambdaRuntime: "nodejs18.x" }, "lambdaRuntime", /nodejs20\.x, nodejs22\.x, nodejs24\.x/],
-    ["odd log retention", "dev", { lambdaLogRetentionDays: 10 }, "lambdaLogRetentionDays", /one of 1, 3, 5, 7, 14/],
-    ["serverless memory off the 1024 grid", "dev", { endpointServerlessMemoryMb: 1500 }, "endpointServerlessMemoryMb", /1024, 2048, 3072, 4096, 5120 or 6144/],
-    ["serverless memory too large", "dev", { endpointServerlessMemoryMb: 8192 }, "endpointServerlessMemoryMb", /6144/],
-    ["serverless concurrency 0", "dev", { endpointServerlessMaxConcurrency: 0 }, "endpointServerlessMaxConcurrency", /between 1 and 200/],
-    ["data capture on serverless", "dev", { endpointDataCapture: true }, "endpointDataCapture", /instance-based variant/],
-    ["network isolation on serverless", "dev", { endpointNetworkIsolation: true }, "endpointNetworkIsolation", /instance-based variant/],
-    ["blue/green on serverless", "dev", { endpointBlueGreen: true }, "endpointBlueGreen", /instance-based variant/],
-    ["instance count outside min..max", "prod", { endpointInstanceCount: 5 }, "endpointInstanceCount", /between endpointMinInstances \(2\) and endpointMaxInstances \(3\)/],
-    ["typo in a key", "prod", { endpointMaxInstanes: 3 }, "endpointMaxInstanes", /unknown key; did you mean endpointMaxInstances\?/],
+    [
+      "min > max instances",
+      "prod",
+      { endpointMinInstances: 4, endpointMaxInstances: 2, endpointInstanceCount: 2 },
+      "endpointMinInstances",
+      /= 4: must be <= endpointMaxInstances \(2\)/,
+    ],
+    [
+      "target value 0",
+      "prod",
+      { endpointTargetInvocations: 0 },
+      "endpointTargetInvocations",
+      /must be > 0/,
+    ],
+    [
+      "negative target value",
+      "prod",
+      { endpointTargetInvocations: -5 },
+      "endpointTargetInvocations",
+      /must be > 0/,
+    ],
+    [
+      "negative scale-in cooldown",
+      "prod",
+      { endpointScaleInCooldownSeconds: -1 },
+      "endpointScaleInCooldownSeconds",
+      />= 0/,
+    ],
+    [
+      "negative scale-out cooldown",
+      "prod",
+      { endpointScaleOutCooldownSeconds: -30 },
+      "endpointScaleOutCooldownSeconds",
+      />= 0/,
+    ],
+    [
+      "provisioned > reserved concurrency",
+      "prod",
+      { lambdaProvisionedConcurrency: 60 },
+      "lambdaProvisionedConcurrency",
+      /<= lambdaReservedConcurrency \(50\)/,
+    ],
+    [
+      "serverless and autoscaling",
+      "dev",
+      { endpointAutoscaling: true },
+      "endpointAutoscaling",
+      /endpointServerless/,
+    ],
+    [
+      "autoscaling on ml.t2",
+      "prod",
+      { endpointInstanceType: "ml.t2.medium" },
+      "endpointInstanceType",
+      /burstable ml\.t\*/,
+    ],
+    [
+      "hosting type without ml.",
+      "prod",
+      { endpointInstanceType: "m5.xlarge" },
+      "endpointInstanceType",
+      /SageMaker hosting instance type/,
+    ],
+    [
+      "notebook type without ml.",
+      "dev",
+      { notebookInstanceType: "t3.medium" },
+      "notebookInstanceType",
+      /SageMaker notebook instance type/,
+    ],
+    [
+      "training type without ml.",
+      "dev",
+      { trainingInstanceType: "p3.2xlarge" },
+      "trainingInstanceType",
+      /SageMaker training/,
+    ],
+    [
+      "EC2 type with ml.",
+      "dev",
+      { ec2InstanceType: "ml.m5.xlarge" },
+      "ec2InstanceType",
+      /not a SageMaker ml\.\* type/,
+    ],
+    [
+      "artifact not s3://",
+      "dev",
+      { modelArtifactUri: "https://example.com/model.tar.gz" },
+      "modelArtifactUri",
+      /s3:\/\/bucket/,
+    ],
+    [
+      "artifact not a tarball",
+      "dev",
+      { modelArtifactUri: "s3://bucket-a/model.pt" },
+      "modelArtifactUri",
+      /\.tar\.gz/,
+    ],
+    [
+      "no artifact with trainingMode none",
+      "dev",
+      { modelArtifactUri: "" },
+      "modelArtifactUri",
+      /required when trainingMode is none/,
+    ],
+    [
+      "Lambda memory below 128",
+      "dev",
+      { lambdaMemoryMb: 64 },
+      "lambdaMemoryMb",
+      /between 128 and 10240/,
+    ],
+    [
+      "Lambda memory above 10240",
+      "dev",
+      { lambdaMemoryMb: 20480 },
+      "lambdaMemoryMb",
+      /between 128 and 10240/,
+    ],
+    [
+      "Lambda timeout 0",
+      "dev",
+      { lambdaTimeoutSeconds: 0 },
+      "lambdaTimeoutSeconds",
+      /between 1 and 900/,
+    ],
+    [
+      "Lambda timeout 901",
+      "dev",
+      { lambdaTimeoutSeconds: 901 },
+      "lambdaTimeoutSeconds",
+      /between 1 and 900/,
+    ],
+    [
+      "old Lambda runtime",
+      "dev",
+      { lambdaRuntime: "nodejs18.x" },
+      "lambdaRuntime",
+      /nodejs20\.x, nodejs22\.x, nodejs24\.x/,
+    ],
+    [
+      "odd log retention",
+      "dev",
+      { lambdaLogRetentionDays: 10 },
+      "lambdaLogRetentionDays",
+      /one of 1, 3, 5, 7, 14/,
+    ],
+    [
+      "serverless memory off the 1024 grid",
+      "dev",
+      { endpointServerlessMemoryMb: 1500 },
+      "endpointServerlessMemoryMb",
+      /1024, 2048, 3072, 4096, 5120 or 6144/,
+    ],
+    [
+      "serverless memory too large",
+      "dev",
+      { endpointServerlessMemoryMb: 8192 },
+      "endpointServerlessMemoryMb",
+      /6144/,
+    ],
+    [
+      "serverless concurrency 0",
+      "dev",
+      { endpointServerlessMaxConcurrency: 0 },
+      "endpointServerlessMaxConcurrency",
+      /between 1 and 200/,
+    ],
+    [
+      "data capture on serverless",
+      "dev",
+      { endpointDataCapture: true },
+      "endpointDataCapture",
+      /instance-based variant/,
+    ],
+    [
+      "network isolation on serverless",
+      "dev",
+      { endpointNetworkIsolation: true },
+      "endpointNetworkIsolation",
+      /instance-based variant/,
+    ],
+    [
+      "blue/green on serverless",
+      "dev",
+      { endpointBlueGreen: true },
+      "endpointBlueGreen",
+      /instance-based variant/,
+    ],
+    [
+      "instance count outside min..max",
+      "prod",
+      { endpointInstanceCount: 5 },
+      "endpointInstanceCount",
+      /between endpointMinInstances \(2\) and endpointMaxInstances \(3\)/,
+    ],
+    [
+      "typo in a key",
+      "prod",
+      { endpointMaxInstanes: 3 },
+      "endpointMaxInstanes",
+      /unknown key; did you mean endpointMaxInstances\?/,
+    ],
     ["a key nobody declared", "dev", { colour: "blue" }, "colour", /unknown key/],
     ["integer as text", "dev", { lambdaMemoryMb: "lots" }, "lambdaMemoryMb", /must be an integer/],
     ["boolean as text", "dev", { notebookEnabled: "yes" }, "notebookEnabled", /true or false/],
-    ["spot wait below run time", "dev", { trainingMaxWaitSeconds: 3600, trainingMaxRuntimeSeconds: 7200 }, "trainingMaxWaitSeconds", />= trainingMaxRuntimeSeconds \(7200\) with spot/],
-    ["unknown training mode", "dev", { trainingMode: "finetune" }, "trainingMode", /one of none, train, tune/],
-    ["learning rate not a number", "dev", { trainingLearningRate: "fast" }, "trainingLearningRate", /decimal number/],
-    ["learning rate range reversed", "dev", { tuningLearningRateRange: ["0.1", "0.001"] }, "tuningLearningRateRange", /0 < min < max < 1/],
-    ["batch sizes not integers", "dev", { tuningBatchSizeValues: ["32", "big"] }, "tuningBatchSizeValues", /positive integers/],
-    ["epochs range of strings", "dev", { tuningEpochsRange: ["2", "6"] }, "tuningEpochsRange", /array of integers/],
-    ["parallel jobs above max jobs", "dev", { tuningMaxJobs: 2, tuningMaxParallelJobs: 4 }, "tuningMaxParallelJobs", /<= tuningMaxJobs \(2\)/],
-    ["early stopping value", "dev", { tuningEarlyStopping: "On" }, "tuningEarlyStopping", /Auto, Off/],
+    [
+      "spot wait below run time",
+      "dev",
+      { trainingMaxWaitSeconds: 3600, trainingMaxRuntimeSeconds: 7200 },
+      "trainingMaxWaitSeconds",
+      />= trainingMaxRuntimeSeconds \(7200\) with spot/,
+    ],
+    [
+      "unknown training mode",
+      "dev",
+      { trainingMode: "finetune" },
+      "trainingMode",
+      /one of none, train, tune/,
+    ],
+    [
+      "learning rate not a number",
+      "dev",
+      { trainingLearningRate: "fast" },
+      "trainingLearningRate",
+      /decimal number/,
+    ],
+    [
+      "learning rate range reversed",
+      "dev",
+      { tuningLearningRateRange: ["0.1", "0.001"] },
+      "tuningLearningRateRange",
+      /0 < min < max < 1/,
+    ],
+    [
+      "batch sizes not integers",
+      "dev",
+      { tuningBatchSizeValues: ["32", "big"] },
+      "tuningBatchSizeValues",
+      /positive integers/,
+    ],
+    [
+      "epochs range of strings",
+      "dev",
+      { tuningEpochsRange: ["2", "6"] },
+      "tuningEpochsRange",
+      /array of integers/,
+    ],
+    [
+      "parallel jobs above max jobs",
+      "dev",
+      { tuningMaxJobs: 2, tuningMaxParallelJobs: 4 },
+      "tuningMaxParallelJobs",
+      /<= tuningMaxJobs \(2\)/,
+    ],
+    [
+      "early stopping value",
+      "dev",
+      { tuningEarlyStopping: "On" },
+      "tuningEarlyStopping",
+      /Auto, Off/,
+    ],
     ["unknown architecture", "dev", { trainingArch: "vgg16" }, "trainingArch", /resnet50/],
-    ["notebook without internet and subnet", "dev", { notebookDirectInternetAccess: false }, "notebookDirectInternetAccess", /needs notebookSubnetId/],
-    ["EC2 volume too small", "dev", { ec2RootVolumeGb: 8 }, "ec2RootVolumeGb", /between 30 and 16384/],
-    ["idle stop too short", "dev", { notebookIdleStopMinutes: 1 }, "notebookIdleStopMinutes", /between 5 and 1440/],
+    [
+      "notebook without internet and subnet",
+      "dev",
+      { notebookDirectInternetAccess: false },
+      "notebookDirectInternetAccess",
+      /needs notebookSubnetId/,
+    ],
+    [
+      "EC2 volume too small",
+      "dev",
+      { ec2RootVolumeGb: 8 },
+      "ec2RootVolumeGb",
+      /between 30 and 16384/,
+    ],
+    [
+      "idle stop too short",
+      "dev",
+      { notebookIdleStopMinutes: 1 },
+      "notebookIdleStopMinutes",
+      /between 5 and 1440/,
+    ],
     ["negative budget", "dev", { budgetMonthlyUsd: -1 }, "budgetMonthlyUsd", />= 0/],
     ["hours beyond a month", "dev", { ec2HoursPerMonth: 800 }, "ec2HoursPerMonth", /<= 744/],
-    ["region without PyTorch images", "dev", { "aws:region": "mars-north-1" }, "aws:region", /region with SageMaker PyTorch images/],
+    [
+      "region without PyTorch images",
+      "dev",
+      { "aws:region": "mars-north-1" },
+      "aws:region",
+      /region with SageMaker PyTorch images/,
+    ],
   ];
 
   for (const [what, stack, overrides, key, message] of cases) {
@@ -160,7 +432,12 @@ describe("parseConfig", () => {
   it("lists every bad key at once, one per line, with its value", () => {
     const text = problemsOf(() =>
       parseConfig(
-        raw("prod", { endpointMinInstances: 4, lambdaMemoryMb: 64, endpointMaxInstanes: 3, modelArtifactUri: "ftp://x" }),
+        raw("prod", {
+          endpointMinInstances: 4,
+          lambdaMemoryMb: 64,
+          endpointMaxInstanes: 3,
+          modelArtifactUri: "ftp://x",
+        }),
         "prod",
       ),
     );
@@ -172,7 +449,10 @@ describe("parseConfig", () => {
       `${NS}:lambdaMemoryMb = 64: must be between 128 and 10240`,
       `${NS}:modelArtifactUri = "ftp://x": must be an S3 URI`,
     ]) {
-      assert.ok(lines.some((l) => l.trim().startsWith(expected)), `missing "${expected}" in:\n${text}`);
+      assert.ok(
+        lines.some((l) => l.trim().startsWith(expected)),
+        `missing "${expected}" in:\n${text}`,
+      );
     }
   });
 
@@ -189,7 +469,12 @@ describe("parseConfig", () => {
       "dev",
     );
     assert.deepStrictEqual(
-      [cfg.lambdaMemoryMb, cfg.lambdaTimeoutSeconds, cfg.endpointServerlessMemoryMb, cfg.lambdaProvisionedConcurrency],
+      [
+        cfg.lambdaMemoryMb,
+        cfg.lambdaTimeoutSeconds,
+        cfg.endpointServerlessMemoryMb,
+        cfg.lambdaProvisionedConcurrency,
+      ],
       [10240, 900, 6144, 5],
     );
   });

@@ -8,7 +8,10 @@ import type { PolicyDocument } from "../../infra/iam/policies";
 const runs = new Map<string, Promise<StackRun>>();
 
 /** The program run under mocks for `stack`, computed once per process for the same overrides. */
-export function stackRun(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
+export function stackRun(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+): Promise<StackRun> {
   const key = JSON.stringify([stack, overrides]);
   let run = runs.get(key);
   if (!run) {
@@ -29,7 +32,9 @@ export function countByType(run: StackRun): Record<string, number> {
 export function one(run: StackRun, type: string): StackResource {
   const found = ofType(run, type);
   if (found.length !== 1) {
-    throw new Error(`expected one ${type} in ${run.stack}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    throw new Error(
+      `expected one ${type} in ${run.stack}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+    );
   }
   return found[0];
 }
@@ -59,7 +64,9 @@ export function deployedRoles(run: StackRun): Map<string, DeployedRole> {
       name,
       arn: String(r.outputs.arn),
       trust: JSON.parse(String(r.inputs.assumeRolePolicy)),
-      policies: ((r.inputs.inlinePolicies as { name: string; policy: string }[] | undefined) ?? []).map((p) => ({
+      policies: (
+        (r.inputs.inlinePolicies as { name: string; policy: string }[] | undefined) ?? []
+      ).map((p) => ({
         name: p.name,
         policy: JSON.parse(p.policy),
       })),
@@ -69,7 +76,10 @@ export function deployedRoles(run: StackRun): Map<string, DeployedRole> {
   for (const p of ofType(run, "aws:iam/rolePolicy:RolePolicy")) {
     const role = roles.get(String(p.inputs.role));
     if (!role) throw new Error(`role policy ${p.name} names unknown role ${String(p.inputs.role)}`);
-    role.policies.push({ name: String(p.inputs.name), policy: JSON.parse(String(p.inputs.policy)) });
+    role.policies.push({
+      name: String(p.inputs.name),
+      policy: JSON.parse(String(p.inputs.policy)),
+    });
   }
   for (const a of [
     ...ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
@@ -113,7 +123,9 @@ export async function decide(
   resourcePolicy?: PolicyDocument,
 ): Promise<Decision> {
   if (role.managedPolicyArns.length > 0) {
-    throw new Error(`${role.name} has managed policies the simulation cannot see: ${role.managedPolicyArns.join(", ")}`);
+    throw new Error(
+      `${role.name} has managed policies the simulation cannot see: ${role.managedPolicyArns.join(", ")}`,
+    );
   }
   const result = await runSimulation(
     {
@@ -121,7 +133,9 @@ export async function decide(
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       // KMS evaluates the key policy even within the account; the program's keys keep the default.
-      resourcePolicy: resourcePolicy ?? (action.startsWith("kms:") && resource !== "*" ? DEFAULT_KEY_POLICY : undefined),
+      resourcePolicy:
+        resourcePolicy ??
+        (action.startsWith("kms:") && resource !== "*" ? DEFAULT_KEY_POLICY : undefined),
       request: {
         principal: role.arn,
         action,
@@ -132,7 +146,9 @@ export async function decide(
     {},
   );
   if (result.resultType === "error") {
-    throw new Error(`simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`);
+    throw new Error(
+      `simulation of ${action} on ${resource} failed: ${JSON.stringify(result.errors)}`,
+    );
   }
   return result.overallResult;
 }

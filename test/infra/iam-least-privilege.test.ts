@@ -12,17 +12,27 @@ const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 const sm = (kind: string, name: string) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${kind}/${name}`;
 const s3 = (bucket: string, key = "") => `arn:aws:s3:::${bucket}${key === "" ? "" : `/${key}`}`;
-const logStream = (group: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:x`;
-const ecrRepo = (account: string, name: string) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
+const logStream = (group: string) =>
+  `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:x`;
+const ecrRepo = (account: string, name: string) =>
+  `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
 const OTHER_BUCKET = "someone-elses-bucket";
 
-type Check = [action: string, resource: string, expected: Decision, context?: Record<string, string | string[]>];
+type Check = [
+  action: string,
+  resource: string,
+  expected: Decision,
+  context?: Record<string, string | string[]>,
+];
 
 async function expectDecisions(role: DeployedRole, checks: Check[]): Promise<void> {
   const wrong: string[] = [];
   for (const [action, resource, expected, context] of checks) {
     const got = await decide(role, action, resource, context);
-    if (got !== expected) wrong.push(`${action} on ${resource} ${JSON.stringify(context ?? {})}: ${got}, expected ${expected}`);
+    if (got !== expected)
+      wrong.push(
+        `${action} on ${resource} ${JSON.stringify(context ?? {})}: ${got}, expected ${expected}`,
+      );
   }
   assert.deepStrictEqual(wrong, [], `${role.name}:\n${wrong.join("\n")}`);
 }
@@ -78,7 +88,12 @@ describe("IAM least privilege (simulated)", () => {
 
   it("attaches no managed policy (no *FullAccess) and grants no wildcard action", async () => {
     for (const run of [dev, prod]) {
-      assert.deepStrictEqual(run.resources.filter((r) => /PolicyAttachment|iam\/policy:Policy$/.test(r.type)).map((r) => r.urn), []);
+      assert.deepStrictEqual(
+        run.resources
+          .filter((r) => /PolicyAttachment|iam\/policy:Policy$/.test(r.type))
+          .map((r) => r.urn),
+        [],
+      );
       for (const r of deployedRoles(run).values()) {
         assert.deepStrictEqual(r.managedPolicyArns, [], r.name);
         for (const { policy } of r.policies) {
@@ -89,7 +104,11 @@ describe("IAM least privilege (simulated)", () => {
             if ([s.Resource].flat().includes("*") && s.Condition === undefined) {
               for (const a of [s.Action].flat()) {
                 const [service, name] = a.split(":");
-                assert.strictEqual(await isWildcardOnlyAction(service, name), true, `${r.name}: ${a} on *`);
+                assert.strictEqual(
+                  await isWildcardOnlyAction(service, name),
+                  true,
+                  `${r.name}: ${a} on *`,
+                );
               }
             }
           }
@@ -114,7 +133,9 @@ describe("IAM least privilege (simulated)", () => {
           Effect: "Allow",
           Principal: { Service: want.service },
           Action: "sts:AssumeRole",
-          ...(want.sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": want.sourceAccount } } } : {}),
+          ...(want.sourceAccount
+            ? { Condition: { StringEquals: { "aws:SourceAccount": want.sourceAccount } } }
+            : {}),
         },
       ]);
     }
@@ -134,10 +155,19 @@ describe("IAM least privilege (simulated)", () => {
           ["sagemaker:CreateEndpoint", endpoint, "ImplicitlyDenied"],
           ["sagemaker:DeleteEndpoint", endpoint, "ImplicitlyDenied"],
           ["sagemaker:UpdateEndpoint", endpoint, "ImplicitlyDenied"],
-          ["logs:PutLogEvents", logStream(`/aws/lambda/dog-breed-classifier-${stack}-classify`), "Allowed"],
+          [
+            "logs:PutLogEvents",
+            logStream(`/aws/lambda/dog-breed-classifier-${stack}-classify`),
+            "Allowed",
+          ],
           ["logs:PutLogEvents", logStream("/aws/lambda/another-function"), "ImplicitlyDenied"],
           ["s3:GetObject", s3(bucket, "data/train/x.jpg"), "ImplicitlyDenied"],
-          ["iam:PassRole", role(run, "model").arn, "ImplicitlyDenied", { "iam:PassedToService": "sagemaker.amazonaws.com" }],
+          [
+            "iam:PassRole",
+            role(run, "model").arn,
+            "ImplicitlyDenied",
+            { "iam:PassedToService": "sagemaker.amazonaws.com" },
+          ],
         ]);
         assert.deepStrictEqual(await allowedAnywhere(r, "s3:*"), []);
         assert.deepStrictEqual(await allowedAnywhere(r, "iam:*"), []);
@@ -165,7 +195,11 @@ describe("IAM least privilege (simulated)", () => {
         ["ecr:BatchGetImage", ecrRepo("763104351884", "pytorch-training"), "ImplicitlyDenied"],
         ["ecr:BatchGetImage", ecrRepo(ACCOUNT, "pytorch-inference"), "ImplicitlyDenied"],
         ["ecr:PutImage", ecrRepo("763104351884", "pytorch-inference"), "ImplicitlyDenied"],
-        ["logs:PutLogEvents", logStream("/aws/sagemaker/Endpoints/dog-breed-classifier-dev-endpoint"), "Allowed"],
+        [
+          "logs:PutLogEvents",
+          logStream("/aws/sagemaker/Endpoints/dog-breed-classifier-dev-endpoint"),
+          "Allowed",
+        ],
         ["logs:PutLogEvents", logStream("/aws/sagemaker/Endpoints/other"), "ImplicitlyDenied"],
       ]);
       assert.deepStrictEqual(await allowedAnywhere(r, "sagemaker:*"), []);
@@ -180,13 +214,22 @@ describe("IAM least privilege (simulated)", () => {
       const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
       await expectDecisions(r, [
         ["s3:GetObject", s3(bucket, "models/releases/2026-11-01/model.tar.gz"), "Allowed"],
-        ["s3:PutObject", s3(bucket, "capture/dog-breed-classifier-prod-endpoint/x.jsonl"), "Allowed"],
+        [
+          "s3:PutObject",
+          s3(bucket, "capture/dog-breed-classifier-prod-endpoint/x.jsonl"),
+          "Allowed",
+        ],
         ["s3:PutObject", s3(bucket, "models/releases/2026-11-01/model.tar.gz"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(OTHER_BUCKET, "capture/x.jsonl"), "ImplicitlyDenied"],
         ["kms:GenerateDataKey", key, "Allowed", viaS3],
         ["kms:Decrypt", key, "Allowed", viaS3],
         ["kms:Decrypt", key, "ImplicitlyDenied"],
-        ["kms:Decrypt", `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-4000-8000-000000000000`, "ImplicitlyDenied", viaS3],
+        [
+          "kms:Decrypt",
+          `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-4000-8000-000000000000`,
+          "ImplicitlyDenied",
+          viaS3,
+        ],
         ["kms:ScheduleKeyDeletion", key, "ImplicitlyDenied"],
       ]);
       assert.deepStrictEqual(await allowedAnywhere(r, "s3:*"), ["s3:GetObject", "s3:PutObject"]);
@@ -212,10 +255,24 @@ describe("IAM least privilege (simulated)", () => {
         ["s3:DeleteBucket", s3(bucket), "ImplicitlyDenied"],
         ["ecr:BatchGetImage", ecrRepo("763104351884", "pytorch-training"), "Allowed"],
         ["ecr:BatchGetImage", ecrRepo("763104351884", "pytorch-inference"), "ImplicitlyDenied"],
-        ["cloudwatch:PutMetricData", "*", "Allowed", { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" }],
-        ["cloudwatch:PutMetricData", "*", "ImplicitlyDenied", { "cloudwatch:namespace": "Custom/Other" }],
+        [
+          "cloudwatch:PutMetricData",
+          "*",
+          "Allowed",
+          { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" },
+        ],
+        [
+          "cloudwatch:PutMetricData",
+          "*",
+          "ImplicitlyDenied",
+          { "cloudwatch:namespace": "Custom/Other" },
+        ],
         ["logs:PutLogEvents", logStream("/aws/sagemaker/TrainingJobs"), "Allowed"],
-        ["logs:PutLogEvents", logStream("/aws/lambda/dog-breed-classifier-dev-classify"), "ImplicitlyDenied"],
+        [
+          "logs:PutLogEvents",
+          logStream("/aws/lambda/dog-breed-classifier-dev-classify"),
+          "ImplicitlyDenied",
+        ],
       ]);
       assert.deepStrictEqual(await allowedAnywhere(r, "iam:*"), []);
       assert.deepStrictEqual(await allowedAnywhere(r, "sagemaker:*"), []);
@@ -228,21 +285,67 @@ describe("IAM least privilege (simulated)", () => {
       const bucket = String(dev.outputs.bucketName);
       const toSageMaker = { "iam:PassedToService": "sagemaker.amazonaws.com" };
       await expectDecisions(r, [
-        ["sagemaker:CreateTrainingJob", sm("training-job", "dog-breed-classifier-dev-run-1"), "Allowed"],
+        [
+          "sagemaker:CreateTrainingJob",
+          sm("training-job", "dog-breed-classifier-dev-run-1"),
+          "Allowed",
+        ],
         ["sagemaker:CreateTrainingJob", sm("training-job", "other-team-run-1"), "ImplicitlyDenied"],
-        ["sagemaker:CreateHyperParameterTuningJob", sm("hyper-parameter-tuning-job", "dog-breed-classifier-dev-hpo"), "Allowed"],
+        [
+          "sagemaker:CreateHyperParameterTuningJob",
+          sm("hyper-parameter-tuning-job", "dog-breed-classifier-dev-hpo"),
+          "Allowed",
+        ],
         ["iam:PassRole", role(dev, "training").arn, "Allowed", toSageMaker],
-        ["iam:PassRole", role(dev, "training").arn, "ImplicitlyDenied", { "iam:PassedToService": "ec2.amazonaws.com" }],
+        [
+          "iam:PassRole",
+          role(dev, "training").arn,
+          "ImplicitlyDenied",
+          { "iam:PassedToService": "ec2.amazonaws.com" },
+        ],
         ["iam:PassRole", role(dev, "model").arn, "ImplicitlyDenied", toSageMaker],
         ["iam:PassRole", role(dev, "notebook").arn, "ImplicitlyDenied", toSageMaker],
-        ["iam:PassRole", role(dev, "ec2-host").arn, "ImplicitlyDenied", { "iam:PassedToService": "ec2.amazonaws.com" }],
-        ["sagemaker:InvokeEndpoint", sm("endpoint", "dog-breed-classifier-dev-endpoint"), "Allowed"],
-        ["sagemaker:CreateEndpoint", sm("endpoint", "dog-breed-classifier-dev-endpoint"), "ImplicitlyDenied"],
-        ["sagemaker:DeleteEndpoint", sm("endpoint", "dog-breed-classifier-dev-endpoint"), "ImplicitlyDenied"],
-        ["sagemaker:CreateModel", sm("model", "dog-breed-classifier-dev-model-x"), "ImplicitlyDenied"],
-        ["sagemaker:StopNotebookInstance", sm("notebook-instance", "dog-breed-classifier-dev-notebook"), "Allowed"],
-        ["sagemaker:StopNotebookInstance", sm("notebook-instance", "another-notebook"), "ImplicitlyDenied"],
-        ["sagemaker:DeleteNotebookInstance", sm("notebook-instance", "dog-breed-classifier-dev-notebook"), "ImplicitlyDenied"],
+        [
+          "iam:PassRole",
+          role(dev, "ec2-host").arn,
+          "ImplicitlyDenied",
+          { "iam:PassedToService": "ec2.amazonaws.com" },
+        ],
+        [
+          "sagemaker:InvokeEndpoint",
+          sm("endpoint", "dog-breed-classifier-dev-endpoint"),
+          "Allowed",
+        ],
+        [
+          "sagemaker:CreateEndpoint",
+          sm("endpoint", "dog-breed-classifier-dev-endpoint"),
+          "ImplicitlyDenied",
+        ],
+        [
+          "sagemaker:DeleteEndpoint",
+          sm("endpoint", "dog-breed-classifier-dev-endpoint"),
+          "ImplicitlyDenied",
+        ],
+        [
+          "sagemaker:CreateModel",
+          sm("model", "dog-breed-classifier-dev-model-x"),
+          "ImplicitlyDenied",
+        ],
+        [
+          "sagemaker:StopNotebookInstance",
+          sm("notebook-instance", "dog-breed-classifier-dev-notebook"),
+          "Allowed",
+        ],
+        [
+          "sagemaker:StopNotebookInstance",
+          sm("notebook-instance", "another-notebook"),
+          "ImplicitlyDenied",
+        ],
+        [
+          "sagemaker:DeleteNotebookInstance",
+          sm("notebook-instance", "dog-breed-classifier-dev-notebook"),
+          "ImplicitlyDenied",
+        ],
         ["s3:GetObject", s3(bucket, "data/valid/x.jpg"), "Allowed"],
         ["s3:PutObject", s3(bucket, "code/notebook.py"), "Allowed"],
         ["s3:GetObject", s3(bucket, "capture/x.jsonl"), "ImplicitlyDenied"],
@@ -250,7 +353,10 @@ describe("IAM least privilege (simulated)", () => {
         ["s3:DeleteObject", s3(bucket, "data/valid/x.jpg"), "ImplicitlyDenied"],
         ["s3:GetObject", s3(OTHER_BUCKET, "data/x.jpg"), "ImplicitlyDenied"],
       ]);
-      assert.deepStrictEqual((await grantedActions(r)).filter((a) => a.startsWith("iam:")), ["iam:PassRole"]);
+      assert.deepStrictEqual(
+        (await grantedActions(r)).filter((a) => a.startsWith("iam:")),
+        ["iam:PassRole"],
+      );
       // Without the PassedToService condition met, not even PassRole is allowed anywhere.
       assert.deepStrictEqual(await allowedAnywhere(r, "iam:*"), []);
     });
@@ -275,7 +381,11 @@ describe("IAM least privilege (simulated)", () => {
         ["ssm:UpdateInstanceInformation", instance, "Allowed"],
         ["ssmmessages:OpenDataChannel", "*", "Allowed"],
         ["ssm:SendCommand", instance, "ImplicitlyDenied"],
-        ["ssm:GetParameter", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/secret`, "ImplicitlyDenied"],
+        [
+          "ssm:GetParameter",
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/secret`,
+          "ImplicitlyDenied",
+        ],
       ]);
       assert.deepStrictEqual(await allowedAnywhere(r, "iam:*"), []);
       assert.deepStrictEqual(await allowedAnywhere(r, "sagemaker:*"), []);
@@ -284,11 +394,16 @@ describe("IAM least privilege (simulated)", () => {
   });
 
   it("the bucket policy denies every role any request without TLS", async () => {
-    const bucketPolicy: PolicyDocument = JSON.parse(String(one(dev, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy));
+    const bucketPolicy: PolicyDocument = JSON.parse(
+      String(one(dev, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy),
+    );
     const bucket = String(dev.outputs.bucketName);
     const r = role(dev, "training");
     const object = s3(bucket, "data/train/x.jpg");
-    assert.strictEqual(await decide(r, "s3:GetObject", object, { "aws:SecureTransport": "true" }, bucketPolicy), "Allowed");
+    assert.strictEqual(
+      await decide(r, "s3:GetObject", object, { "aws:SecureTransport": "true" }, bucketPolicy),
+      "Allowed",
+    );
     assert.strictEqual(
       await decide(r, "s3:GetObject", object, { "aws:SecureTransport": "false" }, bucketPolicy),
       "ExplicitlyDenied",

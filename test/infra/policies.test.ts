@@ -19,26 +19,43 @@ const prefixes = { data: "data/", code: "code/", models: "models/", checkpoints:
 
 describe("IAM policy builders", () => {
   it("build ARNs in the documented formats", () => {
-    assert.strictEqual(sagemakerArn(env, "endpoint", "My-Endpoint"), "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/my-endpoint");
+    assert.strictEqual(
+      sagemakerArn(env, "endpoint", "My-Endpoint"),
+      "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/my-endpoint",
+    );
     assert.strictEqual(objectArn(env, "b", "data/"), "arn:aws:s3:::b/data/*");
     assert.strictEqual(objectArn(env, "b", "models/m.tar.gz"), "arn:aws:s3:::b/models/m.tar.gz");
     assert.strictEqual(objectArn({ partition: "aws-us-gov" }, "b", "k"), "arn:aws-us-gov:s3:::b/k");
-    assert.deepStrictEqual(parseS3Uri("s3://bucket/a/b/model.tar.gz"), { bucket: "bucket", key: "a/b/model.tar.gz" });
+    assert.deepStrictEqual(parseS3Uri("s3://bucket/a/b/model.tar.gz"), {
+      bucket: "bucket",
+      key: "a/b/model.tar.gz",
+    });
     assert.throws(() => parseS3Uri("https://bucket/a"), /not an S3 URI/);
   });
 
   it("trust one service, with the source account only when given", () => {
     assert.deepStrictEqual(serviceTrustPolicy("lambda.amazonaws.com").Statement, [
-      { Sid: "AssumedByService", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      {
+        Sid: "AssumedByService",
+        Effect: "Allow",
+        Principal: { Service: "lambda.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      },
     ]);
-    assert.deepStrictEqual(serviceTrustPolicy("sagemaker.amazonaws.com", "111122223333").Statement[0].Condition, {
-      StringEquals: { "aws:SourceAccount": "111122223333" },
-    });
+    assert.deepStrictEqual(
+      serviceTrustPolicy("sagemaker.amazonaws.com", "111122223333").Statement[0].Condition,
+      {
+        StringEquals: { "aws:SourceAccount": "111122223333" },
+      },
+    );
   });
 
   it("deny non-TLS access to the bucket and its objects", () => {
     const s = tlsOnlyBucketPolicy(env, "b").Statement[0];
-    assert.deepStrictEqual([s.Effect, s.Principal, s.Action, s.Resource], ["Deny", "*", "s3:*", ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]]);
+    assert.deepStrictEqual(
+      [s.Effect, s.Principal, s.Action, s.Resource],
+      ["Deny", "*", "s3:*", ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]],
+    );
     assert.deepStrictEqual(s.Condition, { Bool: { "aws:SecureTransport": "false" } });
   });
 
@@ -48,28 +65,59 @@ describe("IAM policy builders", () => {
       p.Statement.map((s) => [s.Action, s.Resource]),
       [
         ["sagemaker:InvokeEndpoint", "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/ep"],
-        [["logs:CreateLogStream", "logs:PutLogEvents"], "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn:log-stream:*"],
-        [["logs:DescribeLogStreams"], "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn"],
+        [
+          ["logs:CreateLogStream", "logs:PutLogEvents"],
+          "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn:log-stream:*",
+        ],
+        [
+          ["logs:DescribeLogStreams"],
+          "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn",
+        ],
       ],
     );
   });
 
   it("scope the model to its artifact object, and add capture and KMS only when asked", () => {
-    const base = { env, modelDataUrl: "s3://art/models/v1/model.tar.gz", imageRepositoryArn: "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference", endpointName: "ep" };
+    const base = {
+      env,
+      modelDataUrl: "s3://art/models/v1/model.tar.gz",
+      imageRepositoryArn: "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference",
+      endpointName: "ep",
+    };
     const plain = modelPolicy(base);
-    assert.deepStrictEqual(plain.Statement.find((s) => s.Sid === "ReadModelArtifact")?.Resource, "arn:aws:s3:::art/models/v1/model.tar.gz");
-    assert.strictEqual(plain.Statement.some((s) => s.Sid === "WriteDataCapture" || s.Sid === "UseStackKey"), false);
-    const full = modelPolicy({ ...base, capture: { bucket: "b", prefix: "capture/" }, kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k" });
-    assert.deepStrictEqual(full.Statement.find((s) => s.Sid === "WriteDataCapture")?.Resource, "arn:aws:s3:::b/capture/*");
+    assert.deepStrictEqual(
+      plain.Statement.find((s) => s.Sid === "ReadModelArtifact")?.Resource,
+      "arn:aws:s3:::art/models/v1/model.tar.gz",
+    );
+    assert.strictEqual(
+      plain.Statement.some((s) => s.Sid === "WriteDataCapture" || s.Sid === "UseStackKey"),
+      false,
+    );
+    const full = modelPolicy({
+      ...base,
+      capture: { bucket: "b", prefix: "capture/" },
+      kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
+    });
+    assert.deepStrictEqual(
+      full.Statement.find((s) => s.Sid === "WriteDataCapture")?.Resource,
+      "arn:aws:s3:::b/capture/*",
+    );
     assert.deepStrictEqual(full.Statement.find((s) => s.Sid === "UseStackKey")?.Condition, {
-      StringEquals: { "kms:ViaService": ["s3.eu-west-1.amazonaws.com", "sagemaker.eu-west-1.amazonaws.com"] },
+      StringEquals: {
+        "kms:ViaService": ["s3.eu-west-1.amazonaws.com", "sagemaker.eu-west-1.amazonaws.com"],
+      },
     });
   });
 
   it("let the notebook pass only the training role, only to SageMaker", () => {
     const p = notebookPolicy({
-      env, bucket: "b", prefixes, notebookName: "nb", jobPrefix: "proj-dev",
-      trainingRoleArn: "arn:aws:iam::111122223333:role/proj-dev-training", endpointName: "ep",
+      env,
+      bucket: "b",
+      prefixes,
+      notebookName: "nb",
+      jobPrefix: "proj-dev",
+      trainingRoleArn: "arn:aws:iam::111122223333:role/proj-dev-training",
+      endpointName: "ep",
     });
     const pass = p.Statement.filter((s) => [s.Action].flat().includes("iam:PassRole"));
     assert.deepStrictEqual(pass, [
@@ -88,12 +136,38 @@ describe("IAM policy builders", () => {
   });
 
   it("list only the prefixes each principal works in", () => {
-    const training = trainingPolicy({ env, bucket: "b", prefixes, imageRepositoryArn: "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-training" });
-    assert.deepStrictEqual(training.Statement.find((s) => s.Sid === "ListPrefixes")?.Condition, {
-      StringLike: { "s3:prefix": ["data/", "data/*", "code/", "code/*", "models/", "models/*", "checkpoints/", "checkpoints/*"] },
+    const training = trainingPolicy({
+      env,
+      bucket: "b",
+      prefixes,
+      imageRepositoryArn: "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-training",
     });
-    const host = trainingHostPolicy({ env, bucket: "b", prefixes: { data: "data/", code: "code/training/", output: "models/ec2/" } });
-    assert.deepStrictEqual(host.Statement.find((s) => s.Sid === "WriteModel")?.Resource, "arn:aws:s3:::b/models/ec2/*");
-    assert.strictEqual(host.Statement.some((s) => s.Sid === "UseStackKey"), false);
+    assert.deepStrictEqual(training.Statement.find((s) => s.Sid === "ListPrefixes")?.Condition, {
+      StringLike: {
+        "s3:prefix": [
+          "data/",
+          "data/*",
+          "code/",
+          "code/*",
+          "models/",
+          "models/*",
+          "checkpoints/",
+          "checkpoints/*",
+        ],
+      },
+    });
+    const host = trainingHostPolicy({
+      env,
+      bucket: "b",
+      prefixes: { data: "data/", code: "code/training/", output: "models/ec2/" },
+    });
+    assert.deepStrictEqual(
+      host.Statement.find((s) => s.Sid === "WriteModel")?.Resource,
+      "arn:aws:s3:::b/models/ec2/*",
+    );
+    assert.strictEqual(
+      host.Statement.some((s) => s.Sid === "UseStackKey"),
+      false,
+    );
   });
 });

@@ -60,18 +60,26 @@ describe("dev stack", () => {
     // Provider inputs reach the engine as JSON strings.
     const defaultTags = JSON.parse(String(provider.inputs.defaultTags));
     assert.deepStrictEqual(defaultTags, {
-      tags: { project: "dog-breed-classifier", environment: "dev", owner: "ml-platform", "cost-center": "ml-research" },
+      tags: {
+        project: "dog-breed-classifier",
+        environment: "dev",
+        owner: "ml-platform",
+        "cost-center": "ml-research",
+      },
     });
     assert.strictEqual(provider.inputs.region, "us-east-1");
     const ref = `${provider.urn}::${provider.id}`;
     const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
     assert.ok(custom.length > 30);
-    for (const r of custom) assert.strictEqual(r.provider, ref, `${r.name} must use the tagged provider`);
+    for (const r of custom)
+      assert.strictEqual(r.provider, ref, `${r.name} must use the tagged provider`);
   });
 
   it("parents every resource to a component named in its own name", () => {
     const components = new Map(run.resources.filter((r) => !r.custom).map((r) => [r.urn, r.name]));
-    for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+    for (const r of run.resources.filter(
+      (x) => x.custom && !x.type.startsWith("pulumi:providers:"),
+    )) {
       const parent = components.get(r.parent ?? "");
       assert.ok(parent !== undefined, `${r.name} has no component parent`);
       assert.ok(r.name.startsWith(`${parent}-`), `${r.name} is not named from ${parent}`);
@@ -84,26 +92,42 @@ describe("dev stack", () => {
     assert.strictEqual(bucket.inputs.forceDestroy, true);
     assert.strictEqual(bucket.protect, false);
     assert.strictEqual(bucket.retainOnDelete, false);
-    assert.deepStrictEqual(one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules, [
-      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false },
-    ]);
-    assert.deepStrictEqual(one(run, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration, { status: "Enabled" });
+    assert.deepStrictEqual(
+      one(
+        run,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      ).inputs.rules,
+      [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }],
+    );
+    assert.deepStrictEqual(
+      one(run, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration,
+      { status: "Enabled" },
+    );
     const pab = one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
-    for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+    for (const k of [
+      "blockPublicAcls",
+      "blockPublicPolicy",
+      "ignorePublicAcls",
+      "restrictPublicBuckets",
+    ]) {
       assert.strictEqual(pab[k], true, k);
     }
-    const rules = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Record<string, unknown>[];
+    const rules = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+      .inputs.rules as Record<string, unknown>[];
     assert.deepStrictEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 30 });
-    assert.deepStrictEqual(JSON.parse(String(one(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)).Statement, [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ]);
+    assert.deepStrictEqual(
+      JSON.parse(String(one(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)).Statement,
+      [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    );
     assert.deepStrictEqual(ofType(run, "aws:kms/key:Key"), []);
   });
 
@@ -114,9 +138,14 @@ describe("dev stack", () => {
     assert.strictEqual(nb.volumeSize, 10);
     assert.strictEqual(nb.rootAccess, "Disabled");
     assert.strictEqual(nb.directInternetAccess, "Enabled");
-    assert.deepStrictEqual(nb.instanceMetadataServiceConfiguration, { minimumInstanceMetadataServiceVersion: "2" });
+    assert.deepStrictEqual(nb.instanceMetadataServiceConfiguration, {
+      minimumInstanceMetadataServiceVersion: "2",
+    });
     assert.strictEqual(nb.roleArn, `arn:aws:iam::123456789012:role/${PREFIX}-notebook`);
-    const lifecycle = one(run, "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration").inputs;
+    const lifecycle = one(
+      run,
+      "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration",
+    ).inputs;
     assert.strictEqual(nb.lifecycleConfigName, lifecycle.name);
     const script = Buffer.from(String(lifecycle.onStart), "base64").toString("utf8");
     assert.match(script, /notebook-idle-stop\.py 30 /);
@@ -126,18 +155,30 @@ describe("dev stack", () => {
   it("gives the lifecycle and user data scripts valid shell and Python syntax", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scripts-"));
     const lifecycle = Buffer.from(
-      String(one(run, "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration").inputs.onStart),
+      String(
+        one(
+          run,
+          "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration",
+        ).inputs.onStart,
+      ),
       "base64",
     ).toString("utf8");
     const userData = String(one(run, "aws:ec2/instance:Instance").inputs.userData);
-    for (const [name, text] of [["lifecycle.sh", lifecycle], ["user-data.sh", userData]]) {
+    for (const [name, text] of [
+      ["lifecycle.sh", lifecycle],
+      ["user-data.sh", userData],
+    ]) {
       fs.writeFileSync(path.join(dir, name), text);
       execFileSync("bash", ["-n", path.join(dir, name)]);
     }
     const python = /<<'PY'\n([\s\S]*?)\nPY\n/.exec(lifecycle)?.[1];
     assert.ok(python, "the idle checker is embedded");
     fs.writeFileSync(path.join(dir, "idle.py"), python);
-    execFileSync("python3", ["-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", path.join(dir, "idle.py")]);
+    execFileSync("python3", [
+      "-c",
+      "import ast,sys; ast.parse(open(sys.argv[1]).read())",
+      path.join(dir, "idle.py"),
+    ]);
   });
 
   it("runs the EC2 host on m5.xlarge from the SSM AMI with IMDSv2, an encrypted gp3 root and no ingress", () => {
@@ -145,8 +186,17 @@ describe("dev stack", () => {
     const i = inst.inputs;
     assert.strictEqual(i.instanceType, "m5.xlarge");
     assert.strictEqual(i.ami, MOCK_AMI);
-    assert.deepStrictEqual(i.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-    assert.deepStrictEqual(i.rootBlockDevice, { volumeType: "gp3", volumeSize: 60, encrypted: true, deleteOnTermination: true });
+    assert.deepStrictEqual(i.metadataOptions, {
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+    });
+    assert.deepStrictEqual(i.rootBlockDevice, {
+      volumeType: "gp3",
+      volumeSize: 60,
+      encrypted: true,
+      deleteOnTermination: true,
+    });
     assert.strictEqual(i.iamInstanceProfile, `${PREFIX}-ec2-host`);
     assert.strictEqual(i.instanceInitiatedShutdownBehavior, "stop");
     assert.strictEqual(i.userDataReplaceOnChange, true);
@@ -154,7 +204,13 @@ describe("dev stack", () => {
     const sg = one(run, "aws:ec2/securityGroup:SecurityGroup");
     assert.deepStrictEqual(sg.inputs.ingress, []);
     assert.deepStrictEqual(sg.inputs.egress, [
-      { description: "HTTPS out", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+      {
+        description: "HTTPS out",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrBlocks: ["0.0.0.0/0"],
+      },
     ]);
     assert.deepStrictEqual(i.vpcSecurityGroupIds, [sg.id]);
     // The code is in the bucket before the host boots.
@@ -162,16 +218,29 @@ describe("dev stack", () => {
       assert.ok(inst.dependencies.includes(obj.urn), `${obj.name} before the instance`);
       assert.match(String(obj.inputs.key), /^code\/training\/[\w.]+$/);
     }
-    assert.ok(ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").some((o) => o.inputs.key === "code/training/ec2_train.py"));
+    assert.ok(
+      ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").some(
+        (o) => o.inputs.key === "code/training/ec2_train.py",
+      ),
+    );
   });
 
   it("trains on the host with CPU PyTorch from the bucket's code and data and uploads the model", () => {
     const userData = String(one(run, "aws:ec2/instance:Instance").inputs.userData);
-    assert.match(userData, /--index-url https:\/\/download\.pytorch\.org\/whl\/cpu "torch==2\.1\.\*" torchvision/);
+    assert.match(
+      userData,
+      /--index-url https:\/\/download\.pytorch\.org\/whl\/cpu "torch==2\.1\.\*" torchvision/,
+    );
     assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/code/training/" "$WORK/code"`));
     assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/data/" "$WORK/data"`));
-    assert.match(userData, /ec2_train\.py \\\n\s+--data-dir "\$WORK\/data" \\\n\s+--model-dir "\$WORK\/model" \\\n\s+--checkpoint-dir "\$WORK\/checkpoints"/);
-    assert.match(userData, /--epochs 3 \\\n\s+--batch-size 64 \\\n\s+--learning-rate 0\.001 \\\n\s+--arch resnet18 \\\n\s+--pretrained true/);
+    assert.match(
+      userData,
+      /ec2_train\.py \\\n\s+--data-dir "\$WORK\/data" \\\n\s+--model-dir "\$WORK\/model" \\\n\s+--checkpoint-dir "\$WORK\/checkpoints"/,
+    );
+    assert.match(
+      userData,
+      /--epochs 3 \\\n\s+--batch-size 64 \\\n\s+--learning-rate 0\.001 \\\n\s+--arch resnet18 \\\n\s+--pretrained true/,
+    );
     assert.ok(userData.includes(`aws s3 cp "$WORK/model.tar.gz" "s3://${BUCKET}/models/ec2/`));
     assert.match(userData, /\nshutdown -h now\n/);
   });
@@ -193,7 +262,11 @@ describe("dev stack", () => {
     assert.match(String(model.name), new RegExp(`^${PREFIX}-model-[0-9a-f]{8}$`));
     const config = one(run, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
     assert.deepStrictEqual(config.productionVariants, [
-      { variantName: "AllTraffic", modelName: model.name, serverlessConfig: { memorySizeInMb: 3072, maxConcurrency: 2 } },
+      {
+        variantName: "AllTraffic",
+        modelName: model.name,
+        serverlessConfig: { memorySizeInMb: 3072, maxConcurrency: 2 },
+      },
     ]);
     assert.strictEqual(config.kmsKeyArn, undefined);
     assert.strictEqual(config.dataCaptureConfig, undefined);
@@ -213,7 +286,9 @@ describe("dev stack", () => {
     assert.strictEqual(fn.timeout, 30);
     assert.strictEqual(fn.reservedConcurrentExecutions, 2);
     assert.strictEqual(fn.publish, true);
-    assert.deepStrictEqual(fn.environment, { variables: { ENDPOINT_NAME: `${PREFIX}-endpoint`, TOP_K: "5" } });
+    assert.deepStrictEqual(fn.environment, {
+      variables: { ENDPOINT_NAME: `${PREFIX}-endpoint`, TOP_K: "5" },
+    });
     assert.strictEqual(fn.role, `arn:aws:iam::123456789012:role/${PREFIX}-lambda`);
     const logs = one(run, "aws:cloudwatch/logGroup:LogGroup").inputs;
     assert.deepStrictEqual(logs, { name: `/aws/lambda/${PREFIX}-classify`, retentionInDays: 7 });
@@ -221,7 +296,10 @@ describe("dev stack", () => {
     const alias = one(run, "aws:lambda/alias:Alias").inputs;
     assert.strictEqual(alias.name, "live");
     assert.strictEqual(alias.functionVersion, "1");
-    assert.deepStrictEqual(ofType(run, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"), []);
+    assert.deepStrictEqual(
+      ofType(run, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"),
+      [],
+    );
     assert.deepStrictEqual(ofType(run, "aws:lambda/functionUrl:FunctionUrl"), []);
   });
 
@@ -232,7 +310,8 @@ describe("dev stack", () => {
         region: "us-east-1",
         bucketName: BUCKET,
         modelDataUrl: `s3://${BUCKET}/models/baseline/model.tar.gz`,
-        inferenceImage: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
+        inferenceImage:
+          "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
         endpointName: `${PREFIX}-endpoint`,
         endpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${PREFIX}-endpoint`,
         functionName: `${PREFIX}-classify`,
@@ -273,10 +352,17 @@ describe("dev stack switched to an instance-based endpoint", () => {
     const variants = config.productionVariants as Record<string, unknown>[];
     assert.deepStrictEqual(
       { ...variants[0], modelName: undefined },
-      { variantName: "AllTraffic", modelName: undefined, instanceType: "ml.c5.large", initialInstanceCount: 1, initialVariantWeight: 1 },
+      {
+        variantName: "AllTraffic",
+        modelName: undefined,
+        instanceType: "ml.c5.large",
+        initialInstanceCount: 1,
+        initialVariantWeight: 1,
+      },
     );
     assert.strictEqual(
-      (one(run, "aws:sagemaker/model:Model").inputs.primaryContainer as Record<string, unknown>).image,
+      (one(run, "aws:sagemaker/model:Model").inputs.primaryContainer as Record<string, unknown>)
+        .image,
       "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
     );
     const target = one(run, "aws:appautoscaling/target:Target").inputs;
@@ -287,9 +373,11 @@ describe("dev stack switched to an instance-based endpoint", () => {
     assert.deepStrictEqual(ofType(run, "aws:sagemaker/notebookInstance:NotebookInstance"), []);
     assert.deepStrictEqual(ofType(run, "aws:ec2/instance:Instance"), []);
     // No notebook: no one starts jobs, so no training role either while trainingMode is none.
-    assert.deepStrictEqual(ofType(run, "aws:iam/role:Role").map((r) => r.inputs.name).sort(), [
-      "dog-breed-classifier-dev-lambda",
-      "dog-breed-classifier-dev-model",
-    ]);
+    assert.deepStrictEqual(
+      ofType(run, "aws:iam/role:Role")
+        .map((r) => r.inputs.name)
+        .sort(),
+      ["dog-breed-classifier-dev-lambda", "dog-breed-classifier-dev-model"],
+    );
   });
 });

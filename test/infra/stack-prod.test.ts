@@ -56,7 +56,8 @@ describe("prod stack", () => {
       "cost-center": "ml-research",
     });
     const ref = `${provider.urn}::${provider.id}`;
-    for (const r of run.resources.filter((x) => x.custom && x !== provider)) assert.strictEqual(r.provider, ref, r.name);
+    for (const r of run.resources.filter((x) => x.custom && x !== provider))
+      assert.strictEqual(r.provider, ref, r.name);
   });
 
   it("encrypts the bucket with a rotated KMS key and keeps both on destroy", () => {
@@ -72,10 +73,19 @@ describe("prod stack", () => {
       assert.strictEqual(r.retainOnDelete, true, `${r.name} retained`);
     }
     assert.deepStrictEqual(
-      one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules,
-      [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }],
+      one(
+        run,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      ).inputs.rules,
+      [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
     );
-    const rules = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Record<string, unknown>[];
+    const rules = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+      .inputs.rules as Record<string, unknown>[];
     assert.deepStrictEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 90 });
   });
 
@@ -88,7 +98,13 @@ describe("prod stack", () => {
     );
     const config = one(run, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
     assert.deepStrictEqual(config.productionVariants, [
-      { variantName: "AllTraffic", modelName: model.name, instanceType: "ml.m5.xlarge", initialInstanceCount: 2, initialVariantWeight: 1 },
+      {
+        variantName: "AllTraffic",
+        modelName: model.name,
+        instanceType: "ml.m5.xlarge",
+        initialInstanceCount: 2,
+        initialVariantWeight: 1,
+      },
     ]);
     assert.strictEqual(config.kmsKeyArn, keyArn);
     assert.deepStrictEqual(config.dataCaptureConfig, {
@@ -108,7 +124,13 @@ describe("prod stack", () => {
     assert.ok(errors && latency);
     const dimensions = { EndpointName: `${PREFIX}-endpoint`, VariantName: "AllTraffic" };
     assert.deepStrictEqual(
-      [errors.namespace, errors.dimensions, errors.statistic, errors.threshold, errors.comparisonOperator],
+      [
+        errors.namespace,
+        errors.dimensions,
+        errors.statistic,
+        errors.threshold,
+        errors.comparisonOperator,
+      ],
       ["AWS/SageMaker", dimensions, "Sum", 5, "GreaterThanOrEqualToThreshold"],
     );
     // ModelLatency is in microseconds: 1500 ms.
@@ -126,7 +148,9 @@ describe("prod stack", () => {
         },
         terminationWaitInSeconds: 300,
       },
-      autoRollbackConfiguration: { alarms: [{ alarmName: errors.name }, { alarmName: latency.name }] },
+      autoRollbackConfiguration: {
+        alarms: [{ alarmName: errors.name }, { alarmName: latency.name }],
+      },
     });
   });
 
@@ -143,7 +167,9 @@ describe("prod stack", () => {
     assert.strictEqual(policy.policyType, "TargetTrackingScaling");
     assert.strictEqual(policy.resourceId, target.resourceId);
     assert.deepStrictEqual(policy.targetTrackingScalingPolicyConfiguration, {
-      predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
+      predefinedMetricSpecification: {
+        predefinedMetricType: "SageMakerVariantInvocationsPerInstance",
+      },
       targetValue: 30,
       scaleInCooldown: 120,
       scaleOutCooldown: 30,
@@ -157,11 +183,17 @@ describe("prod stack", () => {
       ["nodejs22.x", ["arm64"], 1024, 20, 50],
     );
     assert.deepStrictEqual(one(run, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 90);
-    const pc = one(run, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig").inputs;
+    const pc = one(
+      run,
+      "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+    ).inputs;
     assert.deepStrictEqual([pc.qualifier, pc.provisionedConcurrentExecutions], ["live", 2]);
     const url = one(run, "aws:lambda/functionUrl:FunctionUrl").inputs;
     assert.deepStrictEqual([url.qualifier, url.authorizationType], ["live", "AWS_IAM"]);
-    assert.match(String(run.outputs.functionUrl), /^https:\/\/[0-9a-f]+\.lambda-url\.us-east-1\.on\.aws\/$/);
+    assert.match(
+      String(run.outputs.functionUrl),
+      /^https:\/\/[0-9a-f]+\.lambda-url\.us-east-1\.on\.aws\/$/,
+    );
   });
 
   it("exports no notebook, host or training role", () => {
