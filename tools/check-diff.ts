@@ -110,7 +110,7 @@ function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] 
     } catch (e) {
       // Exit codes 1 and 2 still print the report.
       stdout = ((e as { stdout?: Buffer }).stdout ?? Buffer.alloc(0)).toString();
-      if (!stdout.trim()) throw new Error(`the check at ${ref} failed: ${(e as Error).message}`);
+      if (!stdout.trim()) throw new Error(`the check at ${ref} failed: ${(e as Error).message}`, { cause: e });
     }
     return (JSON.parse(stdout) as { stacks: CheckReport[] }).stacks;
   } finally {

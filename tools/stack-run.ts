@@ -44,6 +44,29 @@ export interface StackRun {
   outputs: Record<string, unknown>;
 }
 
+/** The parts of the engine's RegisterResource messages (resource_pb) that are recorded. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getParent(): string;
+  getProvider(): string;
+  getObject(): unknown;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getDeletebeforereplace(): boolean;
+}
+
+interface RegisterResponse {
+  getUrn(): string;
+  getId(): string;
+  getObject(): unknown;
+}
+
 /** The program's entry points, loaded lazily so that mocks are set before `@pulumi/aws` is used. */
 export interface Program {
   loadConfig(): unknown;
@@ -107,11 +130,11 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   // Wrap the mock monitor so that the request's parent and options are recorded with the URN.
-  monitor.registerResource = (req: any, callback: (err: unknown, resp?: any) => void) => {
-    register(req, (err: unknown, resp?: any) => {
+  monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) => {
+    register(req, (err: unknown, resp?: RegisterResponse) => {
       if (!err && resp) {
         const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+        req.getPropertydependenciesMap().forEach((v, k) => {
           propertyDependencies[k] = v.getUrnsList();
         });
         resources.push({
