@@ -273,6 +273,45 @@ describe("estimateCost", () => {
     });
   });
 
+  describe("matching resources to each other", () => {
+    it("pairs each endpoint with its own configuration and scalable target by name", () => {
+      const graph = [
+        ...instanceEndpoint("prod", "ml.m5.xlarge", 2, 4),
+        ...instanceEndpoint("blue", "ml.c5.xlarge", 1, 2).map((r) => ({
+          ...r,
+          name: `blue-${r.name}`,
+        })),
+      ];
+      const est = estimateCost(graph, usage({ payloadKbPerRequest: 0 }), "us-east-1");
+      const instances = est.lines.filter((l) => l.item.startsWith("endpoint instances"));
+      assert.deepStrictEqual(
+        instances.map((l) => [l.name, l.monthlyMin, l.monthlyMax]),
+        [
+          ["model-endpoint", 335.8, 671.6], // 2–4 × 730 h × $0.23
+          ["blue-model-endpoint", 148.92, 297.84], // 1–2 × 730 h × $0.204
+        ],
+      );
+    });
+
+    it("gives each function its own provisioned concurrency", () => {
+      const graph = [...lambda("prod", 1024, 2), ...lambda("stage", 2048, 1)].map((r) =>
+        r.urn.includes("stage") ? { ...r, name: `stage-${r.name}` } : r,
+      );
+      const est = estimateCost(graph, usage({ storageGb: 0, logIngestGbPerMonth: 0 }), "us-east-1");
+      const pc = est.lines.filter((l) => l.item.startsWith("Lambda provisioned concurrency"));
+      // 2 × 1 GB × 2,628,000 s × $0.0000033334 = $17.5203504; 1 × 2 GB × ... = $17.5203504
+      assert.deepStrictEqual(
+        pc.map((l) => [l.name, l.inputs.provisionedConcurrency, l.inputs.memoryGb]),
+        [
+          ["classifier-live-pc", 2, 1],
+          ["stage-classifier-live-pc", 1, 2],
+        ],
+      );
+      pc.forEach((l) => bounds(l, 17.5203504, 17.5203504));
+      assert.deepStrictEqual(est.warnings, []);
+    });
+  });
+
   describe("Lambda", () => {
     it("bills requests and arm64 duration at the expected volume", () => {
       const est = estimateCost(lambda("dev", 512), usage(), "us-east-1");
