@@ -104,6 +104,7 @@ interface SdkErrorShape {
   readonly OriginalStatusCode?: unknown;
   readonly OriginalMessage?: unknown;
   readonly LogStreamArn?: unknown;
+  readonly code?: unknown;
 }
 
 /** Maps what InvokeEndpoint threw to the handler's error classes; the raw text goes to `detail`. */
@@ -152,12 +153,21 @@ export function fromInvokeError(error: unknown, deadline: AbortSignal): HandlerE
     case "InternalFailure":
     case "InternalDependencyException":
       return new UpstreamError("the model endpoint failed; retry later", detail);
-    default:
-      // Connection failures (ECONNREFUSED, resets, TimeoutError) after the SDK's retries.
-      if (e.$metadata?.httpStatusCode === undefined || e.$metadata.httpStatusCode >= 500) {
-        return new UpstreamError("the model endpoint could not be reached", detail);
+    default: {
+      const status = e.$metadata?.httpStatusCode;
+      if (status !== undefined && status >= 500) {
+        return new UpstreamError("the model endpoint failed; retry later", detail);
+      }
+      // Connection failures after the SDK's retries: Node's errors carry a code (ECONNREFUSED,
+      // ECONNRESET, ...); the SDK's own connection timeout is a TimeoutError.
+      if (status === undefined && (typeof e.code === "string" || name === "TimeoutError")) {
+        return new UpstreamError("the model endpoint could not be reached", {
+          ...detail,
+          code: e.code,
+        });
       }
       return new InternalError("internal error", detail);
+    }
   }
 }
 

@@ -232,6 +232,39 @@ describe("handler against the SageMaker Runtime protocol", () => {
     }
   });
 
+  it("answers 500 endpoint_misconfigured when the function has no credentials", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const deps = makeDeps({ client: createSageMakerClient(1) });
+      const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), deps);
+      assert.equal(response.statusCode, 500);
+      assert.equal((parseBody(response).error as { code: string }).code, "endpoint_misconfigured");
+      assert.equal(deps.log.entries.at(-1)?.attributes.errorType, "CredentialsProviderError");
+      assert.equal(fake.requests.length, 0);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+  });
+
+  it("answers 500 internal_error, not a throw, when the client fails in an unforeseen way", async () => {
+    const client = createSageMakerClient(1);
+    client.send = (() =>
+      Promise.reject(new TypeError("Cannot read properties of undefined"))) as typeof client.send;
+    const deps = makeDeps({ client });
+    const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), deps);
+    assert.deepEqual(parseBody(response), {
+      error: { code: "internal_error", message: "internal error" },
+    });
+    assert.equal(response.statusCode, 500);
+    assert.equal(
+      deps.log.entries.at(-1)?.attributes.serviceMessage,
+      "Cannot read properties of undefined",
+    );
+  });
+
   it("refuses a GET with 405 and an Allow header, without calling the endpoint", async () => {
     const response = await handleEvent(httpEvent({ method: "GET" }), lambdaContext(), makeDeps());
     assert.equal(response.statusCode, 405);
