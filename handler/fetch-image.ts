@@ -205,7 +205,8 @@ function requestHop(hop: CheckedHop, guard: FetchGuard, signal: AbortSignal): Pr
     const request = transport.request(options, (response) => {
       const status = response.statusCode ?? 0;
       if (REDIRECT_STATUSES.has(status) || status < 200 || status > 299) {
-        response.resume();
+        // The body of a redirect or an error is never read; drop the connection with it.
+        request.destroy();
         resolve({ status, location: response.headers.location });
         return;
       }
