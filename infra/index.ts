@@ -3,12 +3,20 @@ import { loadConfig } from "./config";
 import { buildStack } from "./stack";
 
 const outputs = buildStack(loadConfig());
+const roles = outputs.roleArns as Record<string, unknown>;
 
 export const bucketName = outputs.bucketName;
 export const endpointName = outputs.endpointName;
 export const functionName = outputs.functionName;
 export const aliasArn = outputs.aliasArn;
+/** Set when the stack has lambdaFunctionUrl on. */
 export const functionUrl = outputs.functionUrl;
+/** Set when the stack has notebookEnabled on. */
 export const notebookName = outputs.notebookName;
+/** Set when the stack has ec2Enabled on. */
 export const trainingInstanceId = outputs.trainingInstanceId;
-export const roleArns = outputs.roleArns;
+export const modelRoleArn = roles.model;
+export const lambdaRoleArn = roles.lambda;
+export const trainingRoleArn = roles.training;
+export const notebookRoleArn = roles.notebook;
+export const trainingHostRoleArn = roles.trainingHost;

@@ -81,9 +81,6 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
   const bucket = data.bucketName;
   const kmsKeyArn = data.kmsKeyArn;
 
-  // The deployed model's weights: the configured artifact until a training job's output feeds it.
-  const modelDataUrl = deployedModelData(config);
-
   const serverless = config.endpointServerless;
   const inferenceImage = frameworkImageUri({
     region: config.region,
@@ -118,6 +115,11 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         withProvider,
       )
     : undefined;
+
+  // The deployed model's weights, from this one place: the configured artifact, or the output
+  // artifact of a training or tuning job run as the training role above, passed as the second
+  // argument.
+  const modelDataUrl = deployedModelData(config);
 
   const modelRole = new ServiceRole(
     "model-role",

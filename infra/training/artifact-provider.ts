@@ -7,6 +7,7 @@
 // (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/), so the module stays
 // self-contained: no imports of other project modules, and the SDK is required inside the
 // function that builds the client. It only ever calls Describe* APIs.
+import type * as pulumi from "@pulumi/pulumi";
 import type {
   DescribeHyperParameterTuningJobCommandOutput,
   DescribeTrainingJobCommandOutput,
@@ -51,9 +52,12 @@ export function sagemakerDescriber(region: string): JobDescriber {
   const sdk = require("@aws-sdk/client-sagemaker") as typeof import("@aws-sdk/client-sagemaker");
   const client: SageMakerClient = new sdk.SageMakerClient({ region });
   return {
-    describeTrainingJob: (name) => client.send(new sdk.DescribeTrainingJobCommand({ TrainingJobName: name })),
+    describeTrainingJob: (name) =>
+      client.send(new sdk.DescribeTrainingJobCommand({ TrainingJobName: name })),
     describeTuningJob: (name) =>
-      client.send(new sdk.DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name })),
+      client.send(
+        new sdk.DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }),
+      ),
   };
 }
 
@@ -76,7 +80,8 @@ async function waitForJob<T>(
   deadline: number,
   pollSeconds: number,
   timeoutSeconds: number,
-): Promise<T> {
+  once: boolean,
+): Promise<T | undefined> {
   for (;;) {
     const d = await describe();
     const status = statusOf(d) ?? "Unknown";
@@ -90,6 +95,7 @@ async function waitForJob<T>(
     if (!RUNNING.includes(status)) {
       throw new Error(`SageMaker ${kindLabel(kind)} ${name} is in an unexpected state: ${status}`);
     }
+    if (once) return undefined;
     if (Date.now() + pollSeconds * 1000 > deadline) {
       throw new Error(
         `SageMaker ${kindLabel(kind)} ${name} still ${status} after ${timeoutSeconds} s; ` +
@@ -106,14 +112,21 @@ function trainingArtifact(name: string, d: DescribeTrainingJobCommandOutput): st
   return uri;
 }
 
+export interface FoundArtifact {
+  modelArtifactUri: string;
+  trainingJobName: string;
+}
+
 /**
  * Waits for the job of `inputs` to complete and returns the model artifact: a training job's own,
  * or the best training job's of a tuning job. Failed and stopped jobs raise their failure reason.
+ * With `once`, looks a single time and returns undefined while the job still runs.
  */
 export async function waitForArtifact(
   inputs: ArtifactInputs,
   api: JobDescriber,
-): Promise<{ modelArtifactUri: string; trainingJobName: string }> {
+  once = false,
+): Promise<FoundArtifact | undefined> {
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   const wait = <T>(
     kind: JobKind,
@@ -121,7 +134,18 @@ export async function waitForArtifact(
     describe: () => Promise<T>,
     statusOf: (d: T) => string | undefined,
     reasonOf: (d: T) => string | undefined,
-  ) => waitForJob(kind, name, describe, statusOf, reasonOf, deadline, inputs.pollSeconds, inputs.timeoutSeconds);
+  ) =>
+    waitForJob(
+      kind,
+      name,
+      describe,
+      statusOf,
+      reasonOf,
+      deadline,
+      inputs.pollSeconds,
+      inputs.timeoutSeconds,
+      once,
+    );
   const training = (name: string) =>
     wait(
       "training",
@@ -133,7 +157,11 @@ export async function waitForArtifact(
 
   if (inputs.jobKind === "training") {
     const d = await training(inputs.jobName);
-    return { modelArtifactUri: trainingArtifact(inputs.jobName, d), trainingJobName: inputs.jobName };
+    if (d === undefined) return undefined;
+    return {
+      modelArtifactUri: trainingArtifact(inputs.jobName, d),
+      trainingJobName: inputs.jobName,
+    };
   }
   const tuning = await wait(
     "tuning",
@@ -142,6 +170,7 @@ export async function waitForArtifact(
     (d) => d.HyperParameterTuningJobStatus,
     (d) => d.FailureReason,
   );
+  if (tuning === undefined) return undefined;
   const best = tuning.BestTrainingJob?.TrainingJobName;
   if (!best) {
     throw new Error(
@@ -151,14 +180,17 @@ export async function waitForArtifact(
   }
   // The best job has ended when its tuning job has; the wait only guards the call's consistency.
   const d = await training(best);
+  if (d === undefined) return undefined;
   return { modelArtifactUri: trainingArtifact(best, d), trainingJobName: best };
 }
 
 function checkInputs(i: ArtifactInputs): void {
-  if (i.jobKind !== "training" && i.jobKind !== "tuning") throw new Error(`jobKind must be training or tuning, got ${String(i.jobKind)}`);
+  if (i.jobKind !== "training" && i.jobKind !== "tuning")
+    throw new Error(`jobKind must be training or tuning, got ${String(i.jobKind)}`);
   if (!i.jobName) throw new Error("jobName is required");
   if (!i.region) throw new Error("region is required");
-  if (!(i.timeoutSeconds > 0)) throw new Error(`timeoutSeconds must be > 0, got ${i.timeoutSeconds}`);
+  if (!(i.timeoutSeconds > 0))
+    throw new Error(`timeoutSeconds must be > 0, got ${i.timeoutSeconds}`);
   if (!(i.pollSeconds > 0)) throw new Error(`pollSeconds must be > 0, got ${i.pollSeconds}`);
 }
 
@@ -166,43 +198,45 @@ function checkInputs(i: ArtifactInputs): void {
 const REPLACE_KEYS = ["jobKind", "jobName", "region"] as const;
 
 /** The provider object Pulumi serializes (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/). */
-export const jobArtifactProvider = {
-  async create(inputs: ArtifactInputs) {
-    checkInputs(inputs);
-    const found = await waitForArtifact(inputs, sagemakerDescriber(inputs.region));
-    const outs: ArtifactOutputs = { ...inputs, ...found };
-    return { id: `${inputs.jobKind}/${inputs.jobName}`, outs };
-  },
+export const jobArtifactProvider: pulumi.dynamic.ResourceProvider<ArtifactInputs, ArtifactOutputs> =
+  {
+    async create(inputs: ArtifactInputs) {
+      checkInputs(inputs);
+      const found = await waitForArtifact(inputs, sagemakerDescriber(inputs.region));
+      if (found === undefined) throw new Error(`SageMaker job ${inputs.jobName} did not finish`);
+      const outs: ArtifactOutputs = { ...inputs, ...found };
+      return { id: `${inputs.jobKind}/${inputs.jobName}`, outs };
+    },
 
-  async read(id: string, props: ArtifactOutputs) {
-    // Refresh: one look at the job, no waiting; a job that no longer answers Completed leaves
-    // the recorded artifact as it was (SageMaker keeps job records, it never rewrites them).
-    const api = sagemakerDescriber(props.region);
-    const once: ArtifactInputs = { ...props, timeoutSeconds: Math.max(props.pollSeconds, 1e-3), pollSeconds: props.pollSeconds };
-    try {
-      const found = await waitForArtifact(once, api);
-      return { id, props: { ...props, ...found } };
-    } catch {
-      return { id, props };
-    }
-  },
+    async read(id: string, props: ArtifactOutputs) {
+      // Refresh: one look at the job, no waiting. A finished job's record does not change, so
+      // this re-reads the same artifact; a failed job raises its reason.
+      const found = await waitForArtifact(props, sagemakerDescriber(props.region), true);
+      return { id, props: found === undefined ? props : { ...props, ...found } };
+    },
 
-  async diff(_id: string, olds: ArtifactOutputs, news: ArtifactInputs) {
-    const replaces = REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
-    const changed =
-      replaces.length > 0 ||
-      olds.outputPath !== news.outputPath ||
-      olds.timeoutSeconds !== news.timeoutSeconds ||
-      olds.pollSeconds !== news.pollSeconds;
-    return { changes: changed, replaces: [...replaces], deleteBeforeReplace: false };
-  },
+    async diff(_id: string, olds: ArtifactOutputs, news: ArtifactInputs) {
+      const replaces = REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
+      const changed =
+        replaces.length > 0 ||
+        olds.outputPath !== news.outputPath ||
+        olds.timeoutSeconds !== news.timeoutSeconds ||
+        olds.pollSeconds !== news.pollSeconds;
+      return { changes: changed, replaces: [...replaces], deleteBeforeReplace: false };
+    },
 
-  async update(_id: string, olds: ArtifactOutputs, news: ArtifactInputs) {
-    // Only the waiting settings or the recorded output path changed: the artifact stays.
-    return { outs: { ...news, modelArtifactUri: olds.modelArtifactUri, trainingJobName: olds.trainingJobName } };
-  },
+    async update(_id: string, olds: ArtifactOutputs, news: ArtifactInputs) {
+      // Only the waiting settings or the recorded output path changed: the artifact stays.
+      return {
+        outs: {
+          ...news,
+          modelArtifactUri: olds.modelArtifactUri,
+          trainingJobName: olds.trainingJobName,
+        },
+      };
+    },
 
-  async delete() {
-    // Nothing to remove: the job resource owns the job, and the artifact stays in the bucket.
-  },
-};
+    async delete() {
+      // Nothing to remove: the job resource owns the job, and the artifact stays in the bucket.
+    },
+  };

@@ -73,7 +73,8 @@ function header(name: string, size: number): Buffer {
 export function tarArchive(entries: readonly ArchiveEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].name === sorted[i - 1].name) throw new Error(`duplicate archive entry ${sorted[i].name}`);
+    if (sorted[i].name === sorted[i - 1].name)
+      throw new Error(`duplicate archive entry ${sorted[i].name}`);
   }
   const parts: Buffer[] = [];
   for (const e of sorted) {
@@ -107,7 +108,9 @@ export function packSourceDir(codeDir: string, keyPrefix: string): SourcePackage
   if (!files.includes("requirements.txt")) {
     throw new Error(`training code folder ${codeDir} has no requirements.txt`);
   }
-  const tar = tarArchive(files.map((name) => ({ name, data: fs.readFileSync(path.join(codeDir, name)) })));
+  const tar = tarArchive(
+    files.map((name) => ({ name, data: fs.readFileSync(path.join(codeDir, name)) })),
+  );
   const sha256 = createHash("sha256").update(tar).digest("hex");
   return {
     files,
