@@ -205,11 +205,20 @@ export function resourcePolicy<C = Record<string, never>>(def: {
     description: def.description,
     enforcementLevel: def.enforcementLevel,
     configSchema: def.config ? { properties } : undefined,
-    validateResource: (args, report) => {
+    validateResource: typed(def.types, (args: ResourceValidationArgs, report: ReportViolation) => {
       if (!types.has(args.type)) return;
       return def.check(subject(args, report), configOf<C>(properties, args));
-    },
+    }),
   };
+}
+
+/**
+ * Marks a single-type validation with its type token, as the SDK's validateResourceOfType does:
+ * the analyzer then skips the policy for other resources without converting their properties.
+ */
+function typed<F extends object>(types: readonly string[], fn: F): F {
+  if (types.length === 1) (fn as F & { __pulumiType?: string }).__pulumiType = types[0];
+  return fn;
 }
 
 /** A stack policy: `check` sees every resource with plain properties. */
@@ -252,10 +261,30 @@ export function referrers(items: StackItem[], target: StackItem, values: unknown
   });
 }
 
+// Every string inside a property value, computed once per value: stack policies look resources
+// up by the ids and ARNs they hold, for every pair of resources.
+const leafCache = new WeakMap<object, Set<string>>();
+
+function leaves(v: object): Set<string> {
+  let set = leafCache.get(v);
+  if (!set) {
+    set = new Set<string>();
+    const walk = (x: unknown) => {
+      if (typeof x === "string") set!.add(x);
+      else if (Array.isArray(x)) x.forEach(walk);
+      else if (x && typeof x === "object") Object.values(x).forEach(walk);
+    };
+    walk(v);
+    leafCache.set(v, set);
+  }
+  return set;
+}
+
 function mentions(v: unknown, keys: Set<unknown>): boolean {
   if (typeof v === "string") return keys.has(v);
-  if (Array.isArray(v)) return v.some((x) => mentions(x, keys));
-  if (v && typeof v === "object") return Object.values(v).some((x) => mentions(x, keys));
+  if (!v || typeof v !== "object") return false;
+  const set = leaves(v);
+  for (const k of keys) if (set.has(k as string)) return true;
   return false;
 }
 

@@ -182,6 +182,7 @@ export interface ActionInfo {
   name: string;
   /** Resource types the action can be scoped to; empty means it only takes `"*"`. */
   resourceTypes: string[];
+  requiredResourceTypes: string[];
   /** Condition keys of the action and of its resource types, lower-cased. */
   conditionKeys: string[];
 }
@@ -206,6 +207,7 @@ export function actionInfo(action: string): Promise<ActionInfo | undefined> {
         return {
           name: `${service}:${d.name}`,
           resourceTypes: (d.resourceTypes ?? []).map((r) => r.name),
+          requiredResourceTypes: (d.resourceTypes ?? []).filter((r) => r.required).map((r) => r.name),
           conditionKeys: [...keys],
         };
       } catch {

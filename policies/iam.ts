@@ -19,6 +19,7 @@ import {
   referrers,
 } from "./common";
 import {
+  ActionInfo,
   actionInfo,
   conditionKeys,
   covers,
@@ -177,7 +178,9 @@ export const wildcardActions = statementPolicy({
   check: async (r, place, s) => {
     for (const a of s.action?.values ?? []) {
       if (!(await isWholeServiceWildcard(a))) continue;
-      const scope = /^\*+$/.test(a.trim()) ? "every action of every service" : `every ${a.split(":")[0]} action`;
+      const scope = /^\*+$/.test(a.trim())
+        ? "every action of every service"
+        : `every ${a.split(":")[0].toLowerCase()} action`;
       r.report(
         `${at(r, place, s)} allows Action "${a}", which grants ${scope}. List the actions the ` +
           `principal calls instead (for example "s3:GetObject" and "s3:PutObject" on the bucket's objects).`,
@@ -237,6 +240,18 @@ export const ACTIONS_ONLY_ON_ANY_RESOURCE = [
   "xray:PutTelemetryRecords",
 ];
 
+/** The plainest ARN format an action takes: of its required resource types, the shortest. */
+async function arnFormat(info: ActionInfo): Promise<string | undefined> {
+  const [service] = info.name.split(":");
+  const types = info.requiredResourceTypes.length > 0 ? info.requiredResourceTypes : info.resourceTypes;
+  const formats: string[] = [];
+  for (const t of types) {
+    const rt = await iamResourceTypeDetails(service, t).catch(() => undefined);
+    if (rt?.arn) formats.push(rt.arn);
+  }
+  return formats.sort((a, b) => a.length - b.length)[0];
+}
+
 interface ScopedConfig {
   actionsAllowedOnAnyResource: string[];
 }
@@ -278,9 +293,8 @@ export const scopedResources = statementPolicy<ScopedConfig>({
         if (scoped) continue;
         offending.push(info.name);
         if (!example) {
-          const [service] = info.name.split(":");
-          const rt = await iamResourceTypeDetails(service, info.resourceTypes[0]).catch(() => undefined);
-          if (rt?.arn) example = `${info.name} takes ${rt.arn}`;
+          const arn = await arnFormat(info);
+          if (arn) example = `${info.name} takes ${arn}`;
         }
       }
     }

@@ -59,6 +59,8 @@ export interface StartOptions {
   stack?: { project: string; stack: string; organization?: string; dryRun?: boolean; tags?: Record<string, string> };
   /** Milliseconds to wait for the pack to print its port. */
   startTimeoutMs?: number;
+  /** Extra node options for the pack's process (for example `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface PolicyPackClient {
@@ -215,7 +217,7 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
   const started = Date.now();
   // The engine address is the CLI's own gRPC server; run-policy-pack discards it unused.
-  const child: ChildProcess = spawn(process.execPath, [runner, "127.0.0.1:0", packDir], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir], {
     cwd: packDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env },
