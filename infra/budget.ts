@@ -18,6 +18,29 @@ export interface StackBudgetArgs {
   alertEmail?: string;
 }
 
+/** What the budget needs from the stack config. */
+export interface BudgetConfig {
+  prefix: string;
+  budgetMonthlyUsd: number;
+  tags: Readonly<Record<string, string>>;
+  budgetAlertEmail?: string;
+}
+
+/**
+ * The budget a stack's config asks for, or undefined when `budgetMonthlyUsd` is 0. Named
+ * `${prefix}-monthly`, over the stack's `project` and `environment` tags.
+ */
+export function budgetArgsFromConfig(config: BudgetConfig): StackBudgetArgs | undefined {
+  if (config.budgetMonthlyUsd === 0) return undefined;
+  return {
+    budgetName: `${config.prefix}-monthly`,
+    monthlyLimitUsd: config.budgetMonthlyUsd,
+    project: config.tags.project ?? "",
+    environment: config.tags.environment ?? "",
+    ...(config.budgetAlertEmail ? { alertEmail: config.budgetAlertEmail } : {}),
+  };
+}
+
 /** Alert thresholds, in percent of the limit. */
 export const BUDGET_ALERTS = Object.freeze({ actualPercent: 80, forecastedPercent: 100 });
 

@@ -3,7 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { StackValidationArgs } from "@pulumi/policy";
-import { BUDGET_ALERTS, BudgetArgsError, StackBudget } from "../../infra/budget";
+import {
+  BUDGET_ALERTS,
+  BudgetArgsError,
+  StackBudget,
+  budgetArgsFromConfig,
+} from "../../infra/budget";
 import { costBudgetEnforce } from "../../policies/cost";
 import { budgetViolation, stackBudget } from "../../policies/cost/budget";
 import { estimateCost } from "../../policies/cost/estimate";
@@ -87,6 +92,26 @@ describe("StackBudget", () => {
   it("declares no notifications without an address, since AWS requires a subscriber", async () => {
     const budget = await declareBudget({});
     assert.deepStrictEqual(budget.inputs.notifications, []);
+  });
+
+  it("takes its arguments from the stack config, and none for a budget of 0", () => {
+    const tags = { project: "dog-breed-classifier", environment: "prod", owner: "ml" };
+    assert.deepStrictEqual(
+      budgetArgsFromConfig({
+        prefix: "dog-breed-classifier-prod",
+        budgetMonthlyUsd: 600,
+        tags,
+        budgetAlertEmail: "a@example.com",
+      }),
+      {
+        budgetName: "dog-breed-classifier-prod-monthly",
+        monthlyLimitUsd: 600,
+        project: "dog-breed-classifier",
+        environment: "prod",
+        alertEmail: "a@example.com",
+      },
+    );
+    assert.strictEqual(budgetArgsFromConfig({ prefix: "p", budgetMonthlyUsd: 0, tags }), undefined);
   });
 
   it("rejects a limit that is not a positive whole number, a bad address and empty tags, naming each", () => {

@@ -1,6 +1,6 @@
 // The real program for a stack, plus the stack's budget as infra/budget.ts declares it, run under
 // mocks: the resource graph the budget policy sees.
-import { StackBudget } from "../../infra/budget";
+import { type BudgetConfig, StackBudget, budgetArgsFromConfig } from "../../infra/budget";
 import { type StackResource, type StackRun, runStack } from "../../tools/stack-run";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -9,20 +9,10 @@ function program() {
   const stack = require("../../infra/stack");
   return {
     loadConfig: config.loadConfig,
-    buildStack: (cfg: {
-      prefix: string;
-      budgetMonthlyUsd: number;
-      tags: { project: string; environment: string };
-    }) => {
+    buildStack: (cfg: BudgetConfig) => {
       const outputs = stack.buildStack(cfg);
-      if (cfg.budgetMonthlyUsd > 0) {
-        new StackBudget(`${cfg.prefix}-budget`, {
-          budgetName: `${cfg.prefix}-monthly`,
-          monthlyLimitUsd: cfg.budgetMonthlyUsd,
-          project: cfg.tags.project,
-          environment: cfg.tags.environment,
-        });
-      }
+      const args = budgetArgsFromConfig(cfg);
+      if (args) new StackBudget(`${cfg.prefix}-budget`, args);
       return outputs;
     },
   };
