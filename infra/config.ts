@@ -410,6 +410,11 @@ export const CONFIG_KEYS = {
     default: 0,
     description: "Monthly budget in whole US dollars; 0 for no budget.",
   },
+  budgetAlertEmail: {
+    type: "string",
+    default: "",
+    description: "Email address that receives the budget's alerts; empty for none.",
+  },
   notebookActiveHoursPerMonth: {
     type: "integer",
     default: 40,
@@ -879,6 +884,13 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   }
 
   // Cost assumptions.
+  if (
+    has("budgetAlertEmail") &&
+    v("budgetAlertEmail") !== "" &&
+    !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v("budgetAlertEmail"))
+  ) {
+    fail("budgetAlertEmail", "must be empty or an email address");
+  }
   for (const key of [
     "budgetMonthlyUsd",
     "notebookActiveHoursPerMonth",

@@ -408,6 +408,13 @@ describe("parseConfig", () => {
       "notebookIdleStopMinutes",
       /between 5 and 1440/,
     ],
+    [
+      "budget alert address",
+      "dev",
+      { budgetAlertEmail: "nobody" },
+      "budgetAlertEmail",
+      /email address/,
+    ],
     ["negative budget", "dev", { budgetMonthlyUsd: -1 }, "budgetMonthlyUsd", />= 0/],
     ["hours beyond a month", "dev", { ec2HoursPerMonth: 800 }, "ec2HoursPerMonth", /<= 744/],
     [
