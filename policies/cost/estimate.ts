@@ -162,7 +162,10 @@ function list(v: unknown): unknown[] {
 
 // Formatters are built once: a fresh one per call (what toLocaleString does) is slow.
 const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
-const PRICE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 10 });
+const PRICE = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 10,
+});
 
 /** A number as a person writes it: thousands separators, no float noise. */
 export function fmt(n: number): string {

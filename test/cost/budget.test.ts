@@ -199,7 +199,7 @@ describe("budget", () => {
         "$500.00 a month (500 USD per MONTHLY) by $174.90 at the top of the range. Biggest items: " +
         "1. model-endpoint endpoint instances (variant AllTraffic) $671.60 (2–4 × ml.m5.xlarge × 730 h × $0.23/h); " +
         "2. data S3 Standard storage $2.30 (100 GB × $0.023/GB-month); " +
-        "3. key KMS key $1.00 (1 key × $1/key-month). " +
+        "3. key KMS key $1.00 (1 key × $1.00/key-month). " +
         "Lower these (fewer or smaller instances, a lower autoscaling maximum, less provisioned concurrency, " +
         "serverless inference, fewer hours or runs) or raise dog-breed-classifier:budgetMonthlyUsd to at least 675.",
     );
