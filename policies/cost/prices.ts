@@ -133,8 +133,8 @@ export const SAGEMAKER_OTHER = Object.freeze({
     0.14,
     "GB-month",
     SAGEMAKER,
-    "public figure",
-    "us-east-1 figure; eu-west-1 bills $0.154 (same sample bill as above)",
+    "cross-checked",
+    "us-east-1 figure, also quoted in independent cost notes; eu-west-1 bills $0.154 (the sample bill above)",
   ),
 });
 
@@ -248,7 +248,8 @@ export interface RegionMultiplier {
 /**
  * Regional price levels, derived from the EC2 m5.xlarge Linux on-demand price in each region divided
  * by us-east-1's $0.192 (https://aws.amazon.com/ec2/pricing/on-demand/, public figures recorded
- * 2026-11-21). SageMaker, EBS, S3 and CloudWatch carry similar regional premiums; Lambda's are
+ * 2026-11-21, not re-read from the page that day; independent tables disagree on some of them by a
+ * few percent). SageMaker, EBS, S3 and CloudWatch carry similar regional premiums; Lambda's are
  * often smaller, so figures outside us-east-1 are approximations good to about ±10%.
  */
 export const REGION_MULTIPLIERS: Readonly<Record<string, RegionMultiplier>> = Object.freeze(
