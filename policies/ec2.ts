@@ -157,7 +157,7 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
 });
 
 export const EC2_INSTANCE_TYPES: Record<string, string[]> = {
-  dev: ["t3.micro", "t3.small", "t3.medium", "t3.large", "g4dn.xlarge"],
+  dev: ["t3.micro", "t3.small", "t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge"],
   prod: ["t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge", "g5.xlarge"],
   default: ["t3.micro"],
 };

@@ -1,0 +1,140 @@
+import * as assert from "assert";
+import { endpointAutoscaling } from "../../policies/autoscaling";
+import { requiredTags } from "../../policies/tags";
+import { checkStack, clone, Fixture, UNKNOWN } from "./harness";
+
+const ENDPOINT = "dog-breed-classifier-prod-endpoint";
+const RESOURCE_ID = `endpoint/${ENDPOINT}/variant/primary`;
+
+function endpointSet(): Fixture[] {
+  return [
+    {
+      type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+      name: "inference-config",
+      stack: "prod",
+      props: { name: "classifier-config", productionVariants: [{ variantName: "primary", instanceType: "ml.m5.xlarge", initialInstanceCount: 2 }] },
+    },
+    { type: "aws:sagemaker/endpoint:Endpoint", name: "inference-endpoint", stack: "prod", props: { name: ENDPOINT, endpointConfigName: "classifier-config" } },
+    {
+      type: "aws:appautoscaling/target:Target",
+      name: "inference-scaling-target",
+      stack: "prod",
+      props: { serviceNamespace: "sagemaker", scalableDimension: "sagemaker:variant:DesiredInstanceCount", resourceId: RESOURCE_ID, minCapacity: 2, maxCapacity: 3 },
+    },
+    {
+      type: "aws:appautoscaling/policy:Policy",
+      name: "inference-scaling-policy",
+      stack: "prod",
+      props: {
+        policyType: "TargetTrackingScaling",
+        resourceId: RESOURCE_ID,
+        serviceNamespace: "sagemaker",
+        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+        targetTrackingScalingPolicyConfiguration: { targetValue: 30, predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" } },
+      },
+    },
+  ];
+}
+
+describe("sagemaker-endpoint-require-autoscaling", () => {
+  it("accepts an instance variant with a target and a target-tracking policy within the cap", async () => {
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, endpointSet()), []);
+  });
+
+  it("reports an endpoint without autoscaling", async () => {
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, endpointSet().slice(0, 2)), [
+      {
+        name: "inference-endpoint",
+        message:
+          `Endpoint "inference-endpoint" variant "primary" has no aws.appautoscaling.Target (resourceId "${RESOURCE_ID}", ` +
+          'scalableDimension "sagemaker:variant:DesiredInstanceCount"), so it cannot follow load. Add one with minCapacity ' +
+          "and maxCapacity, and a TargetTrackingScaling policy on SageMakerVariantInvocationsPerInstance.",
+      },
+    ]);
+  });
+
+  it("reports a target without a target-tracking policy, and a step policy does not count", async () => {
+    const step = clone(endpointSet());
+    step[3].props.policyType = "StepScaling";
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, step), [
+      {
+        name: "inference-scaling-target",
+        message:
+          'Endpoint "inference-endpoint" variant "primary" has a scalable target but no target-tracking policy. Add an ' +
+          'aws.appautoscaling.Policy with policyType "TargetTrackingScaling" and predefinedMetricType "SageMakerVariantInvocationsPerInstance".',
+      },
+    ]);
+  });
+
+  it("reports max capacity above the stack's cap, configurable per stack", async () => {
+    const big = clone(endpointSet());
+    big[2].props.maxCapacity = 10;
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, big), [
+      {
+        name: "inference-scaling-target",
+        message:
+          'Target "inference-scaling-target" for Endpoint "inference-endpoint" variant "primary" has maxCapacity 10, above ' +
+          "this stack's cap of 6. Set maxCapacity to at most 6, or raise maxInstances for the stack in the policy config.",
+      },
+    ]);
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, big, { maxInstances: { prod: 10 } }), []);
+  });
+
+  it("needs nothing for serverless variants, and follows engine dependencies when names are unknown", async () => {
+    const sls = clone(endpointSet().slice(0, 2));
+    sls[0].props.productionVariants = [{ variantName: "primary", serverlessConfig: { maxConcurrency: 2, memorySizeInMb: 3072 } }];
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, sls), []);
+    const unknown = clone(endpointSet());
+    unknown[1].props.endpointConfigName = UNKNOWN;
+    unknown[1].deps = { endpointConfigName: ["inference-config"] };
+    unknown[2].props.resourceId = UNKNOWN;
+    unknown[2].deps = { resourceId: ["inference-endpoint"] };
+    unknown[3].props.resourceId = UNKNOWN;
+    unknown[3].deps = { resourceId: ["inference-scaling-target"] };
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, unknown), []);
+  });
+});
+
+describe("aws-resource-require-tags", () => {
+  const defaultTags = JSON.stringify({ tags: { project: "dog-breed-classifier", environment: "prod", owner: "ml-platform", "cost-center": "ml-research" } });
+  const bucket: Fixture = {
+    type: "aws:s3/bucket:Bucket",
+    name: "data-bucket",
+    stack: "prod",
+    props: { bucket: "b", tags: { Name: "data" } },
+    provider: { region: "us-east-1", defaultTags },
+  };
+
+  it("counts the provider's default tags (sent as JSON) and the resource's own", async () => {
+    assert.deepStrictEqual(await checkStack(requiredTags, [bucket]), []);
+    const own = clone(bucket);
+    own.provider = { region: "us-east-1", defaultTags: JSON.stringify({ tags: { project: "p", environment: "prod" } }) };
+    own.props.tags = { owner: "ml-platform", "cost-center": "ml-research" };
+    assert.deepStrictEqual(await checkStack(requiredTags, [own]), []);
+  });
+
+  it("reports missing tags, and a resource on a provider without default tags", async () => {
+    const partial = clone(bucket);
+    partial.provider = { region: "us-east-1", defaultTags: JSON.stringify({ tags: { project: "p", environment: "prod" } }) };
+    assert.deepStrictEqual(await checkStack(requiredTags, [partial]), [
+      {
+        name: "data-bucket",
+        message:
+          'Bucket "data-bucket" lacks tag(s) "owner", "cost-center" (its provider\'s defaultTags do not set them). Set them ' +
+          "in the aws.Provider's defaultTags.tags, or in the resource's tags.",
+      },
+    ]);
+    const bare = clone(bucket);
+    delete bare.provider;
+    assert.match((await checkStack(requiredTags, [bare]))[0].message, /lacks tag\(s\) "project", "environment", "owner", "cost-center" and uses no provider with defaultTags/);
+  });
+
+  it("skips untaggable types and unknown tags, and takes the tag list from config", async () => {
+    const attachment: Fixture = { type: "aws:iam/rolePolicy:RolePolicy", name: "p", props: {} };
+    assert.deepStrictEqual(await checkStack(requiredTags, [attachment]), []);
+    const unknown = clone(bucket);
+    unknown.provider = { defaultTags: UNKNOWN };
+    assert.deepStrictEqual(await checkStack(requiredTags, [unknown]), []);
+    assert.strictEqual((await checkStack(requiredTags, [bucket], { requiredTags: ["data-classification"] })).length, 1);
+  });
+});
