@@ -234,6 +234,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
           "training-host",
           {
             hostName: names.trainingHost,
+            volumeTags: config.tags,
             instanceType: config.ec2InstanceType,
             amiParameter: config.ec2AmiParameter,
             rootVolumeGb: config.ec2RootVolumeGb,

@@ -36,6 +36,8 @@ export interface TrainingHostArgs {
   stopAfterTraining: boolean;
   /** Name tag and security group name. */
   hostName: string;
+  /** Tags for the root volume, which the provider's default tags do not reach. */
+  volumeTags: Readonly<Record<string, string>>;
 }
 
 /** The files of the training code the host needs: Python modules and requirements, no tests. */
@@ -202,6 +204,7 @@ export class TrainingHost extends pulumi.ComponentResource {
         // New code or hyperparameters: a new host that trains again.
         userDataReplaceOnChange: true,
         tags: { Name: args.hostName },
+        volumeTags: { ...args.volumeTags, Name: args.hostName },
       },
       // The code must be in the bucket before the host boots and syncs it.
       { parent: this, dependsOn: uploads },

@@ -143,3 +143,34 @@ describe("hosting volume encryption", () => {
     }
   });
 });
+
+describe("infra/index.ts", () => {
+  it("loads the config, builds the stack and exports its scalar outputs", async () => {
+    // The entry module reads the config itself, as under `pulumi up`.
+    const program = {
+      loadConfig: () => undefined,
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      buildStack: () => ({ ...require("../../infra/index") }),
+    };
+    const run = await runStack({ stack: "dev", program });
+    assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
+      "aliasArn",
+      "bucketName",
+      "endpointName",
+      "functionName",
+      "lambdaRoleArn",
+      "modelRoleArn",
+      "notebookName",
+      "notebookRoleArn",
+      "trainingHostRoleArn",
+      "trainingInstanceId",
+      "trainingRoleArn",
+    ]);
+    assert.strictEqual(run.outputs.endpointName, "dog-breed-classifier-dev-endpoint");
+    assert.strictEqual(
+      run.outputs.trainingRoleArn,
+      "arn:aws:iam::123456789012:role/dog-breed-classifier-dev-training",
+    );
+    assert.ok(run.resources.some((r) => r.type === "aws:sagemaker/endpoint:Endpoint"));
+  });
+});

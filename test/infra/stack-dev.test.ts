@@ -200,6 +200,14 @@ describe("dev stack", () => {
     assert.strictEqual(i.iamInstanceProfile, `${PREFIX}-ec2-host`);
     assert.strictEqual(i.instanceInitiatedShutdownBehavior, "stop");
     assert.strictEqual(i.userDataReplaceOnChange, true);
+    // The root volume carries the cost tags too.
+    assert.deepStrictEqual(i.volumeTags, {
+      project: "dog-breed-classifier",
+      environment: "dev",
+      owner: "ml-platform",
+      "cost-center": "ml-research",
+      Name: `${PREFIX}-training-host`,
+    });
     assert.strictEqual(i.keyName, undefined, "no SSH key: shell access is through Session Manager");
     const sg = one(run, "aws:ec2/securityGroup:SecurityGroup");
     assert.deepStrictEqual(sg.inputs.ingress, []);
