@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ec2InstanceType, encryptedVolumes, imdsV2, noPublicIp, publicIngress } from "../../policies/ec2";
-import { check, clone, Fixture, UNKNOWN } from "./harness";
+import { check, clone, Fixture, UNKNOWN, Editable } from "./harness";
 
 const instance: Fixture = {
   type: "aws:ec2/instance:Instance",
@@ -24,7 +24,7 @@ const group: Fixture = {
   },
 };
 
-function edit(base: Fixture, fn: (p: Record<string, any>) => void): Fixture {
+function edit(base: Fixture, fn: (p: Editable) => void): Fixture {
   const f = clone(base);
   fn(f.props);
   return f;

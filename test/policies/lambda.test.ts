@@ -6,7 +6,7 @@ import {
   reservedConcurrency,
   supportedRuntime,
 } from "../../policies/lambda";
-import { check, checkStack, clone, Fixture, UNKNOWN } from "./harness";
+import { check, checkStack, clone, Fixture, UNKNOWN, Editable } from "./harness";
 
 const FN = "dog-breed-classifier-prod-classify";
 
@@ -41,7 +41,7 @@ const url: Fixture = {
   props: { functionName: FN, qualifier: "live", authorizationType: "AWS_IAM" },
 };
 
-function edit(f: Fixture, fn: (p: Record<string, any>) => void): Fixture {
+function edit(f: Fixture, fn: (p: Editable) => void): Fixture {
   const c = clone(f);
   fn(c.props);
   return c;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { encryption, publicAccess, tlsOnly, versioning } from "../../policies/s3";
-import { checkStack, clone, doc, Fixture, UNKNOWN } from "./harness";
+import { checkStack, clone, doc, Fixture, UNKNOWN, Editable } from "./harness";
 
 const BUCKET = "dog-breed-classifier-prod-123456789012";
 
@@ -45,7 +45,7 @@ function without(fixtures: Fixture[], name: string): Fixture[] {
   return fixtures.filter((f) => f.name !== name);
 }
 
-function edit(fixtures: Fixture[], name: string, fn: (p: Record<string, any>) => void): Fixture[] {
+function edit(fixtures: Fixture[], name: string, fn: (p: Editable) => void): Fixture[] {
   const out = clone(fixtures);
   fn(out.find((f) => f.name === name)!.props);
   return out;
