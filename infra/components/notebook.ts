@@ -107,6 +107,7 @@ export class Notebook extends pulumi.ComponentResource {
         {
           description: `Notebook ${args.notebookName}: no inbound traffic`,
           vpcId: subnet.vpcId,
+          ingress: [],
           egress: [
             {
               description: "HTTPS out",

@@ -389,3 +389,33 @@ describe("dev stack switched to an instance-based endpoint", () => {
     );
   });
 });
+
+describe("dev stack placed in a VPC subnet", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await stackRun("dev", {
+      notebookDirectInternetAccess: false,
+      notebookSubnetId: "subnet-0123456789abcdef0",
+      ec2SubnetId: "subnet-0123456789abcdef0",
+    });
+  });
+
+  it("puts the notebook and the host in the subnet behind groups that admit nothing", () => {
+    const nb = one(run, "aws:sagemaker/notebookInstance:NotebookInstance").inputs;
+    assert.strictEqual(nb.directInternetAccess, "Disabled");
+    assert.strictEqual(nb.subnetId, "subnet-0123456789abcdef0");
+    const groups = ofType(run, "aws:ec2/securityGroup:SecurityGroup");
+    assert.strictEqual(groups.length, 2);
+    for (const g of groups) {
+      assert.ok(
+        g.inputs.ingress === undefined || (g.inputs.ingress as unknown[]).length === 0,
+        g.name,
+      );
+    }
+    assert.deepStrictEqual(nb.securityGroups, [named(run, "notebook-sg").id]);
+    const host = one(run, "aws:ec2/instance:Instance").inputs;
+    assert.strictEqual(host.subnetId, "subnet-0123456789abcdef0");
+    // Inside a chosen subnet the host gets no public address; the subnet provides the way out.
+    assert.strictEqual(host.associatePublicIpAddress, false);
+  });
+});
