@@ -382,8 +382,8 @@ export const CONFIG_KEYS = {
   },
   tuningObjectiveMetric: {
     type: "string",
-    default: "valid:accuracy",
-    description: "Metric the tuning job maximizes, as the training code prints it.",
+    default: "valid_accuracy",
+    description: "Metric the tuning job maximizes: a name in training/metric_definitions.json.",
   },
   tuningLearningRateRange: {
     type: "array",

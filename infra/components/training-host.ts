@@ -40,12 +40,12 @@ export interface TrainingHostArgs {
   volumeTags: Readonly<Record<string, string>>;
 }
 
-/** The files of the training code the host needs: Python modules and requirements, no tests. */
+/** The files of the training code the host needs: modules, data files and requirements, no tests. */
 export function trainingCodeFiles(codeDir: string): string[] {
   if (!fs.existsSync(codeDir)) throw new Error(`training code folder ${codeDir} does not exist`);
   return fs
     .readdirSync(codeDir, { withFileTypes: true })
-    .filter((e) => e.isFile() && (/\.py$/.test(e.name) || e.name === "requirements.txt"))
+    .filter((e) => e.isFile() && (/\.(py|json)$/.test(e.name) || e.name === "requirements.txt"))
     .filter((e) => !/^test_|_test\.py$|^conftest\.py$/.test(e.name))
     .map((e) => e.name)
     .sort();
@@ -93,6 +93,7 @@ if [ -f "$WORK/code/requirements.txt" ]; then
 fi
 aws s3 sync "${s3(a.prefixes.data)}" "$WORK/data" --only-show-errors
 
+# The same training code as the jobs; it packs model.tar.gz and uploads it with the AWS CLI.
 cd "$WORK/code"
 "$WORK/venv/bin/python" ec2_train.py \\
   --data-dir "$WORK/data" \\
@@ -102,10 +103,8 @@ cd "$WORK/code"
   --batch-size ${hp.batchSize} \\
   --learning-rate ${hp.learningRate} \\
   --arch ${hp.arch} \\
-  --pretrained ${hp.pretrained}
-
-tar -czf "$WORK/model.tar.gz" -C "$WORK/model" .
-aws s3 cp "$WORK/model.tar.gz" "${s3(a.prefixes.output)}$(date -u +%Y%m%dT%H%M%SZ)/model.tar.gz" --only-show-errors
+  --pretrained ${hp.pretrained} \\
+  --upload-to "${s3(a.prefixes.output)}$(date -u +%Y%m%dT%H%M%SZ)/model.tar.gz"
 ${a.stopAfterTraining ? "shutdown -h now" : "echo 'training done; the host stays up'"}
 `;
 }
@@ -130,7 +129,11 @@ export class TrainingHost extends pulumi.ComponentResource {
             bucket: args.bucketName,
             key: `${args.prefixes.code}${file}`,
             source: new pulumi.asset.FileAsset(path.join(args.codeDir, file)),
-            contentType: file.endsWith(".py") ? "text/x-python" : "text/plain",
+            contentType: file.endsWith(".py")
+              ? "text/x-python"
+              : file.endsWith(".json")
+                ? "application/json"
+                : "text/plain",
           },
           parent,
         ),

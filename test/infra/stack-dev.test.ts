@@ -249,7 +249,10 @@ describe("dev stack", () => {
       userData,
       /--epochs 3 \\\n\s+--batch-size 64 \\\n\s+--learning-rate 0\.001 \\\n\s+--arch resnet18 \\\n\s+--pretrained true/,
     );
-    assert.ok(userData.includes(`aws s3 cp "$WORK/model.tar.gz" "s3://${BUCKET}/models/ec2/`));
+    assert.match(
+      userData,
+      /--pretrained true \\\n\s+--upload-to "s3:\/\/dog-breed-classifier-dev-123456789012\/models\/ec2\/\$\(date -u \+%Y%m%dT%H%M%SZ\)\/model\.tar\.gz"\n/,
+    );
     assert.match(userData, /\nshutdown -h now\n/);
   });
 
