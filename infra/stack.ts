@@ -229,7 +229,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
 
   // EC2 training host.
   const host =
-    config.ec2Enabled && hostRole?.instanceProfile
+    config.ec2Enabled && hostRole?.instanceProfileName
       ? new TrainingHost(
           "training-host",
           {
@@ -239,7 +239,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             amiParameter: config.ec2AmiParameter,
             rootVolumeGb: config.ec2RootVolumeGb,
             subnetId: config.ec2SubnetId,
-            instanceProfileName: hostRole.instanceProfile.name,
+            instanceProfileName: hostRole.instanceProfileName,
             bucketName: bucket,
             prefixes: {
               code: BUCKET_LAYOUT.hostCode,
@@ -302,8 +302,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         latencyMs: config.endpointLatencyAlarmMs,
       },
     },
-    // The role's permissions must be in place before SageMaker checks them on create.
-    { ...withProvider, dependsOn: [modelRole] },
+    withProvider,
   );
 
   if (!serverless && config.endpointAutoscaling) {
@@ -341,7 +340,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         TOP_K: String(config.lambdaTopK),
       },
     },
-    { ...withProvider, dependsOn: [lambdaRole] },
+    withProvider,
   );
 
   return {

@@ -18,9 +18,13 @@ export interface ServiceRoleArgs {
 
 export class ServiceRole extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
+  readonly policy: aws.iam.RolePolicy;
+  /** The role ARN, resolved once the permissions are attached: consumers wait for them. */
   readonly arn: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
   readonly instanceProfile?: aws.iam.InstanceProfile;
+  /** The instance profile name, resolved once the role's permissions are attached. */
+  readonly instanceProfileName?: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dog-breed-classifier:iam:ServiceRole", name, {}, opts);
@@ -37,7 +41,7 @@ export class ServiceRole extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.iam.RolePolicy(
+    this.policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: this.role.name,
@@ -53,8 +57,15 @@ export class ServiceRole extends pulumi.ComponentResource {
         parent,
       );
     }
-    this.arn = this.role.arn;
+    // A service that assumes the role at create time (SageMaker pulling the image, EC2 syncing
+    // the bucket at boot) must find the policy attached, so the outputs carry its dependency.
+    const attached = <T>(value: pulumi.Output<T>) =>
+      pulumi.all([value, this.policy.id]).apply(([v]) => v);
+    this.arn = attached(this.role.arn);
     this.name = this.role.name;
+    this.instanceProfileName = this.instanceProfile
+      ? attached(this.instanceProfile.name)
+      : undefined;
     this.registerOutputs({ arn: this.arn, name: this.name });
   }
 }

@@ -422,3 +422,20 @@ describe("dev stack placed in a VPC subnet", () => {
     assert.strictEqual(host.associatePublicIpAddress, false);
   });
 });
+
+describe("dev stack ordering", () => {
+  it("creates each role's consumer only after the role's permissions are attached", async () => {
+    const run = await stackRun("dev");
+    for (const [consumer, policy] of [
+      ["inference-model", "model-role-policy"],
+      ["classifier-function", "lambda-role-policy"],
+      ["notebook-instance", "notebook-role-policy"],
+      ["training-host-instance", "training-host-role-policy"],
+    ]) {
+      assert.ok(
+        named(run, consumer).dependencies.includes(named(run, policy).urn),
+        `${consumer} after ${policy}`,
+      );
+    }
+  });
+});
