@@ -51,7 +51,9 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     stacks: schema.strings("Stacks where the rule applies (`*` for all).", ["*"]),
   },
   check: (items, report, c) => {
-    const targets = items.filter((it) => it.type === AAS.target && it.props.serviceNamespace === "sagemaker");
+    const targets = items.filter(
+      (it) => it.type === AAS.target && it.props.serviceNamespace === "sagemaker",
+    );
     const policies = items.filter((it) => it.type === AAS.policy);
     for (const endpoint of items.filter((it) => it.type === SM.endpoint)) {
       if (!inStacks(c.stacks, endpoint.urn)) continue;
@@ -99,7 +101,10 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
           );
         }
         if (max !== undefined && min !== undefined && min > max) {
-          report(target.urn, `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`);
+          report(
+            target.urn,
+            `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`,
+          );
         }
       }
     }

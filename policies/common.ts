@@ -289,7 +289,12 @@ function mentions(v: unknown, keys: Set<unknown>): boolean {
 }
 
 /** Whether `item` depends on `target` through the given property (engine data or value match). */
-export function refersVia(item: StackItem, prop: string, target: StackItem, values: unknown[]): boolean {
+export function refersVia(
+  item: StackItem,
+  prop: string,
+  target: StackItem,
+  values: unknown[],
+): boolean {
   const deps = item.resource.propertyDependencies?.[prop];
   if (deps?.some((d) => d.urn === target.urn)) return true;
   const v = item.props[prop];

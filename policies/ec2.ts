@@ -43,14 +43,17 @@ export const imdsV2 = resourcePolicy({
 
 export const encryptedVolumes = resourcePolicy({
   name: "ec2-instance-require-encrypted-volumes",
-  description: "Requires the root and EBS volumes of EC2 instances, and standalone EBS volumes, to be encrypted.",
+  description:
+    "Requires the root and EBS volumes of EC2 instances, and standalone EBS volumes, to be encrypted.",
   enforcementLevel: "mandatory",
   types: [EC2.instance, EC2.volume],
   check: (r) => {
     const bad = (v: unknown) => v !== true && !isUnknown(v);
     if (r.type === EC2.volume) {
       if (bad(r.props.encrypted)) {
-        r.report(`${label(r.type, r.name)} has encrypted ${String(r.props.encrypted ?? "unset")}. Set encrypted: true (and kmsKeyId for a customer-managed key).`);
+        r.report(
+          `${label(r.type, r.name)} has encrypted ${String(r.props.encrypted ?? "unset")}. Set encrypted: true (and kmsKeyId for a customer-managed key).`,
+        );
       }
       return;
     }
@@ -99,14 +102,20 @@ export const publicIngress = resourcePolicy<IngressConfig>({
     allowedPublicPorts: {
       type: "array",
       items: { type: "number" },
-      description: "Ports that may be open to the internet (for example 443 behind a public load balancer).",
+      description:
+        "Ports that may be open to the internet (for example 443 behind a public load balancer).",
       default: [],
     },
   },
   check: (r, c) => {
     const allowed = (from: unknown, to: unknown, protocol: unknown) => {
       const f = num(from);
-      return f !== undefined && f === num(to) && String(protocol) !== "-1" && c.allowedPublicPorts.includes(f);
+      return (
+        f !== undefined &&
+        f === num(to) &&
+        String(protocol) !== "-1" &&
+        c.allowedPublicPorts.includes(f)
+      );
     };
     const check = (rule: Record<string, unknown>, where: string, cidrs: unknown[]) => {
       for (const cidr of cidrs) {
@@ -122,7 +131,11 @@ export const publicIngress = resourcePolicy<IngressConfig>({
     if (r.type === EC2.securityGroup) {
       list(r.props.ingress).forEach((x, i) => {
         const rule = obj(x);
-        if (rule) check(rule, `ingress rule ${i}`, [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)]);
+        if (rule)
+          check(rule, `ingress rule ${i}`, [
+            ...list(rule.cidrBlocks),
+            ...list(rule.ipv6CidrBlocks),
+          ]);
       });
     } else if (r.type === EC2.securityGroupRule) {
       if (r.props.type !== "ingress") return;
@@ -181,7 +194,9 @@ export const ec2InstanceType = resourcePolicy<TypesConfig>({
     const t = str(r.props.instanceType);
     const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
     if (!t || allowed.includes(t)) return;
-    r.report(`${label(r.type, r.name)} uses instanceType "${t}", not allowed in this stack. Use one of: ${allowed.join(", ")}.`);
+    r.report(
+      `${label(r.type, r.name)} uses instanceType "${t}", not allowed in this stack. Use one of: ${allowed.join(", ")}.`,
+    );
   },
 });
 

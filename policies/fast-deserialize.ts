@@ -12,7 +12,8 @@ if (typeof original === "function" && !original.cached) {
   const cache = new WeakMap<object, unknown>();
   const cached: Deserialize = (struct, proxySecrets) => {
     // Remediations (proxySecrets) may return modified properties: never share those.
-    if (proxySecrets || !struct || typeof struct !== "object") return original(struct, proxySecrets);
+    if (proxySecrets || !struct || typeof struct !== "object")
+      return original(struct, proxySecrets);
     let props = cache.get(struct);
     if (props === undefined) {
       props = original(struct, proxySecrets);

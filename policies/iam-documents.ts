@@ -25,7 +25,8 @@ export interface Field {
   unknown: boolean;
 }
 
-export type Parsed = { kind: "statements"; statements: Statement[] } | { kind: "unknown" | "invalid" };
+export type Parsed =
+  { kind: "statements"; statements: Statement[] } | { kind: "unknown" | "invalid" };
 
 /** Reads a key whatever its case (`Statement`, `statement`): IAM JSON is often hand-written. */
 function get(o: Props, key: string): unknown {
@@ -49,7 +50,8 @@ function field(v: unknown): Field | undefined {
 
 /** Parses a policy document; an Output not known at preview gives `unknown`. */
 export function parseDocument(doc: unknown): Parsed {
-  if (doc === undefined || doc === null || doc === "") return { kind: "statements", statements: [] };
+  if (doc === undefined || doc === null || doc === "")
+    return { kind: "statements", statements: [] };
   if (isUnknown(doc)) return { kind: "unknown" };
   let value: unknown = doc;
   if (typeof doc === "string") {
@@ -150,17 +152,52 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
         const ip = obj(p);
         if (!ip) return [];
         const n = str(ip.name) ?? `#${i}`;
-        return [{ kind: "identity" as const, place: `inline policy "${n}"`, principal: role, value: ip.policy }];
+        return [
+          {
+            kind: "identity" as const,
+            place: `inline policy "${n}"`,
+            principal: role,
+            value: ip.policy,
+          },
+        ];
       });
     }
     case T.rolePolicy:
-      return [{ kind: "identity", place: "policy", principal: principalName(props.role), value: props.policy }];
+      return [
+        {
+          kind: "identity",
+          place: "policy",
+          principal: principalName(props.role),
+          value: props.policy,
+        },
+      ];
     case T.userPolicy:
-      return [{ kind: "identity", place: "policy", principal: principalName(props.user), value: props.policy }];
+      return [
+        {
+          kind: "identity",
+          place: "policy",
+          principal: principalName(props.user),
+          value: props.policy,
+        },
+      ];
     case T.groupPolicy:
-      return [{ kind: "identity", place: "policy", principal: principalName(props.group), value: props.policy }];
+      return [
+        {
+          kind: "identity",
+          place: "policy",
+          principal: principalName(props.group),
+          value: props.policy,
+        },
+      ];
     case T.policy:
-      return [{ kind: "identity", place: "policy", policyName: str(props.name) ?? name, value: props.policy }];
+      return [
+        {
+          kind: "identity",
+          place: "policy",
+          policyName: str(props.name) ?? name,
+          value: props.policy,
+        },
+      ];
     default:
       return [];
   }
@@ -207,7 +244,9 @@ export function actionInfo(action: string): Promise<ActionInfo | undefined> {
         return {
           name: `${service}:${d.name}`,
           resourceTypes: (d.resourceTypes ?? []).map((r) => r.name),
-          requiredResourceTypes: (d.resourceTypes ?? []).filter((r) => r.required).map((r) => r.name),
+          requiredResourceTypes: (d.resourceTypes ?? [])
+            .filter((r) => r.required)
+            .map((r) => r.name),
           conditionKeys: [...keys],
         };
       } catch {
@@ -264,7 +303,9 @@ export function isAnyResource(resource: string): boolean {
   const r = resource.trim();
   if (/^\*+$/.test(r)) return true;
   const parts = r.split(":");
-  return parts.length >= 6 && parts[0].toLowerCase() === "arn" && /^\*+$/.test(parts.slice(5).join(":"));
+  return (
+    parts.length >= 6 && parts[0].toLowerCase() === "arn" && /^\*+$/.test(parts.slice(5).join(":"))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

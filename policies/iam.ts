@@ -61,7 +61,11 @@ export function awsManagedPolicyName(arn: string): string | undefined {
  * policy, `AdministratorAccess` (and its `AdministratorAccess-*` variants) and `PowerUserAccess`.
  */
 export function isBroadManagedPolicy(name: string): boolean {
-  return /FullAccess$/i.test(name) || /^AdministratorAccess/i.test(name) || /^PowerUserAccess$/i.test(name);
+  return (
+    /FullAccess$/i.test(name) ||
+    /^AdministratorAccess/i.test(name) ||
+    /^PowerUserAccess$/i.test(name)
+  );
 }
 
 /** (who, policy ARN values) pairs a resource attaches. */
@@ -134,7 +138,13 @@ export const managedPolicyFullAccess = resourcePolicy<FullAccessConfig>({
 // ---------------------------------------------------------------------------------------------
 // Statement checks over every identity-based document.
 
-type StatementCheck<C> = (r: Subject, place: string, s: Statement, c: C, doc: DocContext) => Promise<void>;
+type StatementCheck<C> = (
+  r: Subject,
+  place: string,
+  s: Statement,
+  c: C,
+  doc: DocContext,
+) => Promise<void>;
 
 interface DocContext {
   /** Role, user or group the document grants to, when known. */
@@ -161,7 +171,10 @@ function statementPolicy<C = Record<string, never>>(def: {
         if (parsed.kind !== "statements") continue;
         for (const s of parsed.statements) {
           if (!isAllow(s)) continue;
-          await def.check(r, doc.place, s, c, { principal: doc.principal, policyName: doc.policyName });
+          await def.check(r, doc.place, s, c, {
+            principal: doc.principal,
+            policyName: doc.policyName,
+          });
         }
       }
     },
@@ -243,7 +256,8 @@ export const ACTIONS_ONLY_ON_ANY_RESOURCE = [
 /** The plainest ARN format an action takes: of its required resource types, the shortest. */
 async function arnFormat(info: ActionInfo): Promise<string | undefined> {
   const [service] = info.name.split(":");
-  const types = info.requiredResourceTypes.length > 0 ? info.requiredResourceTypes : info.resourceTypes;
+  const types =
+    info.requiredResourceTypes.length > 0 ? info.requiredResourceTypes : info.resourceTypes;
   const formats: string[] = [];
   for (const t of types) {
     const rt = await iamResourceTypeDetails(service, t).catch(() => undefined);
@@ -299,7 +313,9 @@ export const scopedResources = statementPolicy<ScopedConfig>({
       }
     }
     if (offending.length === 0) return;
-    const shown = offending.slice(0, 5).join(", ") + (offending.length > 5 ? ` and ${offending.length - 5} more` : "");
+    const shown =
+      offending.slice(0, 5).join(", ") +
+      (offending.length > 5 ? ` and ${offending.length - 5} more` : "");
     r.report(
       `${at(r, place, s)} allows ${shown} on Resource "${any}", but these actions support ` +
         `resource-level permissions. Set Resource to the ARNs they act on` +
@@ -311,7 +327,8 @@ export const scopedResources = statementPolicy<ScopedConfig>({
 
 export const passRole = statementPolicy({
   name: "iam-policy-restrict-pass-role",
-  description: 'Requires iam:PassRole to name role ARNs (not "*") and to carry an iam:PassedToService condition.',
+  description:
+    'Requires iam:PassRole to name role ARNs (not "*") and to carry an iam:PassedToService condition.',
   check: async (r, place, s) => {
     if (!s.action || s.action.unknown) return;
     if (!(await covers(s.action.values, "iam:PassRole"))) return;
@@ -384,9 +401,14 @@ export const privilegeEscalation = statementPolicy<EscalationConfig>({
     for (const a of c.escalationActions) if (await covers(s.action.values, a)) found.push(a);
     const resources = s.resource && !s.resource.unknown ? s.resource.values : [];
     const anyResource = resources.find(isAnyResource);
-    if (anyResource && (await covers(s.action.values, "sts:AssumeRole"))) found.push(`sts:AssumeRole on "${anyResource}"`);
+    if (anyResource && (await covers(s.action.values, "sts:AssumeRole")))
+      found.push(`sts:AssumeRole on "${anyResource}"`);
     if (found.length === 0) return;
-    const whom = doc.principal ? `role "${doc.principal}"` : doc.policyName ? `policy "${doc.policyName}"` : "the principal";
+    const whom = doc.principal
+      ? `role "${doc.principal}"`
+      : doc.policyName
+        ? `policy "${doc.policyName}"`
+        : "the principal";
     r.report(
       `${at(r, place, s)} grants ${whom} privilege-escalation actions: ${found.join(", ")}. ` +
         `Remove them (a workload role never needs to change IAM), or, for a deliberate admin ` +
@@ -505,7 +527,8 @@ function identifiers(item: StackItem): unknown[] {
 
 export const roleInUse = stackPolicy<RoleUseConfig>({
   name: "iam-role-require-use",
-  description: "Flags IAM roles that no resource in the stack uses (stale roles keep their permissions).",
+  description:
+    "Flags IAM roles that no resource in the stack uses (stale roles keep their permissions).",
   enforcementLevel: "advisory",
   config: {
     ignoreRoles: schema.strings(
@@ -524,7 +547,9 @@ export const roleInUse = stackPolicy<RoleUseConfig>({
       const used = users.some((u) => {
         if (u.type !== T.instanceProfile) return true;
         // An instance profile only matters if an instance or launch template uses it.
-        return referrers(items, u, identifiers(u)).some((x) => isAws(x) && !ROLE_PLUMBING.has(x.type));
+        return referrers(items, u, identifiers(u)).some(
+          (x) => isAws(x) && !ROLE_PLUMBING.has(x.type),
+        );
       });
       if (!used) {
         report(

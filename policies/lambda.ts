@@ -23,7 +23,8 @@ export const LAMBDA = {
 
 export const reservedConcurrency = resourcePolicy({
   name: "lambda-function-require-reserved-concurrency",
-  description: "Requires Lambda functions to reserve concurrency, capping what one function can consume.",
+  description:
+    "Requires Lambda functions to reserve concurrency, capping what one function can consume.",
   enforcementLevel: "advisory",
   types: [LAMBDA.function],
   check: (r) => {
@@ -101,7 +102,10 @@ export const supportedRuntime = resourcePolicy<RuntimeConfig>({
   enforcementLevel: "mandatory",
   types: [LAMBDA.function],
   config: {
-    deprecatedRuntimes: schema.strings("Runtime identifiers that are deprecated.", DEPRECATED_RUNTIMES),
+    deprecatedRuntimes: schema.strings(
+      "Runtime identifiers that are deprecated.",
+      DEPRECATED_RUNTIMES,
+    ),
   },
   check: (r, c) => {
     const runtime = str(r.props.runtime);
@@ -119,7 +123,9 @@ export const supportedRuntime = resourcePolicy<RuntimeConfig>({
 /** The function a provisioned-concurrency config, URL or alias points at (name or ARN). */
 function functionOf(items: StackItem[], it: StackItem): StackItem | undefined {
   const fns = items.filter((x) => x.type === LAMBDA.function);
-  const direct = fns.find((fn) => refersVia(it, "functionName", fn, [fn.props.name, fn.props.arn, fn.props.id]));
+  const direct = fns.find((fn) =>
+    refersVia(it, "functionName", fn, [fn.props.name, fn.props.arn, fn.props.id]),
+  );
   if (direct) return direct;
   const ref = str(it.props.functionName);
   if (!ref) return undefined;
@@ -129,7 +135,8 @@ function functionOf(items: StackItem[], it: StackItem): StackItem | undefined {
 
 export const provisionedWithinReserved = stackPolicy({
   name: "lambda-provisioned-concurrency-within-reserved",
-  description: "Requires the provisioned concurrency of a function's aliases and versions to fit within its reserved concurrency.",
+  description:
+    "Requires the provisioned concurrency of a function's aliases and versions to fit within its reserved concurrency.",
   enforcementLevel: "mandatory",
   check: (items, report) => {
     const byFunction = new Map<StackItem, StackItem[]>();
@@ -163,7 +170,8 @@ interface RetentionConfig {
 
 export const logRetention = stackPolicy<RetentionConfig>({
   name: "lambda-function-require-log-retention",
-  description: "Requires every Lambda function's log group to be in the stack with a retention period.",
+  description:
+    "Requires every Lambda function's log group to be in the stack with a retention period.",
   enforcementLevel: "advisory",
   config: {
     maxRetentionDays: {
@@ -196,7 +204,8 @@ export const logRetention = stackPolicy<RetentionConfig>({
       const days = group.props.retentionInDays;
       if (isUnknown(days)) continue;
       const d = num(days);
-      if (d !== undefined && d > 0 && (c.maxRetentionDays <= 0 || d <= c.maxRetentionDays)) continue;
+      if (d !== undefined && d > 0 && (c.maxRetentionDays <= 0 || d <= c.maxRetentionDays))
+        continue;
       report(
         group.urn,
         `${label(group.type, group.name)} (logs of ${label(fn.type, fn.name)}) has retentionInDays ` +

@@ -11,12 +11,20 @@ export const S3 = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
   ],
-  versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+  versioning: [
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+  ],
   policy: "aws:s3/bucketPolicy:BucketPolicy",
   acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
 } as const;
 
-const PAB_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+const PAB_FLAGS = [
+  "blockPublicAcls",
+  "blockPublicPolicy",
+  "ignorePublicAcls",
+  "restrictPublicBuckets",
+];
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
 function bucketIds(b: StackItem): unknown[] {
@@ -25,7 +33,9 @@ function bucketIds(b: StackItem): unknown[] {
 
 /** Settings resources of `types` that belong to `bucket` (via their `bucket` property). */
 function settingsOf(items: StackItem[], types: readonly string[], bucket: StackItem): StackItem[] {
-  return items.filter((it) => types.includes(it.type) && refersVia(it, "bucket", bucket, bucketIds(bucket)));
+  return items.filter(
+    (it) => types.includes(it.type) && refersVia(it, "bucket", bucket, bucketIds(bucket)),
+  );
 }
 
 function bucketsOf(items: StackItem[]): StackItem[] {
@@ -64,7 +74,10 @@ export const publicAccess = stackPolicy({
       for (const { where, acl } of acls) {
         const a = str(acl);
         if (!a || !PUBLIC_ACLS.includes(a)) continue;
-        report(where.urn, `${label(where.type, where.name)} sets acl "${a}" on ${name}. Remove the ACL (use "private") and grant access with IAM.`);
+        report(
+          where.urn,
+          `${label(where.type, where.name)} sets acl "${a}" on ${name}. Remove the ACL (use "private") and grant access with IAM.`,
+        );
       }
       for (const { where, statement } of policyStatements(items, b)) {
         if (statement.effect !== "allow" || !isPublicPrincipal(statement.principal)) continue;
@@ -82,18 +95,25 @@ export const publicAccess = stackPolicy({
 function isPublicPrincipal(p: unknown): boolean {
   if (p === "*") return true;
   const o = obj(p);
-  return !!o && Object.entries(o).some(([k, v]) => k.toLowerCase() === "aws" && list(v).includes("*"));
+  return (
+    !!o && Object.entries(o).some(([k, v]) => k.toLowerCase() === "aws" && list(v).includes("*"))
+  );
 }
 
 /** Statements of the bucket's policy: the bucket's own `policy` input and BucketPolicy resources. */
-function policyStatements(items: StackItem[], b: StackItem): { where: StackItem; statement: Statement }[] {
+function policyStatements(
+  items: StackItem[],
+  b: StackItem,
+): { where: StackItem; statement: Statement }[] {
   const sources = [
     { where: b, doc: b.props.policy },
     ...settingsOf(items, [S3.policy], b).map((p) => ({ where: p, doc: p.props.policy })),
   ];
   return sources.flatMap(({ where, doc }) => {
     const parsed = parseDocument(doc);
-    return parsed.kind === "statements" ? parsed.statements.map((statement) => ({ where, statement })) : [];
+    return parsed.kind === "statements"
+      ? parsed.statements.map((statement) => ({ where, statement }))
+      : [];
   });
 }
 
@@ -106,7 +126,8 @@ const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
 
 export const encryption = stackPolicy({
   name: "s3-bucket-require-encryption",
-  description: "Requires every bucket to have default server-side encryption configured (SSE-S3 or SSE-KMS).",
+  description:
+    "Requires every bucket to have default server-side encryption configured (SSE-S3 or SSE-KMS).",
   enforcementLevel: "mandatory",
   check: (items, report) => {
     for (const b of bucketsOf(items)) {
@@ -134,7 +155,8 @@ export const encryption = stackPolicy({
 
 export const versioning = stackPolicy({
   name: "s3-bucket-require-versioning",
-  description: "Requires versioning enabled on every bucket, so overwritten or deleted objects can be recovered.",
+  description:
+    "Requires versioning enabled on every bucket, so overwritten or deleted objects can be recovered.",
   enforcementLevel: "mandatory",
   check: (items, report) => {
     for (const b of bucketsOf(items)) {
@@ -142,10 +164,18 @@ export const versioning = stackPolicy({
       const resources = settingsOf(items, S3.versioning, b);
       const statuses = resources.map((v) => obj(v.props.versioningConfiguration)?.status);
       if (inline === true || statuses.some((s) => s === "Enabled" || isUnknown(s))) continue;
-      const found = statuses.length > 0 ? `versioning status ${statuses.map((s) => `"${String(s)}"`).join(", ")}` : "no versioning";
+      if (resources.length > 0) {
+        const v = resources[0];
+        report(
+          v.urn,
+          `${label(v.type, v.name)} leaves ${label(b.type, b.name)} with versioning status "${String(statuses[0] ?? "unset")}". ` +
+            `Set versioningConfiguration: {status: "Enabled"}.`,
+        );
+        continue;
+      }
       report(
-        resources[0]?.urn ?? b.urn,
-        `${label(b.type, b.name)} has ${found}. Add an aws.s3.BucketVersioning with versioningConfiguration: {status: "Enabled"}.`,
+        b.urn,
+        `${label(b.type, b.name)} has no versioning. Add an aws.s3.BucketVersioning with versioningConfiguration: {status: "Enabled"}.`,
       );
     }
   },
@@ -159,7 +189,9 @@ function isFalse(v: unknown): boolean {
 function isTlsDeny(s: Statement): Promise<boolean> | boolean {
   if (s.effect !== "deny" || !isPublicPrincipal(s.principal)) return false;
   const bool = Object.entries(s.condition ?? {}).find(([k]) => k.toLowerCase() === "bool")?.[1];
-  const secure = Object.entries(obj(bool) ?? {}).find(([k]) => k.toLowerCase() === "aws:securetransport")?.[1];
+  const secure = Object.entries(obj(bool) ?? {}).find(
+    ([k]) => k.toLowerCase() === "aws:securetransport",
+  )?.[1];
   if (!list(secure).some(isFalse)) return false;
   const objects = (s.resource?.values ?? []).some((r) => r === "*" || r.endsWith("/*"));
   if (!objects && !s.resource?.unknown) return false;
@@ -168,7 +200,8 @@ function isTlsDeny(s: Statement): Promise<boolean> | boolean {
 
 export const tlsOnly = stackPolicy({
   name: "s3-bucket-require-tls",
-  description: "Requires every bucket's policy to deny requests that do not use TLS (aws:SecureTransport false).",
+  description:
+    "Requires every bucket's policy to deny requests that do not use TLS (aws:SecureTransport false).",
   enforcementLevel: "mandatory",
   check: async (items, report) => {
     for (const b of bucketsOf(items)) {

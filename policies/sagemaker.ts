@@ -64,11 +64,15 @@ interface InternetConfig {
 
 export const notebookDirectInternet = resourcePolicy<InternetConfig>({
   name: "sagemaker-notebook-disable-direct-internet",
-  description: "Forbids direct internet access on SageMaker notebook instances in the listed stacks.",
+  description:
+    "Forbids direct internet access on SageMaker notebook instances in the listed stacks.",
   enforcementLevel: "mandatory",
   types: [SM.notebook],
   config: {
-    stacks: schema.strings("Stacks whose notebooks must reach the internet only through their VPC.", ["prod"]),
+    stacks: schema.strings(
+      "Stacks whose notebooks must reach the internet only through their VPC.",
+      ["prod"],
+    ),
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r.urn)) return;
@@ -84,7 +88,8 @@ export const notebookDirectInternet = resourcePolicy<InternetConfig>({
 
 export const notebookKms = resourcePolicy({
   name: "sagemaker-notebook-require-kms",
-  description: "Requires SageMaker notebook instances to encrypt their storage volume with a KMS key.",
+  description:
+    "Requires SageMaker notebook instances to encrypt their storage volume with a KMS key.",
   enforcementLevel: "mandatory",
   types: [SM.notebook],
   check: (r) => {
@@ -138,14 +143,31 @@ export const notebookInstanceType = resourcePolicy<TypesConfig>({
 // ---------------------------------------------------------------------------------------------
 // Endpoint configurations
 
+/**
+ * Whether a hosting instance type has local NVMe instance storage, which the instance encrypts in
+ * hardware and for which CreateEndpointConfig rejects a KmsKeyId
+ * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html#sagemaker-CreateEndpointConfig-request-KmsKeyId).
+ * Families with instance store carry a `d` after the generation (m5d, c6id, g4dn, p4d) or are
+ * storage-backed by design (g5, g6, p5, trn1), per
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-store-volumes.html.
+ */
+export function hasLocalStorage(instanceType: string): boolean {
+  const family = instanceType.replace(/^ml\./, "").split(".")[0];
+  const m = /^[a-z]+\d+([a-z-]*)$/.exec(family);
+  if (m && m[1].includes("d")) return true;
+  return /^(g5|g6|g6e|p5|p5e|p5en|trn1|trn1n)$/.test(family);
+}
+
 export const endpointConfigKms = resourcePolicy({
   name: "sagemaker-endpoint-config-require-kms",
   description:
-    "Requires endpoint configurations with instance-based variants to encrypt their storage with a KMS key.",
+    "Requires endpoint configurations with instance-based variants on EBS storage to encrypt it with a KMS key.",
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   check: (r) => {
-    const instance = variants(r.props).filter((v) => !v.serverless);
+    const all = variants(r.props).filter((v) => !v.serverless);
+    // Variants on instance storage are encrypted by the instance and cannot take a key.
+    const instance = all.filter((v) => !hasLocalStorage(str(v.variant.instanceType) ?? ""));
     if (instance.length === 0) return;
     const v = r.props.kmsKeyArn;
     if (isUnknown(v) || (typeof v === "string" && v !== "")) return;
@@ -187,7 +209,8 @@ interface StacksConfig {
 
 export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
   name: "sagemaker-endpoint-config-require-data-capture",
-  description: "Requires data capture on endpoint configurations with instance-based variants in the listed stacks.",
+  description:
+    "Requires data capture on endpoint configurations with instance-based variants in the listed stacks.",
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   config: {
@@ -252,8 +275,10 @@ export const modelNetworkIsolation = stackPolicy<StacksConfig>({
       const servingVariants = configs.flatMap((cfg) =>
         variants(cfg.props).filter(
           (x) =>
-            (str(x.variant.modelName) !== undefined && modelNames.includes(str(x.variant.modelName))) ||
-            (refersVia(cfg, "productionVariants", model, modelNames) && variants(cfg.props).length === 1),
+            (str(x.variant.modelName) !== undefined &&
+              modelNames.includes(str(x.variant.modelName))) ||
+            (refersVia(cfg, "productionVariants", model, modelNames) &&
+              variants(cfg.props).length === 1),
         ),
       );
       if (servingVariants.length > 0 && servingVariants.every((x) => x.serverless)) continue;

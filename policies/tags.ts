@@ -32,7 +32,8 @@ interface TagsConfig {
 
 export const requiredTags = stackPolicy<TagsConfig>({
   name: "aws-resource-require-tags",
-  description: "Requires the configured tags on every taggable AWS resource, directly or through the provider's default tags.",
+  description:
+    "Requires the configured tags on every taggable AWS resource, directly or through the provider's default tags.",
   enforcementLevel: "advisory",
   config: {
     requiredTags: schema.strings("Tag keys every taggable resource must carry.", REQUIRED_TAGS),

@@ -20,8 +20,12 @@ const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
 const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 // The protobuf runtime the generated messages were built with (a dependency of @pulumi/pulumi).
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const structProto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
-const emptyProto = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [pulumiDir] }));
+const structProto = require(
+  require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),
+);
+const emptyProto = require(
+  require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [pulumiDir] }),
+);
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -56,7 +60,13 @@ export interface StartOptions {
   packDir?: string;
   config?: PolicyConfig;
   /** What ConfigureStack carries; the CLI sends the stack being previewed. */
-  stack?: { project: string; stack: string; organization?: string; dryRun?: boolean; tags?: Record<string, string> };
+  stack?: {
+    project: string;
+    stack: string;
+    organization?: string;
+    dryRun?: boolean;
+    tags?: Record<string, string>;
+  };
   /** Milliseconds to wait for the pack to print its port. */
   startTimeoutMs?: number;
   /** Extra node options for the pack's process (for example `--cpu-prof`). */
@@ -80,8 +90,18 @@ export interface PolicyPackClient {
   close(): Promise<void>;
 }
 
-const LEVELS: Record<number, EnforcementLevel> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
-const LEVEL_CODES: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
+const LEVELS: Record<number, EnforcementLevel> = {
+  0: "advisory",
+  1: "mandatory",
+  2: "disabled",
+  3: "remediate",
+};
+const LEVEL_CODES: Record<EnforcementLevel, number> = {
+  advisory: 0,
+  mandatory: 1,
+  disabled: 2,
+  remediate: 3,
+};
 
 function projectRoot(): string {
   return path.resolve(__dirname, "..");
@@ -93,7 +113,8 @@ function projectRoot(): string {
 
 async function marshal(v: unknown): Promise<unknown> {
   if (v === undefined) return undefined;
-  if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string") return v;
+  if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string")
+    return v;
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return Promise.all(v.map(async (x) => (await marshal(x)) ?? null));
   if (pulumi.Output.isInstance(v)) {
@@ -102,7 +123,9 @@ async function marshal(v: unknown): Promise<unknown> {
   if (pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v)) {
     const a = v as unknown as Record<string, unknown>;
     const out: Record<string, unknown> = {
-      [rpc.specialSigKey]: pulumi.asset.Asset.isInstance(v) ? rpc.specialAssetSig : rpc.specialArchiveSig,
+      [rpc.specialSigKey]: pulumi.asset.Asset.isInstance(v)
+        ? rpc.specialAssetSig
+        : rpc.specialArchiveSig,
     };
     for (const k of ["path", "text", "uri", "assets"]) {
       if (a[k] !== undefined) out[k] = await marshal(await a[k]);
@@ -111,7 +134,8 @@ async function marshal(v: unknown): Promise<unknown> {
   }
   if (pulumi.CustomResource.isInstance(v)) return marshal((v as pulumi.CustomResource).id);
   if (pulumi.Resource.isInstance(v)) return marshal((v as pulumi.Resource).urn);
-  if (typeof (v as PromiseLike<unknown>).then === "function") return marshal(await (v as PromiseLike<unknown>));
+  if (typeof (v as PromiseLike<unknown>).then === "function")
+    return marshal(await (v as PromiseLike<unknown>));
   const o = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(o)) {
@@ -127,7 +151,10 @@ async function toStruct(props: Record<string, unknown>): Promise<unknown> {
 }
 
 /** The provider resource a `urn::id` reference names. */
-function providerOf(r: StackResource, byUrn: Map<string, StackResource>): StackResource | undefined {
+function providerOf(
+  r: StackResource,
+  byUrn: Map<string, StackResource>,
+): StackResource | undefined {
   if (!r.provider) return undefined;
   const i = r.provider.lastIndexOf("::");
   return byUrn.get(i >= 0 ? r.provider.slice(0, i) : r.provider);
@@ -163,7 +190,10 @@ export function reconcileConfig(
   policies: PolicyInfo[],
   config: PolicyConfig = {},
 ): Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> {
-  const out: Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> = {};
+  const out: Record<
+    string,
+    { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
+  > = {};
   const all = config.all;
   const allLevel = typeof all === "string" ? all : all?.enforcementLevel;
   for (const p of policies) {
@@ -188,10 +218,12 @@ export function reconcileConfig(
 
 function call<T>(client: grpc.Client, method: string, req: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    (client as unknown as Record<string, (r: unknown, cb: (e: Error | null, res: T) => void) => void>)[method](
-      req,
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
+    (
+      client as unknown as Record<
+        string,
+        (r: unknown, cb: (e: Error | null, res: T) => void) => void
+      >
+    )[method](req, (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
 
@@ -217,17 +249,26 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
   const started = Date.now();
   // The engine address is the CLI's own gRPC server; run-policy-pack discards it unused.
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir], {
-    cwd: packDir,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir],
+    {
+      cwd: packDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env },
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(
-      () => reject(new Error(`policy pack did not print a port within ${opts.startTimeoutMs ?? 30000} ms\n${stderr}`)),
+      () =>
+        reject(
+          new Error(
+            `policy pack did not print a port within ${opts.startTimeoutMs ?? 30000} ms\n${stderr}`,
+          ),
+        ),
       opts.startTimeoutMs ?? 30000,
     );
     child.stdout?.on("data", (d) => {
@@ -244,10 +285,14 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
     });
   });
   const startupMs = Date.now() - started;
-  const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": 400 * 1024 * 1024,
-    "grpc.max_send_message_length": 400 * 1024 * 1024,
-  }) as grpc.Client;
+  const client = new analyzerRpc.AnalyzerClient(
+    `127.0.0.1:${port}`,
+    grpc.credentials.createInsecure(),
+    {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+      "grpc.max_send_message_length": 400 * 1024 * 1024,
+    },
+  ) as grpc.Client;
 
   const close = async () => {
     client.close();
@@ -269,18 +314,25 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       for (const [k, v] of Object.entries(opts.stack.tags ?? {})) req.getTagsMap().set(k, v);
       await call(client, "configureStack", req);
     }
-    const info = await call<Record<string, () => unknown>>(client, "getAnalyzerInfo", new emptyProto.Empty());
-    const policies: PolicyInfo[] = (info.getPoliciesList() as Record<string, () => unknown>[]).map((p) => {
-      const schema = p.getConfigschema() as { getProperties(): { toJavaScript(): unknown } } | undefined;
-      return {
-        name: p.getName() as string,
-        description: p.getDescription() as string,
-        enforcementLevel: LEVELS[p.getEnforcementlevel() as number] ?? "advisory",
-        configSchema: schema?.getProperties()
-          ? (schema.getProperties().toJavaScript() as PolicyInfo["configSchema"])
-          : undefined,
-      };
-    });
+    const info = await call<Record<string, () => unknown>>(
+      client,
+      "getAnalyzerInfo",
+      new emptyProto.Empty(),
+    );
+    const policies: PolicyInfo[] = (info.getPoliciesList() as Record<string, () => unknown>[]).map(
+      (p) => {
+        const schema = p.getConfigschema() as
+          { getProperties(): { toJavaScript(): unknown } } | undefined;
+        return {
+          name: p.getName() as string,
+          description: p.getDescription() as string,
+          enforcementLevel: LEVELS[p.getEnforcementlevel() as number] ?? "advisory",
+          configSchema: schema?.getProperties()
+            ? (schema.getProperties().toJavaScript() as PolicyInfo["configSchema"])
+            : undefined,
+        };
+      },
+    );
 
     const configure = async (config?: PolicyConfig) => {
       const req = new analyzerProto.ConfigureAnalyzerRequest();
@@ -348,7 +400,10 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       configure,
       analyze,
       analyzeStack,
-      check: async (resources) => [...(await analyze(resources)), ...(await analyzeStack(resources))],
+      check: async (resources) => [
+        ...(await analyze(resources)),
+        ...(await analyzeStack(resources)),
+      ],
       close,
     };
   } catch (e) {

@@ -12,14 +12,30 @@ function endpointSet(): Fixture[] {
       type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
       name: "inference-config",
       stack: "prod",
-      props: { name: "classifier-config", productionVariants: [{ variantName: "primary", instanceType: "ml.m5.xlarge", initialInstanceCount: 2 }] },
+      props: {
+        name: "classifier-config",
+        productionVariants: [
+          { variantName: "primary", instanceType: "ml.m5.xlarge", initialInstanceCount: 2 },
+        ],
+      },
     },
-    { type: "aws:sagemaker/endpoint:Endpoint", name: "inference-endpoint", stack: "prod", props: { name: ENDPOINT, endpointConfigName: "classifier-config" } },
+    {
+      type: "aws:sagemaker/endpoint:Endpoint",
+      name: "inference-endpoint",
+      stack: "prod",
+      props: { name: ENDPOINT, endpointConfigName: "classifier-config" },
+    },
     {
       type: "aws:appautoscaling/target:Target",
       name: "inference-scaling-target",
       stack: "prod",
-      props: { serviceNamespace: "sagemaker", scalableDimension: "sagemaker:variant:DesiredInstanceCount", resourceId: RESOURCE_ID, minCapacity: 2, maxCapacity: 3 },
+      props: {
+        serviceNamespace: "sagemaker",
+        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+        resourceId: RESOURCE_ID,
+        minCapacity: 2,
+        maxCapacity: 3,
+      },
     },
     {
       type: "aws:appautoscaling/policy:Policy",
@@ -30,7 +46,12 @@ function endpointSet(): Fixture[] {
         resourceId: RESOURCE_ID,
         serviceNamespace: "sagemaker",
         scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-        targetTrackingScalingPolicyConfiguration: { targetValue: 30, predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" } },
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: 30,
+          predefinedMetricSpecification: {
+            predefinedMetricType: "SageMakerVariantInvocationsPerInstance",
+          },
+        },
       },
     },
   ];
@@ -77,12 +98,17 @@ describe("sagemaker-endpoint-require-autoscaling", () => {
           "this stack's cap of 6. Set maxCapacity to at most 6, or raise maxInstances for the stack in the policy config.",
       },
     ]);
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, big, { maxInstances: { prod: 10 } }), []);
+    assert.deepStrictEqual(
+      await checkStack(endpointAutoscaling, big, { maxInstances: { prod: 10 } }),
+      [],
+    );
   });
 
   it("needs nothing for serverless variants, and follows engine dependencies when names are unknown", async () => {
     const sls = clone(endpointSet().slice(0, 2));
-    sls[0].props.productionVariants = [{ variantName: "primary", serverlessConfig: { maxConcurrency: 2, memorySizeInMb: 3072 } }];
+    sls[0].props.productionVariants = [
+      { variantName: "primary", serverlessConfig: { maxConcurrency: 2, memorySizeInMb: 3072 } },
+    ];
     assert.deepStrictEqual(await checkStack(endpointAutoscaling, sls), []);
     const unknown = clone(endpointSet());
     unknown[1].props.endpointConfigName = UNKNOWN;
@@ -96,7 +122,14 @@ describe("sagemaker-endpoint-require-autoscaling", () => {
 });
 
 describe("aws-resource-require-tags", () => {
-  const defaultTags = JSON.stringify({ tags: { project: "dog-breed-classifier", environment: "prod", owner: "ml-platform", "cost-center": "ml-research" } });
+  const defaultTags = JSON.stringify({
+    tags: {
+      project: "dog-breed-classifier",
+      environment: "prod",
+      owner: "ml-platform",
+      "cost-center": "ml-research",
+    },
+  });
   const bucket: Fixture = {
     type: "aws:s3/bucket:Bucket",
     name: "data-bucket",
@@ -108,14 +141,20 @@ describe("aws-resource-require-tags", () => {
   it("counts the provider's default tags (sent as JSON) and the resource's own", async () => {
     assert.deepStrictEqual(await checkStack(requiredTags, [bucket]), []);
     const own = clone(bucket);
-    own.provider = { region: "us-east-1", defaultTags: JSON.stringify({ tags: { project: "p", environment: "prod" } }) };
+    own.provider = {
+      region: "us-east-1",
+      defaultTags: JSON.stringify({ tags: { project: "p", environment: "prod" } }),
+    };
     own.props.tags = { owner: "ml-platform", "cost-center": "ml-research" };
     assert.deepStrictEqual(await checkStack(requiredTags, [own]), []);
   });
 
   it("reports missing tags, and a resource on a provider without default tags", async () => {
     const partial = clone(bucket);
-    partial.provider = { region: "us-east-1", defaultTags: JSON.stringify({ tags: { project: "p", environment: "prod" } }) };
+    partial.provider = {
+      region: "us-east-1",
+      defaultTags: JSON.stringify({ tags: { project: "p", environment: "prod" } }),
+    };
     assert.deepStrictEqual(await checkStack(requiredTags, [partial]), [
       {
         name: "data-bucket",
@@ -126,7 +165,10 @@ describe("aws-resource-require-tags", () => {
     ]);
     const bare = clone(bucket);
     delete bare.provider;
-    assert.match((await checkStack(requiredTags, [bare]))[0].message, /lacks tag\(s\) "project", "environment", "owner", "cost-center" and uses no provider with defaultTags/);
+    assert.match(
+      (await checkStack(requiredTags, [bare]))[0].message,
+      /lacks tag\(s\) "project", "environment", "owner", "cost-center" and uses no provider with defaultTags/,
+    );
   });
 
   it("skips untaggable types and unknown tags, and takes the tag list from config", async () => {
@@ -135,6 +177,9 @@ describe("aws-resource-require-tags", () => {
     const unknown = clone(bucket);
     unknown.provider = { defaultTags: UNKNOWN };
     assert.deepStrictEqual(await checkStack(requiredTags, [unknown]), []);
-    assert.strictEqual((await checkStack(requiredTags, [bucket], { requiredTags: ["data-classification"] })).length, 1);
+    assert.strictEqual(
+      (await checkStack(requiredTags, [bucket], { requiredTags: ["data-classification"] })).length,
+      1,
+    );
   });
 });

@@ -21,7 +21,12 @@ const rolePolicy: Fixture = {
   props: {
     role: "classifier-lambda",
     policy: doc(
-      { Sid: "InvokeEndpoint", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: ENDPOINT_ARN },
+      {
+        Sid: "InvokeEndpoint",
+        Effect: "Allow",
+        Action: "sagemaker:InvokeEndpoint",
+        Resource: ENDPOINT_ARN,
+      },
       {
         Sid: "WriteLogs",
         Effect: "Allow",
@@ -42,7 +47,10 @@ describe("iam-managed-policy-disallow-full-access", () => {
   const attachment: Fixture = {
     type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     name: "lambda-logs",
-    props: { role: "classifier-lambda", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" },
+    props: {
+      role: "classifier-lambda",
+      policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    },
   };
 
   it("accepts narrow AWS-managed and customer-managed policies", async () => {
@@ -64,14 +72,79 @@ describe("iam-managed-policy-disallow-full-access", () => {
   });
 
   const routes: [string, Fixture][] = [
-    ["Role.managedPolicyArns", { type: "aws:iam/role:Role", name: "r", props: { name: "model", managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] } }],
-    ["PolicyAttachment", { type: "aws:iam/policyAttachment:PolicyAttachment", name: "r", props: { roles: ["model"], policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" } }],
-    ["UserPolicyAttachment", { type: "aws:iam/userPolicyAttachment:UserPolicyAttachment", name: "r", props: { user: "ci", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" } }],
-    ["GroupPolicyAttachment", { type: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", name: "r", props: { group: "ops", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" } }],
-    ["RolePolicyAttachmentsExclusive", { type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", name: "r", props: { roleName: "model", policyArns: ["arn:aws:iam::aws:policy/AmazonEC2FullAccess"] } }],
-    ["UserPolicyAttachmentsExclusive", { type: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive", name: "r", props: { userName: "ci", policyArns: ["arn:aws:iam::aws:policy/AWSLambda_FullAccess"] } }],
-    ["GroupPolicyAttachmentsExclusive", { type: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive", name: "r", props: { groupName: "ops", policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess-Amplify"] } }],
-    ["a GovCloud ARN under a path", { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "r", props: { role: "arn:aws-us-gov:iam::123456789012:role/svc/model", policyArn: "arn:aws-us-gov:iam::aws:policy/job-function/amazonsagemakerfullaccess" } }],
+    [
+      "Role.managedPolicyArns",
+      {
+        type: "aws:iam/role:Role",
+        name: "r",
+        props: {
+          name: "model",
+          managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        },
+      },
+    ],
+    [
+      "PolicyAttachment",
+      {
+        type: "aws:iam/policyAttachment:PolicyAttachment",
+        name: "r",
+        props: { roles: ["model"], policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
+      },
+    ],
+    [
+      "UserPolicyAttachment",
+      {
+        type: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        name: "r",
+        props: { user: "ci", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" },
+      },
+    ],
+    [
+      "GroupPolicyAttachment",
+      {
+        type: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+        name: "r",
+        props: { group: "ops", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" },
+      },
+    ],
+    [
+      "RolePolicyAttachmentsExclusive",
+      {
+        type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+        name: "r",
+        props: { roleName: "model", policyArns: ["arn:aws:iam::aws:policy/AmazonEC2FullAccess"] },
+      },
+    ],
+    [
+      "UserPolicyAttachmentsExclusive",
+      {
+        type: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+        name: "r",
+        props: { userName: "ci", policyArns: ["arn:aws:iam::aws:policy/AWSLambda_FullAccess"] },
+      },
+    ],
+    [
+      "GroupPolicyAttachmentsExclusive",
+      {
+        type: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+        name: "r",
+        props: {
+          groupName: "ops",
+          policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess-Amplify"],
+        },
+      },
+    ],
+    [
+      "a GovCloud ARN under a path",
+      {
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "r",
+        props: {
+          role: "arn:aws-us-gov:iam::123456789012:role/svc/model",
+          policyArn: "arn:aws-us-gov:iam::aws:policy/job-function/amazonsagemakerfullaccess",
+        },
+      },
+    ],
   ];
   for (const [route, f] of routes) {
     it(`reports a broad policy attached through ${route}`, async () => {
@@ -89,7 +162,9 @@ describe("iam-managed-policy-disallow-full-access", () => {
   it("accepts an ARN listed in allowedPolicyArns, and values unknown at preview", async () => {
     const f = clone(routes[0][1]);
     assert.deepStrictEqual(
-      await check(managedPolicyFullAccess, f, { allowedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }),
+      await check(managedPolicyFullAccess, f, {
+        allowedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+      }),
       [],
     );
     f.props.managedPolicyArns = UNKNOWN;
@@ -102,7 +177,11 @@ describe("iam-managed-policy-disallow-full-access", () => {
 describe("iam-policy-disallow-wildcard-actions", () => {
   it("accepts the least-privilege Lambda policy and wildcards inside action names", async () => {
     assert.deepStrictEqual(await check(wildcardActions, rolePolicy), []);
-    const f = withStatement({ Effect: "Allow", Action: ["sagemaker:*Endpoint*", "s3:Get*"], Resource: ENDPOINT_ARN });
+    const f = withStatement({
+      Effect: "Allow",
+      Action: ["sagemaker:*Endpoint*", "s3:Get*"],
+      Resource: ENDPOINT_ARN,
+    });
     assert.deepStrictEqual(await check(wildcardActions, f), []);
   });
 
@@ -120,16 +199,26 @@ describe("iam-policy-disallow-wildcard-actions", () => {
       const f = withStatement({ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::data/*" });
       const messages = await check(wildcardActions, f);
       assert.strictEqual(messages.length, 1, JSON.stringify(action));
-      assert.match(messages[0], /statement 0 allows Action "[^"]+", which grants every (s3|sagemaker) action/);
+      assert.match(
+        messages[0],
+        /statement 0 allows Action "[^"]+", which grants every (s3|sagemaker) action/,
+      );
     }
   });
 
   it("ignores Deny statements and documents unknown at preview", async () => {
-    assert.deepStrictEqual(await check(wildcardActions, withStatement({ Effect: "Deny", Action: "*", Resource: "*" })), []);
+    assert.deepStrictEqual(
+      await check(wildcardActions, withStatement({ Effect: "Deny", Action: "*", Resource: "*" })),
+      [],
+    );
     const f = clone(rolePolicy);
     f.props.policy = UNKNOWN;
     assert.deepStrictEqual(await check(wildcardActions, f), []);
-    const partly = withStatement({ Effect: "Allow", Action: [UNKNOWN, "s3:GetObject"], Resource: "*" });
+    const partly = withStatement({
+      Effect: "Allow",
+      Action: [UNKNOWN, "s3:GetObject"],
+      Resource: "*",
+    });
     assert.deepStrictEqual(await check(wildcardActions, partly), []);
   });
 
@@ -137,15 +226,30 @@ describe("iam-policy-disallow-wildcard-actions", () => {
     const role: Fixture = {
       type: "aws:iam/role:Role",
       name: "model-role",
-      props: { inlinePolicies: [{ name: "inline", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) }] },
+      props: {
+        inlinePolicies: [
+          { name: "inline", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) },
+        ],
+      },
     };
-    assert.match((await check(wildcardActions, role))[0], /^Role "model-role" inline policy "inline" statement 0 allows Action "\*"/);
+    assert.match(
+      (await check(wildcardActions, role))[0],
+      /^Role "model-role" inline policy "inline" statement 0 allows Action "\*"/,
+    );
     const policy: Fixture = {
       type: "aws:iam/policy:Policy",
       name: "shared",
-      props: { policy: { Version: "2012-10-17", Statement: { Effect: "Allow", Action: "iam:*", Resource: "*" } } },
+      props: {
+        policy: {
+          Version: "2012-10-17",
+          Statement: { Effect: "Allow", Action: "iam:*", Resource: "*" },
+        },
+      },
     };
-    assert.match((await check(wildcardActions, policy))[0], /^Policy "shared" policy statement 0 allows Action "iam:\*"/);
+    assert.match(
+      (await check(wildcardActions, policy))[0],
+      /^Policy "shared" policy statement 0 allows Action "iam:\*"/,
+    );
   });
 });
 
@@ -156,25 +260,52 @@ describe("iam-policy-disallow-not-action", () => {
       'RolePolicy "lambda-policy" policy statement 0 allows NotAction ["iam:*"], which grants every other action, ' +
         "including ones AWS adds later. Use Action with the actions needed.",
     ]);
-    const g = withStatement({ Effect: "Allow", Action: "s3:GetObject", NotResource: ["arn:aws:s3:::secret/*"] });
+    const g = withStatement({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      NotResource: ["arn:aws:s3:::secret/*"],
+    });
     assert.deepStrictEqual(await check(notActionNotResource, g), [
       'RolePolicy "lambda-policy" policy statement 0 allows NotResource ["arn:aws:s3:::secret/*"], which grants every ' +
         "other resource. Use Resource with the ARNs needed.",
     ]);
-    assert.deepStrictEqual(await check(notActionNotResource, withStatement({ Effect: "Deny", NotAction: "s3:*", Resource: "*" })), []);
+    assert.deepStrictEqual(
+      await check(
+        notActionNotResource,
+        withStatement({ Effect: "Deny", NotAction: "s3:*", Resource: "*" }),
+      ),
+      [],
+    );
   });
 });
 
 describe("iam-policy-require-scoped-resources", () => {
   it("accepts scoped resources and actions that only take *", async () => {
     assert.deepStrictEqual(await check(scopedResources, rolePolicy), []);
-    for (const action of ["ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "ec2:DescribeInstances", "sagemaker:ListEndpoints"]) {
-      assert.deepStrictEqual(await check(scopedResources, withStatement({ Effect: "Allow", Action: action, Resource: "*" })), [], action);
+    for (const action of [
+      "ecr:GetAuthorizationToken",
+      "cloudwatch:PutMetricData",
+      "ec2:DescribeInstances",
+      "sagemaker:ListEndpoints",
+    ]) {
+      assert.deepStrictEqual(
+        await check(
+          scopedResources,
+          withStatement({ Effect: "Allow", Action: action, Resource: "*" }),
+        ),
+        [],
+        action,
+      );
     }
   });
 
   it('reports an action with resource-level permissions on "*", with its ARN format', async () => {
-    const f = withStatement({ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "*" });
+    const f = withStatement({
+      Sid: "Read",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "*",
+    });
     assert.deepStrictEqual(await check(scopedResources, f), [
       'RolePolicy "lambda-policy" policy statement 0 ("Read") allows s3:GetObject on Resource "*", but these actions ' +
         "support resource-level permissions. Set Resource to the ARNs they act on (s3:GetObject takes " +
@@ -183,20 +314,41 @@ describe("iam-policy-require-scoped-resources", () => {
   });
 
   it("expands wildcards and mixed case, and treats an ARN with a bare * resource as every resource", async () => {
-    const f = withStatement({ Effect: "Allow", Action: ["SageMaker:invokeendpoint", "logs:PutLogE*"], Resource: ["arn:aws:sagemaker:us-east-1:123456789012:*"] });
+    const f = withStatement({
+      Effect: "Allow",
+      Action: ["SageMaker:invokeendpoint", "logs:PutLogE*"],
+      Resource: ["arn:aws:sagemaker:us-east-1:123456789012:*"],
+    });
     const [m] = await check(scopedResources, f);
-    assert.match(m, /allows sagemaker:InvokeEndpoint, logs:PutLogEvents on Resource "arn:aws:sagemaker:us-east-1:123456789012:\*"/);
+    assert.match(
+      m,
+      /allows sagemaker:InvokeEndpoint, logs:PutLogEvents on Resource "arn:aws:sagemaker:us-east-1:123456789012:\*"/,
+    );
   });
 
   it("accepts a condition that scopes the resource, a configured action, and unknown resources", async () => {
-    const tagged = withStatement({ Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/project": "dog-breed-classifier" } } });
+    const tagged = withStatement({
+      Effect: "Allow",
+      Action: "sagemaker:InvokeEndpoint",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:ResourceTag/project": "dog-breed-classifier" } },
+    });
     assert.deepStrictEqual(await check(scopedResources, tagged), []);
     const g = withStatement({ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" });
     assert.deepStrictEqual(await check(scopedResources, g), []);
     const h = withStatement({ Effect: "Allow", Action: "logs:CreateLogGroup", Resource: "*" });
     assert.strictEqual((await check(scopedResources, h)).length, 1);
-    assert.deepStrictEqual(await check(scopedResources, h, { actionsAllowedOnAnyResource: ["logs:CreateLogGroup"] }), []);
-    assert.deepStrictEqual(await check(scopedResources, withStatement({ Effect: "Allow", Action: "s3:GetObject", Resource: UNKNOWN })), []);
+    assert.deepStrictEqual(
+      await check(scopedResources, h, { actionsAllowedOnAnyResource: ["logs:CreateLogGroup"] }),
+      [],
+    );
+    assert.deepStrictEqual(
+      await check(
+        scopedResources,
+        withStatement({ Effect: "Allow", Action: "s3:GetObject", Resource: UNKNOWN }),
+      ),
+      [],
+    );
   });
 });
 
@@ -235,12 +387,20 @@ describe("iam-policy-restrict-pass-role", () => {
 describe("iam-policy-disallow-privilege-escalation", () => {
   it("accepts workload permissions", async () => {
     assert.deepStrictEqual(await check(privilegeEscalation, rolePolicy), []);
-    const assume = withStatement({ Effect: "Allow", Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/reader` });
+    const assume = withStatement({
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: `arn:aws:iam::${ACCOUNT}:role/reader`,
+    });
     assert.deepStrictEqual(await check(privilegeEscalation, assume), []);
   });
 
   it("reports iam:PutRolePolicy granted to a workload role", async () => {
-    const f = withStatement({ Effect: "Allow", Action: "iam:PutRolePolicy", Resource: `arn:aws:iam::${ACCOUNT}:role/*` });
+    const f = withStatement({
+      Effect: "Allow",
+      Action: "iam:PutRolePolicy",
+      Resource: `arn:aws:iam::${ACCOUNT}:role/*`,
+    });
     assert.deepStrictEqual(await check(privilegeEscalation, f), [
       'RolePolicy "lambda-policy" policy statement 0 grants role "classifier-lambda" privilege-escalation actions: ' +
         "iam:PutRolePolicy. Remove them (a workload role never needs to change IAM), or, for a deliberate admin role, " +
@@ -249,15 +409,25 @@ describe("iam-policy-disallow-privilege-escalation", () => {
   });
 
   it('reports escalation through wildcards and sts:AssumeRole on "*"', async () => {
-    const f = withStatement({ Effect: "Allow", Action: ["iam:Attach*", "sts:AssumeRole"], Resource: "*" });
+    const f = withStatement({
+      Effect: "Allow",
+      Action: ["iam:Attach*", "sts:AssumeRole"],
+      Resource: "*",
+    });
     const [m] = await check(privilegeEscalation, f);
-    assert.match(m, /actions: iam:AttachUserPolicy, iam:AttachGroupPolicy, iam:AttachRolePolicy, sts:AssumeRole on "\*"\./);
+    assert.match(
+      m,
+      /actions: iam:AttachUserPolicy, iam:AttachGroupPolicy, iam:AttachRolePolicy, sts:AssumeRole on "\*"\./,
+    );
   });
 
   it("accepts an admin principal from config, by glob", async () => {
     const f = withStatement({ Effect: "Allow", Action: "iam:*", Resource: "*" });
     f.props.role = "ops-admin";
-    assert.deepStrictEqual(await check(privilegeEscalation, f, { adminPrincipals: ["*-admin"] }), []);
+    assert.deepStrictEqual(
+      await check(privilegeEscalation, f, { adminPrincipals: ["*-admin"] }),
+      [],
+    );
     assert.strictEqual((await check(privilegeEscalation, f)).length, 1);
   });
 });
@@ -268,7 +438,11 @@ describe("iam-role-restrict-trust", () => {
     name: "model-role",
     props: {
       name: "model",
-      assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      assumeRolePolicy: doc({
+        Effect: "Allow",
+        Principal: { Service: "sagemaker.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      }),
     },
   };
 
@@ -293,7 +467,10 @@ describe("iam-role-restrict-trust", () => {
   });
 
   it("accepts Principal * restricted by organisation", async () => {
-    const f = trusting({ Principal: { AWS: "*" }, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } });
+    const f = trusting({
+      Principal: { AWS: "*" },
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+    });
     assert.deepStrictEqual(await check(roleTrust, f), []);
   });
 
@@ -304,13 +481,19 @@ describe("iam-role-restrict-trust", () => {
         "without a condition, so every principal that account allows can assume the role. Add a condition " +
         "(sts:ExternalId, aws:PrincipalArn or aws:PrincipalOrgID), or list the account in trustedAccountIds.",
     ]);
-    const g = trusting({ Principal: { AWS: "999988887777" }, Condition: { StringEquals: { "sts:ExternalId": "x" } } });
+    const g = trusting({
+      Principal: { AWS: "999988887777" },
+      Condition: { StringEquals: { "sts:ExternalId": "x" } },
+    });
     assert.deepStrictEqual(await check(roleTrust, g), []);
     assert.deepStrictEqual(await check(roleTrust, f, { trustedAccountIds: ["999988887777"] }), []);
   });
 
   it("reports NotPrincipal, and skips a document unknown at preview", async () => {
-    assert.strictEqual((await check(roleTrust, trusting({ NotPrincipal: { Service: "ec2.amazonaws.com" } }))).length, 1);
+    assert.strictEqual(
+      (await check(roleTrust, trusting({ NotPrincipal: { Service: "ec2.amazonaws.com" } }))).length,
+      1,
+    );
     const f = clone(role);
     f.props.assumeRolePolicy = UNKNOWN;
     assert.deepStrictEqual(await check(roleTrust, f), []);
@@ -328,7 +511,11 @@ describe("iam-role-require-use", () => {
     name: "fn",
     props: { role: `arn:aws:iam::${ACCOUNT}:role/lambda` },
   };
-  const policy: Fixture = { type: "aws:iam/rolePolicy:RolePolicy", name: "p", props: { role: "lambda" } };
+  const policy: Fixture = {
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name: "p",
+    props: { role: "lambda" },
+  };
 
   it("accepts a role a function uses, by ARN or by engine dependency", async () => {
     assert.deepStrictEqual(await checkStack(roleInUse, [role("lambda"), policy, fn]), []);
@@ -339,21 +526,35 @@ describe("iam-role-require-use", () => {
   });
 
   it("reports a role only its own policies refer to", async () => {
-    assert.deepStrictEqual(await checkStack(roleInUse, [role("lambda"), policy, fn, role("stale")]), [
-      {
-        name: "stale",
-        message:
-          'Role "stale" is not used by any resource in the stack (no function, notebook, model, instance profile in ' +
-          "use, ... references it). Delete it, or list it in ignoreRoles if something outside the stack assumes it.",
-      },
-    ]);
-    assert.deepStrictEqual(await checkStack(roleInUse, [role("stale")], { ignoreRoles: ["st*"] }), []);
+    assert.deepStrictEqual(
+      await checkStack(roleInUse, [role("lambda"), policy, fn, role("stale")]),
+      [
+        {
+          name: "stale",
+          message:
+            'Role "stale" is not used by any resource in the stack (no function, notebook, model, instance profile in ' +
+            "use, ... references it). Delete it, or list it in ignoreRoles if something outside the stack assumes it.",
+        },
+      ],
+    );
+    assert.deepStrictEqual(
+      await checkStack(roleInUse, [role("stale")], { ignoreRoles: ["st*"] }),
+      [],
+    );
   });
 
   it("counts an instance profile only when an instance uses it", async () => {
-    const profile: Fixture = { type: "aws:iam/instanceProfile:InstanceProfile", name: "host-profile", props: { name: "host-profile", role: "host" } };
+    const profile: Fixture = {
+      type: "aws:iam/instanceProfile:InstanceProfile",
+      name: "host-profile",
+      props: { name: "host-profile", role: "host" },
+    };
     assert.strictEqual((await checkStack(roleInUse, [role("host"), profile])).length, 1);
-    const instance: Fixture = { type: "aws:ec2/instance:Instance", name: "host", props: { iamInstanceProfile: "host-profile" } };
+    const instance: Fixture = {
+      type: "aws:ec2/instance:Instance",
+      name: "host",
+      props: { iamInstanceProfile: "host-profile" },
+    };
     assert.deepStrictEqual(await checkStack(roleInUse, [role("host"), profile, instance]), []);
   });
 });

@@ -49,34 +49,74 @@ function edit(f: Fixture, fn: (p: Editable) => void): Fixture {
 
 describe("lambda policies", () => {
   it("accept the prod function, URL, alias warm-up and log group", async () => {
-    for (const p of [reservedConcurrency, supportedRuntime]) assert.deepStrictEqual(await check(p, fn), [], p.name);
+    for (const p of [reservedConcurrency, supportedRuntime])
+      assert.deepStrictEqual(await check(p, fn), [], p.name);
     assert.deepStrictEqual(await check(functionUrlAuth, url), []);
     assert.deepStrictEqual(await checkStack(provisionedWithinReserved, [fn, provisioned]), []);
     assert.deepStrictEqual(await checkStack(logRetention, [fn, logs]), []);
   });
 
   it("lambda-function-require-reserved-concurrency reports an unreserved function", async () => {
-    assert.deepStrictEqual(await check(reservedConcurrency, edit(fn, (p) => (p.reservedConcurrentExecutions = -1))), [
-      'Function "classifier-function" has reservedConcurrentExecutions -1 (unreserved), so a flood of calls can take the ' +
-        "account's whole concurrency and cost. Set reservedConcurrentExecutions to the peak the function needs.",
-    ]);
-    assert.match((await check(reservedConcurrency, edit(fn, (p) => delete p.reservedConcurrentExecutions)))[0], /unset \(unreserved\)/);
-    assert.deepStrictEqual(await check(reservedConcurrency, edit(fn, (p) => (p.reservedConcurrentExecutions = UNKNOWN))), []);
+    assert.deepStrictEqual(
+      await check(
+        reservedConcurrency,
+        edit(fn, (p) => (p.reservedConcurrentExecutions = -1)),
+      ),
+      [
+        'Function "classifier-function" has reservedConcurrentExecutions -1 (unreserved), so a flood of calls can take the ' +
+          "account's whole concurrency and cost. Set reservedConcurrentExecutions to the peak the function needs.",
+      ],
+    );
+    assert.match(
+      (
+        await check(
+          reservedConcurrency,
+          edit(fn, (p) => delete p.reservedConcurrentExecutions),
+        )
+      )[0],
+      /unset \(unreserved\)/,
+    );
+    assert.deepStrictEqual(
+      await check(
+        reservedConcurrency,
+        edit(fn, (p) => (p.reservedConcurrentExecutions = UNKNOWN)),
+      ),
+      [],
+    );
   });
 
   it('lambda-function-url-require-auth reports authorizationType "NONE"', async () => {
-    assert.deepStrictEqual(await check(functionUrlAuth, edit(url, (p) => (p.authorizationType = "NONE"))), [
-      'FunctionUrl "classifier-url" has authorizationType "NONE", so anyone on the internet can invoke the function (and ' +
-        'run up the endpoint\'s bill). Set authorizationType: "AWS_IAM" and grant lambda:InvokeFunctionUrl to the callers.',
-    ]);
+    assert.deepStrictEqual(
+      await check(
+        functionUrlAuth,
+        edit(url, (p) => (p.authorizationType = "NONE")),
+      ),
+      [
+        'FunctionUrl "classifier-url" has authorizationType "NONE", so anyone on the internet can invoke the function (and ' +
+          'run up the endpoint\'s bill). Set authorizationType: "AWS_IAM" and grant lambda:InvokeFunctionUrl to the callers.',
+      ],
+    );
   });
 
   it("lambda-function-require-supported-runtime reports a deprecated runtime", async () => {
-    assert.deepStrictEqual(await check(supportedRuntime, edit(fn, (p) => (p.runtime = "nodejs20.x"))), [
-      'Function "classifier-function" uses runtime "nodejs20.x", which AWS has deprecated and no longer patches. Set ' +
-        'runtime to a supported one (for example "nodejs22.x" or "python3.13").',
-    ]);
-    assert.deepStrictEqual(await check(supportedRuntime, edit(fn, (p) => (p.runtime = "python3.9")), { deprecatedRuntimes: [] }), []);
+    assert.deepStrictEqual(
+      await check(
+        supportedRuntime,
+        edit(fn, (p) => (p.runtime = "nodejs20.x")),
+      ),
+      [
+        'Function "classifier-function" uses runtime "nodejs20.x", which AWS has deprecated and no longer patches. Set ' +
+          'runtime to a supported one (for example "nodejs22.x" or "python3.13").',
+      ],
+    );
+    assert.deepStrictEqual(
+      await check(
+        supportedRuntime,
+        edit(fn, (p) => (p.runtime = "python3.9")),
+        { deprecatedRuntimes: [] },
+      ),
+      [],
+    );
   });
 
   it("lambda-provisioned-concurrency-within-reserved reports provisioned above reserved", async () => {
@@ -94,18 +134,27 @@ describe("lambda policies", () => {
     const second = edit(provisioned, (p) => (p.qualifier = "canary"));
     second.name = "classifier-warm-canary";
     const two = edit(fn, (p) => (p.reservedConcurrentExecutions = 3));
-    assert.strictEqual((await checkStack(provisionedWithinReserved, [two, provisioned, second])).length, 1);
+    assert.strictEqual(
+      (await checkStack(provisionedWithinReserved, [two, provisioned, second])).length,
+      1,
+    );
   });
 
   it("finds the function by ARN or engine dependency, and leaves unreserved functions to the account pool", async () => {
     const low = edit(fn, (p) => (p.reservedConcurrentExecutions = 1));
-    const byArn = edit(provisioned, (p) => (p.functionName = `arn:aws:lambda:us-east-1:123456789012:function:${FN}`));
+    const byArn = edit(
+      provisioned,
+      (p) => (p.functionName = `arn:aws:lambda:us-east-1:123456789012:function:${FN}`),
+    );
     assert.strictEqual((await checkStack(provisionedWithinReserved, [low, byArn])).length, 1);
     const byDep = edit(provisioned, (p) => (p.functionName = UNKNOWN));
     byDep.deps = { functionName: ["classifier-function"] };
     assert.strictEqual((await checkStack(provisionedWithinReserved, [low, byDep])).length, 1);
     const unreserved = edit(fn, (p) => delete p.reservedConcurrentExecutions);
-    assert.deepStrictEqual(await checkStack(provisionedWithinReserved, [unreserved, provisioned]), []);
+    assert.deepStrictEqual(
+      await checkStack(provisionedWithinReserved, [unreserved, provisioned]),
+      [],
+    );
   });
 
   it("lambda-function-require-log-retention reports logs kept forever or no log group", async () => {
@@ -118,7 +167,13 @@ describe("lambda policies", () => {
           "Set retentionInDays (for example 14 in dev, 90 in prod).",
       },
     ]);
-    assert.match((await checkStack(logRetention, [fn]))[0].message, /has no log group "\/aws\/lambda\/dog-breed-classifier-prod-classify" in the stack/);
-    assert.strictEqual((await checkStack(logRetention, [fn, logs], { maxRetentionDays: 30 })).length, 1);
+    assert.match(
+      (await checkStack(logRetention, [fn]))[0].message,
+      /has no log group "\/aws\/lambda\/dog-breed-classifier-prod-classify" in the stack/,
+    );
+    assert.strictEqual(
+      (await checkStack(logRetention, [fn, logs], { maxRetentionDays: 30 })).length,
+      1,
+    );
   });
 });

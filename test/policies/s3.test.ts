@@ -7,16 +7,37 @@ const BUCKET = "dog-breed-classifier-prod-123456789012";
 /** The program's bucket and its v7 settings resources, each holding the bucket's name. */
 function bucketSet(): Fixture[] {
   return [
-    { type: "aws:s3/bucket:Bucket", name: "data-bucket", props: { bucket: BUCKET, arn: `arn:aws:s3:::${BUCKET}` } },
+    {
+      type: "aws:s3/bucket:Bucket",
+      name: "data-bucket",
+      props: { bucket: BUCKET, arn: `arn:aws:s3:::${BUCKET}` },
+    },
     {
       type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
       name: "data-public-access",
-      props: { bucket: BUCKET, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      props: {
+        bucket: BUCKET,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
     },
     {
       type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       name: "data-encryption",
-      props: { bucket: BUCKET, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/k" }, bucketKeyEnabled: true }] },
+      props: {
+        bucket: BUCKET,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/k",
+            },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
     },
     {
       type: "aws:s3/bucketVersioning:BucketVersioning",
@@ -73,14 +94,17 @@ describe("s3 bucket policies", () => {
   });
 
   it("s3-bucket-block-public-access reports a missing block, a flag turned off, a public ACL and policy", async () => {
-    assert.deepStrictEqual(await checkStack(publicAccess, without(bucketSet(), "data-public-access")), [
-      {
-        name: "data-bucket",
-        message:
-          'Bucket "data-bucket" has no aws.s3.BucketPublicAccessBlock, so an ACL or policy can make it public. Add one ' +
-          "with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
-      },
-    ]);
+    assert.deepStrictEqual(
+      await checkStack(publicAccess, without(bucketSet(), "data-public-access")),
+      [
+        {
+          name: "data-bucket",
+          message:
+            'Bucket "data-bucket" has no aws.s3.BucketPublicAccessBlock, so an ACL or policy can make it public. Add one ' +
+            "with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+        },
+      ],
+    );
     const off = edit(bucketSet(), "data-public-access", (p) => (p.blockPublicPolicy = false));
     assert.deepStrictEqual(await checkStack(publicAccess, off), [
       {
@@ -91,11 +115,22 @@ describe("s3 bucket policies", () => {
       },
     ]);
     const acl = edit(bucketSet(), "data-bucket", (p) => (p.acl = "public-read"));
-    assert.match((await checkStack(publicAccess, acl))[0].message, /sets acl "public-read" on Bucket "data-bucket"/);
+    assert.match(
+      (await checkStack(publicAccess, acl))[0].message,
+      /sets acl "public-read" on Bucket "data-bucket"/,
+    );
     const open = edit(bucketSet(), "data-policy", (p) => {
-      p.policy = doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` });
+      p.policy = doc({
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "s3:GetObject",
+        Resource: `arn:aws:s3:::${BUCKET}/*`,
+      });
     });
-    assert.match((await checkStack(publicAccess, open))[0].message, /statement 0 allows Principal "\*" on Bucket "data-bucket" without a condition/);
+    assert.match(
+      (await checkStack(publicAccess, open))[0].message,
+      /statement 0 allows Principal "\*" on Bucket "data-bucket" without a condition/,
+    );
   });
 
   it("s3-bucket-require-encryption reports a bucket without default encryption", async () => {
@@ -111,16 +146,23 @@ describe("s3 bucket policies", () => {
   });
 
   it("s3-bucket-require-versioning reports suspended or missing versioning", async () => {
-    const suspended = edit(bucketSet(), "data-versioning", (p) => (p.versioningConfiguration.status = "Suspended"));
+    const suspended = edit(
+      bucketSet(),
+      "data-versioning",
+      (p) => (p.versioningConfiguration.status = "Suspended"),
+    );
     assert.deepStrictEqual(await checkStack(versioning, suspended), [
       {
         name: "data-versioning",
         message:
-          'Bucket "data-bucket" has versioning status "Suspended". Add an aws.s3.BucketVersioning with ' +
+          'BucketVersioning "data-versioning" leaves Bucket "data-bucket" with versioning status "Suspended". Set ' +
           'versioningConfiguration: {status: "Enabled"}.',
       },
     ]);
-    assert.match((await checkStack(versioning, without(bucketSet(), "data-versioning")))[0].message, /has no versioning\./);
+    assert.match(
+      (await checkStack(versioning, without(bucketSet(), "data-versioning")))[0].message,
+      /has no versioning\./,
+    );
   });
 
   it("s3-bucket-require-tls reports a bucket whose policy does not deny plain HTTP", async () => {
@@ -133,8 +175,15 @@ describe("s3 bucket policies", () => {
           'Condition: {Bool: {"aws:SecureTransport": "false"}}}.',
       },
     ];
-    assert.deepStrictEqual(await checkStack(tlsOnly, without(bucketSet(), "data-policy")), expected);
-    const allowed = edit(bucketSet(), "data-policy", (p) => (p.policy = p.policy.replace('"false"', '"true"')));
+    assert.deepStrictEqual(
+      await checkStack(tlsOnly, without(bucketSet(), "data-policy")),
+      expected,
+    );
+    const allowed = edit(
+      bucketSet(),
+      "data-policy",
+      (p) => (p.policy = p.policy.replace('"false"', '"true"')),
+    );
     assert.deepStrictEqual(await checkStack(tlsOnly, allowed), expected);
   });
 });

@@ -4,6 +4,7 @@ import {
   endpointConfigInstanceBased,
   endpointConfigInstanceType,
   endpointConfigKms,
+  hasLocalStorage,
   modelNetworkIsolation,
   notebookDirectInternet,
   notebookInstanceType,
@@ -39,19 +40,30 @@ function mutate(base: Fixture, changes: Record<string, unknown>): Fixture {
 
 describe("sagemaker notebook policies", () => {
   it("accept the locked-down prod notebook", async () => {
-    for (const p of [notebookRootAccess, notebookDirectInternet, notebookKms, notebookInstanceType]) {
+    for (const p of [
+      notebookRootAccess,
+      notebookDirectInternet,
+      notebookKms,
+      notebookInstanceType,
+    ]) {
       assert.deepStrictEqual(await check(p, notebook), [], p.name);
     }
   });
 
   it("sagemaker-notebook-disable-root-access reports root access on, and unset", async () => {
-    assert.deepStrictEqual(await check(notebookRootAccess, mutate(notebook, { rootAccess: "Enabled" })), [
-      'NotebookInstance "notebook-instance" has rootAccess "Enabled"; notebook users with root can change the ' +
-        'instance and read its role\'s credentials. Set rootAccess: "Disabled".',
-    ]);
+    assert.deepStrictEqual(
+      await check(notebookRootAccess, mutate(notebook, { rootAccess: "Enabled" })),
+      [
+        'NotebookInstance "notebook-instance" has rootAccess "Enabled"; notebook users with root can change the ' +
+          'instance and read its role\'s credentials. Set rootAccess: "Disabled".',
+      ],
+    );
     const [m] = await check(notebookRootAccess, mutate(notebook, { rootAccess: undefined }));
     assert.match(m, /has rootAccess unset \(SageMaker's default is Enabled\)/);
-    assert.deepStrictEqual(await check(notebookRootAccess, mutate(notebook, { rootAccess: UNKNOWN })), []);
+    assert.deepStrictEqual(
+      await check(notebookRootAccess, mutate(notebook, { rootAccess: UNKNOWN })),
+      [],
+    );
   });
 
   it("sagemaker-notebook-disable-direct-internet reports direct internet in prod only", async () => {
@@ -61,7 +73,11 @@ describe("sagemaker notebook policies", () => {
         'directInternetAccess: "Disabled" with subnetId and securityGroups, so traffic leaves through the VPC\'s controls.',
     ]);
     assert.deepStrictEqual(await check(notebookDirectInternet, { ...open, stack: "dev" }), []);
-    assert.strictEqual((await check(notebookDirectInternet, { ...open, stack: "dev" }, { stacks: ["dev", "prod"] })).length, 1);
+    assert.strictEqual(
+      (await check(notebookDirectInternet, { ...open, stack: "dev" }, { stacks: ["dev", "prod"] }))
+        .length,
+      1,
+    );
   });
 
   it("sagemaker-notebook-require-kms reports a notebook without kmsKeyId", async () => {
@@ -78,7 +94,10 @@ describe("sagemaker notebook policies", () => {
       'NotebookInstance "notebook-instance" uses instanceType "ml.p3.2xlarge", not allowed in this stack. Use one of: ' +
         "ml.t3.medium, ml.t3.large, ml.m5.xlarge.",
     ]);
-    assert.deepStrictEqual(await check(notebookInstanceType, big, { allowedInstanceTypes: { prod: ["ml.p3.2xlarge"] } }), []);
+    assert.deepStrictEqual(
+      await check(notebookInstanceType, big, { allowedInstanceTypes: { prod: ["ml.p3.2xlarge"] } }),
+      [],
+    );
     const [m] = await check(notebookInstanceType, { ...big, stack: "staging" });
     assert.match(m, /Use one of: ml\.t3\.medium\.$/);
   });
@@ -90,14 +109,32 @@ const endpointConfig: Fixture = {
   stack: "prod",
   props: {
     kmsKeyArn: KEY,
-    productionVariants: [{ variantName: "primary", modelName: "classifier-model", instanceType: "ml.m5.xlarge", initialInstanceCount: 2 }],
-    dataCaptureConfig: { enableCapture: true, initialSamplingPercentage: 20, destinationS3Uri: "s3://b/capture", captureOptions: [{ captureMode: "Input" }] },
+    productionVariants: [
+      {
+        variantName: "primary",
+        modelName: "classifier-model",
+        instanceType: "ml.m5.xlarge",
+        initialInstanceCount: 2,
+      },
+    ],
+    dataCaptureConfig: {
+      enableCapture: true,
+      initialSamplingPercentage: 20,
+      destinationS3Uri: "s3://b/capture",
+      captureOptions: [{ captureMode: "Input" }],
+    },
   },
 };
 
 const serverless = (base: Fixture): Fixture => {
   const f = clone(base);
-  f.props.productionVariants = [{ variantName: "primary", modelName: "classifier-model", serverlessConfig: { maxConcurrency: 2, memorySizeInMb: 3072 } }];
+  f.props.productionVariants = [
+    {
+      variantName: "primary",
+      modelName: "classifier-model",
+      serverlessConfig: { maxConcurrency: 2, memorySizeInMb: 3072 },
+    },
+  ];
   delete f.props.kmsKeyArn;
   delete f.props.dataCaptureConfig;
   return f;
@@ -105,17 +142,43 @@ const serverless = (base: Fixture): Fixture => {
 
 describe("sagemaker endpoint configuration policies", () => {
   it("accept the prod instance-based configuration", async () => {
-    for (const p of [endpointConfigKms, endpointConfigInstanceType, endpointConfigDataCapture, endpointConfigInstanceBased]) {
+    for (const p of [
+      endpointConfigKms,
+      endpointConfigInstanceType,
+      endpointConfigDataCapture,
+      endpointConfigInstanceBased,
+    ]) {
       assert.deepStrictEqual(await check(p, endpointConfig), [], p.name);
     }
   });
 
   it("sagemaker-endpoint-config-require-kms reports instance variants without kmsKeyArn, not serverless ones", async () => {
-    assert.deepStrictEqual(await check(endpointConfigKms, mutate(endpointConfig, { kmsKeyArn: undefined })), [
-      'EndpointConfiguration "inference-config" has instance-based variant(s) "primary" but no kmsKeyArn, so the ML ' +
-        "storage volumes attached to the instances use no key the stack controls. Set kmsKeyArn to a customer-managed KMS key ARN.",
-    ]);
-    assert.deepStrictEqual(await check(endpointConfigKms, { ...serverless(endpointConfig), stack: "dev" }), []);
+    assert.deepStrictEqual(
+      await check(endpointConfigKms, mutate(endpointConfig, { kmsKeyArn: undefined })),
+      [
+        'EndpointConfiguration "inference-config" has instance-based variant(s) "primary" but no kmsKeyArn, so the ML ' +
+          "storage volumes attached to the instances use no key the stack controls. Set kmsKeyArn to a customer-managed KMS key ARN.",
+      ],
+    );
+    assert.deepStrictEqual(
+      await check(endpointConfigKms, { ...serverless(endpointConfig), stack: "dev" }),
+      [],
+    );
+  });
+
+  it("exempts instance types with local NVMe storage, which cannot take a key", async () => {
+    for (const [type, local] of [
+      ["ml.g4dn.xlarge", true],
+      ["ml.m5d.large", true],
+      ["ml.g5.2xlarge", true],
+      ["ml.m5.xlarge", false],
+      ["ml.c5.xlarge", false],
+    ] as const) {
+      assert.strictEqual(hasLocalStorage(type), local, type);
+      const f = mutate(endpointConfig, { kmsKeyArn: undefined });
+      (f.props.productionVariants as Record<string, unknown>[])[0].instanceType = type;
+      assert.strictEqual((await check(endpointConfigKms, f)).length, local ? 0 : 1, type);
+    }
   });
 
   it("sagemaker-endpoint-config-restrict-instance-type reports a type outside the list", async () => {
@@ -128,14 +191,23 @@ describe("sagemaker endpoint configuration policies", () => {
   });
 
   it("sagemaker-endpoint-config-require-data-capture reports capture off in prod", async () => {
-    assert.deepStrictEqual(await check(endpointConfigDataCapture, mutate(endpointConfig, { dataCaptureConfig: undefined })), [
-      'EndpointConfiguration "inference-config" has dataCaptureConfig unset, so requests to the model leave no record ' +
-        "for monitoring or audit. Set dataCaptureConfig {enableCapture: true, initialSamplingPercentage, destinationS3Uri, " +
-        'kmsKeyId, captureOptions: [{captureMode: "Input"}, {captureMode: "Output"}]}.',
-    ]);
+    assert.deepStrictEqual(
+      await check(
+        endpointConfigDataCapture,
+        mutate(endpointConfig, { dataCaptureConfig: undefined }),
+      ),
+      [
+        'EndpointConfiguration "inference-config" has dataCaptureConfig unset, so requests to the model leave no record ' +
+          "for monitoring or audit. Set dataCaptureConfig {enableCapture: true, initialSamplingPercentage, destinationS3Uri, " +
+          'kmsKeyId, captureOptions: [{captureMode: "Input"}, {captureMode: "Output"}]}.',
+      ],
+    );
     const off = clone(endpointConfig);
     (off.props.dataCaptureConfig as Record<string, unknown>).enableCapture = false;
-    assert.match((await check(endpointConfigDataCapture, off))[0], /has dataCaptureConfig with enableCapture false/);
+    assert.match(
+      (await check(endpointConfigDataCapture, off))[0],
+      /has dataCaptureConfig with enableCapture false/,
+    );
     assert.deepStrictEqual(await check(endpointConfigDataCapture, { ...off, stack: "dev" }), []);
   });
 
@@ -145,8 +217,14 @@ describe("sagemaker endpoint configuration policies", () => {
         "must be instance-based: serverless endpoints cannot use a KMS key, a VPC, network isolation or data capture. " +
         "Set instanceType and initialInstanceCount instead of serverlessConfig.",
     ]);
-    assert.deepStrictEqual(await check(endpointConfigInstanceBased, { ...serverless(endpointConfig), stack: "dev" }), []);
-    assert.deepStrictEqual(await check(endpointConfigInstanceBased, serverless(endpointConfig), { stacks: [] }), []);
+    assert.deepStrictEqual(
+      await check(endpointConfigInstanceBased, { ...serverless(endpointConfig), stack: "dev" }),
+      [],
+    );
+    assert.deepStrictEqual(
+      await check(endpointConfigInstanceBased, serverless(endpointConfig), { stacks: [] }),
+      [],
+    );
   });
 });
 
@@ -155,7 +233,11 @@ describe("sagemaker-model-require-network-isolation", () => {
     type: "aws:sagemaker/model:Model",
     name: "inference-model",
     stack: "prod",
-    props: { name: "classifier-model", enableNetworkIsolation: true, executionRoleArn: "arn:aws:iam::123456789012:role/model" },
+    props: {
+      name: "classifier-model",
+      enableNetworkIsolation: true,
+      executionRoleArn: "arn:aws:iam::123456789012:role/model",
+    },
   };
 
   it("accepts an isolated model", async () => {
@@ -176,8 +258,14 @@ describe("sagemaker-model-require-network-isolation", () => {
 
   it("exempts a model served only by serverless variants, and dev stacks", async () => {
     const open = mutate(model, { enableNetworkIsolation: undefined });
-    assert.deepStrictEqual(await checkStack(modelNetworkIsolation, [open, serverless(endpointConfig)]), []);
-    assert.deepStrictEqual(await checkStack(modelNetworkIsolation, [{ ...open, stack: "dev" }]), []);
+    assert.deepStrictEqual(
+      await checkStack(modelNetworkIsolation, [open, serverless(endpointConfig)]),
+      [],
+    );
+    assert.deepStrictEqual(
+      await checkStack(modelNetworkIsolation, [{ ...open, stack: "dev" }]),
+      [],
+    );
   });
 
   it("finds the serving variant through engine dependencies when the model name is unknown", async () => {
