@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { handleEvent } from "../../handler/app";
 import { isPublicAddress } from "../../handler/address";
-import { type FetchGuard, checkUrl, defaultGuard, fetchImage } from "../../handler/fetch-image";
+import {
+  type FetchGuard,
+  checkUrl,
+  defaultGuard,
+  fetchImage,
+  systemResolver,
+} from "../../handler/fetch-image";
 import { HandlerError } from "../../handler/errors";
 import { FakeSageMaker } from "./fake-sagemaker";
 import {
@@ -352,6 +358,16 @@ describe("handler image fetch guard", () => {
     } finally {
       await fake.stop();
       restore();
+    }
+  });
+
+  it("resolves through the operating system by default, every address with its family", async () => {
+    // localhost comes from the hosts file, so this needs no network.
+    const answers = await systemResolver("localhost");
+    assert.ok(answers.length > 0);
+    for (const { address, family } of answers) {
+      assert.equal(family, address.includes(":") ? 6 : 4);
+      assert.equal(isPublicAddress(address), false);
     }
   });
 
