@@ -150,6 +150,186 @@ async function toStruct(props: Record<string, unknown>): Promise<unknown> {
   return structProto.Struct.fromJavaScript((await marshal(props)) ?? {});
 }
 
+// ---------------------------------------------------------------------------------------------
+// Wire encoding. google-protobuf builds and serializes a Struct per resource an order of magnitude
+// slower than the policies run, so requests are encoded here, straight from the marshalled values,
+// into the bytes the generated messages would produce (field numbers from analyzer.proto and
+// google/protobuf/struct.proto). The responses are decoded by the generated classes.
+
+/** A value that marshalling resolves later (an Output, an asset's path); filled in before encoding. */
+class Later {
+  value: unknown;
+}
+
+/** Marshals synchronously where it can; asynchronous parts are queued on `pending`. */
+function marshalNow(v: unknown, pending: Promise<void>[]): unknown {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string")
+    return v;
+  if (Array.isArray(v)) return v.map((x) => marshalNow(x, pending) ?? null);
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k.startsWith("__")) continue;
+      const m = marshalNow(x, pending);
+      if (m !== undefined) out[k] = m;
+    }
+    return out;
+  }
+  const later = new Later();
+  pending.push(marshal(v).then((m) => void (later.value = m)));
+  return later;
+}
+
+async function marshalled(props: Record<string, unknown>): Promise<unknown> {
+  const pending: Promise<void>[] = [];
+  const value = marshalNow(props, pending);
+  await Promise.all(pending);
+  return value;
+}
+
+type Bytes = Buffer[];
+
+function varint(out: number[], n: number): void {
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+}
+
+function head(field: number, wire: number, len?: number): Buffer {
+  const out: number[] = [];
+  varint(out, field * 8 + wire);
+  if (len !== undefined) varint(out, len);
+  return Buffer.from(out);
+}
+
+function size(parts: Bytes): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
+}
+
+function putString(out: Bytes, field: number, s: string | undefined, always = false): void {
+  if (!s && !always) return;
+  const b = Buffer.from(s ?? "", "utf8");
+  out.push(head(field, 2, b.length), b);
+}
+
+function putMessage(out: Bytes, field: number, parts: Bytes): void {
+  out.push(head(field, 2, size(parts)), ...parts);
+}
+
+function putBool(out: Bytes, field: number, b: boolean | undefined): void {
+  if (b) out.push(head(field, 0), Buffer.from([1]));
+}
+
+function encodeValue(v: unknown): Bytes {
+  if (v instanceof Later) return encodeValue(v.value);
+  const out: Bytes = [];
+  if (v === null || v === undefined) out.push(head(1, 0), Buffer.from([0]));
+  else if (typeof v === "number") {
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(v);
+    out.push(head(2, 1), b);
+  } else if (typeof v === "string") putString(out, 3, v, true);
+  else if (typeof v === "boolean") out.push(head(4, 0), Buffer.from([v ? 1 : 0]));
+  else if (Array.isArray(v)) {
+    const list: Bytes = [];
+    for (const x of v) putMessage(list, 1, encodeValue(x));
+    putMessage(out, 6, list);
+  } else putMessage(out, 5, encodeStruct(v as Record<string, unknown>));
+  return out;
+}
+
+function encodeStruct(o: Record<string, unknown>): Bytes {
+  const out: Bytes = [];
+  for (const [k, v] of Object.entries(o)) {
+    const entry: Bytes = [];
+    putString(entry, 1, k, true);
+    putMessage(entry, 2, encodeValue(v));
+    putMessage(out, 1, entry);
+  }
+  return out;
+}
+
+function encodeOptions(r: StackResource): Bytes {
+  const out: Bytes = [];
+  putBool(out, 1, r.protect);
+  for (const k of r.ignoreChanges ?? []) putString(out, 2, k, true);
+  putBool(out, 3, r.deleteBeforeReplace);
+  putBool(out, 4, r.deleteBeforeReplace);
+  putString(out, 8, r.parent);
+  return out;
+}
+
+async function encodeProvider(p: StackResource): Promise<Bytes> {
+  const out: Bytes = [];
+  putString(out, 1, p.type);
+  putMessage(out, 2, encodeStruct((await marshalled(p.inputs)) as Record<string, unknown>));
+  putString(out, 3, p.urn);
+  putString(out, 4, p.name);
+  return out;
+}
+
+/** Encodes the fields AnalyzeRequest and AnalyzerResource share (1-6). */
+function encodeResource(r: StackResource, props: unknown, provider: Bytes | undefined): Bytes {
+  const out: Bytes = [];
+  putString(out, 1, r.type);
+  putMessage(out, 2, encodeStruct(props as Record<string, unknown>));
+  putString(out, 3, r.urn);
+  putString(out, 4, r.name);
+  putMessage(out, 5, encodeOptions(r));
+  if (provider) putMessage(out, 6, provider);
+  return out;
+}
+
+/** The bytes of an AnalyzeRequest for one resource, with its inputs. */
+export async function encodeAnalyzeRequest(
+  r: StackResource,
+  provider?: StackResource,
+): Promise<Buffer> {
+  const props = await marshalled(r.inputs);
+  return Buffer.concat(
+    encodeResource(r, props, provider ? await encodeProvider(provider) : undefined),
+  );
+}
+
+/** The bytes of an AnalyzeStackRequest for a graph, with each resource's outputs. */
+export async function encodeAnalyzeStackRequest(resources: StackResource[]): Promise<Buffer> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const providers = new Map<string, Promise<Bytes>>();
+  const providerBytes = (p: StackResource | undefined) => {
+    if (!p) return undefined;
+    let b = providers.get(p.urn);
+    if (!b) providers.set(p.urn, (b = encodeProvider(p)));
+    return b;
+  };
+  const out: Bytes = [];
+  for (const r of resources) {
+    const res = encodeResource(
+      r,
+      await marshalled(r.outputs),
+      await providerBytes(providerOf(r, byUrn)),
+    );
+    putString(res, 7, r.parent);
+    for (const d of r.dependencies ?? []) putString(res, 8, d, true);
+    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+      if (urns.length === 0) continue;
+      const deps: Bytes = [];
+      for (const u of urns) putString(deps, 1, u, true);
+      const entry: Bytes = [];
+      putString(entry, 1, k, true);
+      putMessage(entry, 2, deps);
+      putMessage(res, 9, entry);
+    }
+    putMessage(out, 1, res);
+  }
+  return Buffer.concat(out);
+}
+
 /** The provider resource a `urn::id` reference names. */
 function providerOf(
   r: StackResource,
@@ -180,6 +360,48 @@ function optionsMessage(r: StackResource): unknown {
   o.setAliasesList([]);
   if (r.parent) o.setParent(r.parent);
   return o;
+}
+
+/** The AnalyzeRequest the generated classes build for a resource (the reference for the encoder). */
+export async function buildAnalyzeRequest(
+  r: StackResource,
+  provider?: StackResource,
+): Promise<unknown> {
+  const req = new analyzerProto.AnalyzeRequest();
+  req.setType(r.type);
+  req.setProperties(await toStruct(r.inputs));
+  req.setUrn(r.urn);
+  req.setName(r.name);
+  req.setOptions(optionsMessage(r));
+  const p = await providerMessage(provider);
+  if (p) req.setProvider(p);
+  return req;
+}
+
+/** The AnalyzeStackRequest the generated classes build for a graph. */
+export async function buildAnalyzeStackRequest(resources: StackResource[]): Promise<unknown> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const req = new analyzerProto.AnalyzeStackRequest();
+  for (const r of resources) {
+    const m = new analyzerProto.AnalyzerResource();
+    m.setType(r.type);
+    m.setProperties(await toStruct(r.outputs));
+    m.setUrn(r.urn);
+    m.setName(r.name);
+    m.setOptions(optionsMessage(r));
+    const provider = await providerMessage(providerOf(r, byUrn));
+    if (provider) m.setProvider(provider);
+    if (r.parent) m.setParent(r.parent);
+    m.setDependenciesList(r.dependencies ?? []);
+    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+      if (urns.length === 0) continue;
+      const deps = new analyzerProto.AnalyzerPropertyDependencies();
+      deps.setUrnsList(urns);
+      m.getPropertydependenciesMap().set(k, deps);
+    }
+    req.addResources(m);
+  }
+  return req;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,50 +568,32 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
     };
     await configure(opts.config);
 
+    const raw = <T>(method: string, bytes: Buffer, decode: (b: Uint8Array) => T) =>
+      new Promise<T>((resolve, reject) =>
+        client.makeUnaryRequest(
+          `/pulumirpc.Analyzer/${method}`,
+          (b: Buffer) => b,
+          (b: Buffer) => decode(b),
+          bytes,
+          (err, res) => (err ? reject(err) : resolve(res as T)),
+        ),
+      );
+    const decodeResponse = (b: Uint8Array) => analyzerProto.AnalyzeResponse.deserializeBinary(b);
+
     const analyze = async (resources: StackResource[]) => {
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
       const all = await Promise.all(
         resources.map(async (r) => {
-          const req = new analyzerProto.AnalyzeRequest();
-          req.setUrn(r.urn);
-          req.setType(r.type);
-          req.setName(r.name);
-          req.setProperties(await toStruct(r.inputs));
-          req.setOptions(optionsMessage(r));
-          const provider = await providerMessage(providerOf(r, byUrn));
-          if (provider) req.setProvider(provider);
-          return violations(await call(client, "analyze", req), r.urn);
+          const bytes = await encodeAnalyzeRequest(r, providerOf(r, byUrn));
+          return violations(await raw("Analyze", bytes, decodeResponse), r.urn);
         }),
       );
       return all.flat();
     };
 
     const analyzeStack = async (resources: StackResource[]) => {
-      const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      const req = new analyzerProto.AnalyzeStackRequest();
-      const list = await Promise.all(
-        resources.map(async (r) => {
-          const m = new analyzerProto.AnalyzerResource();
-          m.setUrn(r.urn);
-          m.setType(r.type);
-          m.setName(r.name);
-          m.setProperties(await toStruct(r.outputs));
-          m.setOptions(optionsMessage(r));
-          const provider = await providerMessage(providerOf(r, byUrn));
-          if (provider) m.setProvider(provider);
-          if (r.parent) m.setParent(r.parent);
-          m.setDependenciesList(r.dependencies ?? []);
-          for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            if (urns.length === 0) continue;
-            const deps = new analyzerProto.AnalyzerPropertyDependencies();
-            deps.setUrnsList(urns);
-            m.getPropertydependenciesMap().set(k, deps);
-          }
-          return m;
-        }),
-      );
-      req.setResourcesList(list);
-      return violations(await call(client, "analyzeStack", req));
+      const bytes = await encodeAnalyzeStackRequest(resources);
+      return violations(await raw("AnalyzeStack", bytes, decodeResponse));
     };
 
     return {
