@@ -48,8 +48,30 @@ function field(v: unknown): Field | undefined {
   return { values, unknown };
 }
 
+// Several policies read the same document; parse each one once. Strings are keyed by value
+// (bounded), objects by identity.
+const parsedStrings = new Map<string, Parsed>();
+const parsedObjects = new WeakMap<object, Parsed>();
+
 /** Parses a policy document; an Output not known at preview gives `unknown`. */
 export function parseDocument(doc: unknown): Parsed {
+  if (typeof doc === "string") {
+    let p = parsedStrings.get(doc);
+    if (!p) {
+      if (parsedStrings.size > 10_000) parsedStrings.clear();
+      parsedStrings.set(doc, (p = parse(doc)));
+    }
+    return p;
+  }
+  if (doc && typeof doc === "object") {
+    let p = parsedObjects.get(doc);
+    if (!p) parsedObjects.set(doc, (p = parse(doc)));
+    return p;
+  }
+  return parse(doc);
+}
+
+function parse(doc: unknown): Parsed {
   if (doc === undefined || doc === null || doc === "")
     return { kind: "statements", statements: [] };
   if (isUnknown(doc)) return { kind: "unknown" };

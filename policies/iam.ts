@@ -15,7 +15,6 @@ import {
   str,
   StackItem,
   Subject,
-  globMatch as matches,
   referrers,
 } from "./common";
 import {
@@ -540,7 +539,7 @@ export const roleInUse = stackPolicy<RoleUseConfig>({
     const isAws = (it: StackItem) => it.type.startsWith("aws:");
     for (const role of items.filter((it) => it.type === T.role)) {
       const roleName = str(role.props.name) ?? role.name;
-      if (c.ignoreRoles.some((g) => matches(g, roleName) || matches(g, role.name))) continue;
+      if (c.ignoreRoles.some((g) => globMatch(g, roleName) || globMatch(g, role.name))) continue;
       const users = referrers(items, role, identifiers(role)).filter(
         (it) => isAws(it) && !ROLE_PLUMBING.has(it.type),
       );
