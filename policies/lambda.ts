@@ -57,8 +57,9 @@ export const functionUrlAuth = resourcePolicy({
 /**
  * Runtimes past their deprecation date on the Lambda runtimes page
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html): AWS no longer applies
- * security patches to them. nodejs20.x was deprecated on 2026-04-30, python3.9 on 2025-12-15,
- * nodejs18.x on 2025-09-01, ruby3.2 on 2026-03-31.
+ * security patches to them, and after a few months Lambda refuses to create functions on them.
+ * nodejs20.x was deprecated on 2026-04-30, python3.9 on 2025-12-15, nodejs18.x on 2025-09-01,
+ * ruby3.2 on 2026-03-31.
  */
 export const DEPRECATED_RUNTIMES = [
   "nodejs",

@@ -222,6 +222,18 @@ describe("iam-policy-disallow-wildcard-actions", () => {
     assert.deepStrictEqual(await check(wildcardActions, partly), []);
   });
 
+  it("reads getPolicyDocument output (empty Sid, lists everywhere)", async () => {
+    const f = clone(rolePolicy);
+    f.props.policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "", Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"] }],
+    });
+    assert.deepStrictEqual(await check(wildcardActions, f), [
+      'RolePolicy "lambda-policy" policy statement 0 allows Action "s3:*", which grants every s3 action. List the ' +
+        'actions the principal calls instead (for example "s3:GetObject" and "s3:PutObject" on the bucket\'s objects).',
+    ]);
+  });
+
   it("reads Role.inlinePolicies, customer-managed policies and object documents", async () => {
     const role: Fixture = {
       type: "aws:iam/role:Role",
