@@ -205,20 +205,13 @@ export function resourcePolicy<C = Record<string, never>>(def: {
     description: def.description,
     enforcementLevel: def.enforcementLevel,
     configSchema: def.config ? { properties } : undefined,
-    validateResource: typed(def.types, (args: ResourceValidationArgs, report: ReportViolation) => {
+    // Untyped on purpose: the SDK's per-type shortcut answers every other resource with a
+    // "not applicable" entry, which costs more than this check once properties are cached.
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
       if (!types.has(args.type)) return;
       return def.check(subject(args, report), configOf<C>(properties, args));
-    }),
+    },
   };
-}
-
-/**
- * Marks a single-type validation with its type token, as the SDK's validateResourceOfType does:
- * the analyzer then skips the policy for other resources without converting their properties.
- */
-function typed<F extends object>(types: readonly string[], fn: F): F {
-  if (types.length === 1) (fn as F & { __pulumiType?: string }).__pulumiType = types[0];
-  return fn;
 }
 
 /** A stack policy: `check` sees every resource with plain properties. */
