@@ -241,17 +241,47 @@ export function stackPolicy<C = Record<string, never>>(def: {
   };
 }
 
+interface ReferenceIndex {
+  /** Items by the URN of each resource they depend on. */
+  byDependency: Map<string, StackItem[]>;
+  /** Items by each string their properties hold. */
+  byValue: Map<string, StackItem[]>;
+}
+
+const referenceIndexes = new WeakMap<StackItem[], ReferenceIndex>();
+
+function push(map: Map<string, StackItem[]>, key: string, item: StackItem): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [item]);
+  else if (list[list.length - 1] !== item) list.push(item);
+}
+
+function referenceIndex(items: StackItem[]): ReferenceIndex {
+  let index = referenceIndexes.get(items);
+  if (!index) {
+    index = { byDependency: new Map(), byValue: new Map() };
+    for (const it of items) {
+      for (const d of it.resource.dependencies ?? []) push(index.byDependency, d.urn, it);
+      for (const deps of Object.values(it.resource.propertyDependencies ?? {})) {
+        for (const d of deps) push(index.byDependency, d.urn, it);
+      }
+      for (const v of leaves(it.props)) push(index.byValue, v, it);
+    }
+    referenceIndexes.set(items, index);
+  }
+  return index;
+}
+
 /** Resources that reference `target`: through engine dependencies, or a property holding its id. */
 export function referrers(items: StackItem[], target: StackItem, values: unknown[]): StackItem[] {
-  const keys = new Set(values.filter((v) => typeof v === "string" && v !== "" && !isUnknown(v)));
-  return items.filter((it) => {
-    if (it === target) return false;
-    if (it.resource.dependencies?.some((d) => d.urn === target.urn)) return true;
-    for (const deps of Object.values(it.resource.propertyDependencies ?? {})) {
-      if (deps.some((d) => d.urn === target.urn)) return true;
-    }
-    return keys.size > 0 && mentions(it.props, keys);
-  });
+  const index = referenceIndex(items);
+  const found = new Set<StackItem>(index.byDependency.get(target.urn) ?? []);
+  for (const v of values) {
+    if (typeof v !== "string" || v === "" || isUnknown(v)) continue;
+    for (const it of index.byValue.get(v) ?? []) found.add(it);
+  }
+  found.delete(target);
+  return [...found];
 }
 
 // Every string inside a property value, computed once per value: stack policies look resources

@@ -309,15 +309,27 @@ export async function isWholeServiceWildcard(pattern: string): Promise<boolean> 
   return all.length > 0 && matched.length === all.length;
 }
 
+// The actions a statement's patterns stand for, lower-cased, computed once per pattern list.
+const coverage = new WeakMap<string[], Promise<Set<string> | "all">>();
+
+function covered(patterns: string[]): Promise<Set<string> | "all"> {
+  let p = coverage.get(patterns);
+  if (!p) {
+    p = (async () => {
+      if (patterns.some((x) => /^\*+$/.test(x.trim()))) return "all" as const;
+      const set = new Set<string>();
+      for (const x of patterns) for (const a of await expand(x)) set.add(a.toLowerCase());
+      return set;
+    })();
+    coverage.set(patterns, p);
+  }
+  return p;
+}
+
 /** Whether any `Action` entry covers `target` (`iam:PassRole` is covered by `iam:Pass*` and `*`). */
 export async function covers(patterns: string[], target: string): Promise<boolean> {
-  const t = target.toLowerCase();
-  for (const p of patterns) {
-    if (/^\*+$/.test(p.trim())) return true;
-    const actions = await expand(p);
-    if (actions.some((a) => a.toLowerCase() === t)) return true;
-  }
-  return false;
+  const set = await covered(patterns);
+  return set === "all" || set.has(target.toLowerCase());
 }
 
 /** The resource is every resource: `*`, or an ARN whose resource part is only `*`. */
