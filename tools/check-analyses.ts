@@ -7,20 +7,24 @@ import { policyConfigFromStackConfig } from "../policies/cost/usage";
 import { stackBudget, type StackBudget } from "../policies/cost/budget";
 import type { Analysis, CheckReport } from "./check-run";
 import { startPolicyPack, type PolicyPackClient } from "./policy-analyzer";
-import type { StackRun } from "./stack-run";
+import { findProjectRoot, type StackRun } from "./stack-run";
 
 /** The policy-pack config a stack's previews use: what `--policy-pack-config` is given. */
 export function stackPolicyConfig(run: Pick<StackRun, "config">) {
   return policyConfigFromStackConfig(run.config);
 }
 
+/** The pack that ships with this code (also when it runs from dist/). */
+export function packDir(): string {
+  return path.join(findProjectRoot(__dirname), "policies");
+}
+
 export class PolicyAnalysis implements Analysis {
   readonly label = "checking the policy pack";
   private client?: PolicyPackClient;
-  constructor(private readonly root: string) {}
 
   async start(): Promise<void> {
-    this.client = await startPolicyPack({ packDir: path.join(this.root, "policies") });
+    this.client = await startPolicyPack({ packDir: packDir() });
   }
 
   async apply(run: StackRun, report: CheckReport): Promise<void> {
@@ -34,13 +38,16 @@ export class PolicyAnalysis implements Analysis {
       if (seen.has(key)) continue;
       seen.add(key);
       const r = byUrn.get(v.urn);
+      // The policy SDK sends "<description>\n<message>"; the report shows the description once,
+      // as the policy's name already says what it checks.
+      const message = v.message.startsWith(`${v.description}\n`) ? v.message.slice(v.description.length + 1) : v.message;
       report.violations.push({
         policy: v.policyName,
         level: v.enforcementLevel,
         urn: v.urn,
         name: r?.name ?? "",
         type: r?.type ?? "",
-        message: v.message,
+        message,
       });
     }
   }

@@ -5,7 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { CheckReport } from "./check-run";
+import { type CheckReport, checkStacks } from "./check-run";
 import type { ResourceRow } from "./resource-summary";
 import { listStacks } from "./stack-config";
 
@@ -124,7 +124,6 @@ function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] 
  */
 export async function loadBaseline(root: string, target: string, heads: CheckReport[]): Promise<CheckReport[]> {
   if (listStacks(root).includes(target)) {
-    const { checkStacks } = await import("./check-run");
     const [other] = await checkStacks(root, [target]);
     return heads.map(() => other);
   }

@@ -56,18 +56,18 @@ export function exitCodeOf(report: CheckReport): number {
 }
 
 /** The analyses every check runs, in order: cost first, so a policy error still shows the cost. */
-export function defaultAnalyses(root: string): Analysis[] {
+export function defaultAnalyses(): Analysis[] {
   // Loaded here so that a check of config errors alone never loads the pack's dependencies.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { CostAnalysis, PolicyAnalysis } = require("./check-analyses") as typeof import("./check-analyses");
-  return [new CostAnalysis(), new PolicyAnalysis(root)];
+  return [new CostAnalysis(), new PolicyAnalysis()];
 }
 
 export async function checkStacks(
   root: string,
   stacks: string[],
   tick: (text: string) => void = () => undefined,
-  analyses: Analysis[] = defaultAnalyses(root),
+  analyses: Analysis[] = defaultAnalyses(),
 ): Promise<CheckReport[]> {
   const started = Promise.all(analyses.map((a) => a.start?.()));
   // Nothing unhandled while the program runs; the failure is reported when it is awaited.

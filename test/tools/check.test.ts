@@ -1,0 +1,171 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { main, parseArgs } from "../../tools/check";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** A copy of the project's Pulumi files, plus stacks derived from dev with some keys changed. */
+function projectWith(stacks: Record<string, Record<string, unknown>>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-"));
+  for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+  for (const [name, changes] of Object.entries(stacks)) {
+    const config = { ...dev.config };
+    for (const [k, v] of Object.entries(changes)) config[`dog-breed-classifier:${k}`] = v;
+    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), stringify({ config }));
+  }
+  return dir;
+}
+
+async function check(cwd: string, ...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    cwd,
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("offline check", function () {
+  this.timeout(60_000);
+  let root: string;
+  before(() => {
+    root = projectWith({
+      overbudget: { budgetMonthlyUsd: 1 },
+      badtweak: { lambdaMemoryMb: 64, endpointMaxInstanes: 3 },
+    });
+  });
+
+  describe("arguments", () => {
+    it("needs a stack or --all, and refuses unknown flags", () => {
+      assert.throws(() => parseArgs([]), /name a stack or --all/);
+      assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
+      assert.throws(() => parseArgs(["--all", "--stack", "dev"]), /exclude each other/);
+      assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak'/);
+    });
+
+    it("exits 2 on bad arguments", async () => {
+      const r = await check(root, "--bogus");
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /usage: npm run check/);
+    });
+  });
+
+  describe("a clean stack", () => {
+    it("prints resources, outputs, cost and no mandatory violation, and exits 0", async () => {
+      const r = await check(root, "--stack", "dev");
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^Stack dev \(dog-breed-classifier, us-east-1\)/);
+      assert.match(r.stdout, /Resources \(\d+\)/);
+      assert.match(r.stdout, /lambda\.Function\s+classifier-function\s+runtime=nodejs/);
+      assert.match(r.stdout, /Monthly cost estimate \(USD, us-east-1\)/);
+      assert.match(r.stdout, /Total: \$[\d,.]+( – \$[\d,.]+)? per month/);
+      assert.match(r.stdout, /Policy violations \(0 mandatory/);
+      assert.match(r.stdout, /Result: stack dev passes/);
+    });
+  });
+
+  describe("a stack over its budget", () => {
+    it("reports the budget policy as mandatory and exits 1", async () => {
+      const r = await check(root, "--stack", "overbudget");
+      assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /\[mandatory\] cost-budget-enforce: /);
+      assert.match(r.stdout, /Budget: \$1\.00 per month .*upper bound over by/);
+    });
+  });
+
+  describe("a stack with a bad tweak", () => {
+    it("prints every bad key with its value and exits 2", async () => {
+      const r = await check(root, "--stack", "badtweak");
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stdout, /Config error:/);
+      assert.match(r.stdout, /lambdaMemoryMb/);
+      assert.match(r.stdout, /64/);
+      assert.match(r.stdout, /endpointMaxInstanes/);
+    });
+  });
+
+  describe("--json", () => {
+    it("follows the documented schema for every stack and carries the worst exit code", async () => {
+      const r = await check(root, "--all", "--json");
+      assert.strictEqual(r.code, 2);
+      const doc = JSON.parse(r.stdout);
+      assert.strictEqual(doc.schemaVersion, 1);
+      assert.strictEqual(doc.exitCode, 2);
+      assert.deepStrictEqual(
+        doc.stacks.map((s: { stack: string }) => s.stack),
+        ["badtweak", "dev", "overbudget", "prod"],
+      );
+      const [bad, dev, over] = doc.stacks;
+      assert.strictEqual(bad.status, "error");
+      assert.strictEqual(bad.error.kind, "config");
+      assert.strictEqual(dev.status, "ok");
+      assert.strictEqual(over.status, "violations");
+      for (const s of [dev, over]) {
+        assert.ok(s.resources.length > 10);
+        for (const res of s.resources) {
+          assert.deepStrictEqual(Object.keys(res).sort(), ["component", "name", "settings", "type", "urn"]);
+        }
+        assert.strictEqual(typeof s.outputs.endpointName, "string");
+        assert.strictEqual(s.cost.currency, "USD");
+        assert.ok(s.cost.lines.length > 0);
+        for (const l of s.cost.lines) {
+          for (const k of ["resource", "name", "type", "item", "formula", "inputs", "monthlyMin", "monthlyMax"]) {
+            assert.ok(k in l, `cost line lacks ${k}`);
+          }
+          assert.ok(l.monthlyMin <= l.monthlyMax);
+        }
+        const sum = s.cost.lines.reduce((a: number, l: { monthlyMax: number }) => a + l.monthlyMax, 0);
+        assert.ok(Math.abs(sum - s.cost.totals.max) < 0.01);
+        for (const v of s.violations) {
+          assert.deepStrictEqual(Object.keys(v).sort(), ["level", "message", "name", "policy", "type", "urn"]);
+        }
+      }
+      assert.ok(over.violations.some((v: { policy: string; level: string }) => v.policy === "cost-budget-enforce" && v.level === "mandatory"));
+    });
+  });
+
+  describe("--diff", () => {
+    it("shows the resources and the cost one stack adds over another", async () => {
+      const r = await check(root, "--stack", "prod", "--diff", "dev", "--no-color");
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      const diff = r.stdout.slice(r.stdout.indexOf("Diff dev -> prod"));
+      assert.match(diff, /\+ appautoscaling\.Target /);
+      assert.match(diff, /- sagemaker\.NotebookInstance notebook-instance/);
+      assert.match(diff, /cost: \$[\d,.]+ – \$[\d,.]+ -> \$[\d,.]+ – \$[\d,.]+ per month \(min \+\$[\d,.]+, max \+\$[\d,.]+\)/);
+    });
+
+    it("puts the structured diff in --json", async () => {
+      const r = await check(root, "--stack", "dev", "--diff", "prod", "--json");
+      const doc = JSON.parse(r.stdout);
+      assert.strictEqual(doc.diff.length, 1);
+      const [d] = doc.diff;
+      assert.strictEqual(d.base, "prod");
+      assert.strictEqual(d.head, "dev");
+      assert.ok(d.added.some((x: { type: string }) => x.type === "aws:sagemaker/notebookInstance:NotebookInstance"));
+      assert.ok(d.cost.after.max < d.cost.before.max);
+    });
+
+    it("refuses a target that is neither a stack nor a git ref", async () => {
+      const r = await check(root, "--stack", "dev", "--diff", "no-such-thing");
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /'no-such-thing' is neither a stack/);
+    });
+  });
+
+  describe("--policy-config", () => {
+    it("prints the pack config a preview of the stack needs", async () => {
+      const r = await check(root, "--stack", "prod", "--policy-config");
+      assert.strictEqual(r.code, 0);
+      const cfg = JSON.parse(r.stdout);
+      assert.ok(cfg["cost-budget-enforce"]);
+    });
+  });
+});
