@@ -208,9 +208,10 @@ export const jobArtifactProvider: pulumi.dynamic.ResourceProvider<ArtifactInputs
       return { id: `${inputs.jobKind}/${inputs.jobName}`, outs };
     },
 
-    async read(id: string, props: ArtifactOutputs) {
+    async read(id: string, props?: ArtifactOutputs) {
       // Refresh: one look at the job, no waiting. A finished job's record does not change, so
       // this re-reads the same artifact; a failed job raises its reason.
+      if (props === undefined) return { id };
       const found = await waitForArtifact(props, sagemakerDescriber(props.region), true);
       return { id, props: found === undefined ? props : { ...props, ...found } };
     },
