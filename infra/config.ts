@@ -403,6 +403,23 @@ export const CONFIG_KEYS = {
     default: [2, 6],
     description: "Epochs range [min, max], integers.",
   },
+  tuningObjectiveType: {
+    type: "string",
+    default: "Maximize",
+    description: "Direction of the tuning objective: Maximize (accuracies) or Minimize (losses).",
+  },
+  trainingDataPrefix: {
+    type: "string",
+    default: "data/dog-images/",
+    description:
+      "Bucket prefix (under data/, ending in /) holding the train/, valid/ and test/ folders the jobs read; a new prefix trains again on new data.",
+  },
+  trainingVolumeSizeGb: {
+    type: "integer",
+    default: 30,
+    description:
+      "Storage volume of each training instance in GB (1-16384; holds the dataset copy and checkpoints).",
+  },
 
   // Cost assumptions for the estimate (integers; money in whole US dollars).
   budgetMonthlyUsd: {
@@ -858,6 +875,23 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     fail("tuningMaxParallelJobs", `must be <= tuningMaxJobs (${v("tuningMaxJobs")})`);
   }
   oneOf("tuningEarlyStopping", ["Auto", "Off"]);
+  oneOf("tuningObjectiveType", ["Maximize", "Minimize"]);
+  // The job's channel reads this prefix with the training role, which may read data/ only.
+  if (has("trainingDataPrefix") && !/^data\/([\w.-]+\/)*$/.test(v("trainingDataPrefix"))) {
+    fail(
+      "trainingDataPrefix",
+      'must be a bucket prefix under data/ ending in "/", e.g. data/dog-images/',
+    );
+  }
+  // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html
+  range("trainingVolumeSizeGb", 1, 16384);
+  // Production deploys an artifact promoted from another stack; it never trains.
+  if (v("environment") === "production" && has("trainingMode") && v("trainingMode") !== "none") {
+    fail(
+      "trainingMode",
+      "must be none in a production stack: promote a trained artifact with modelArtifactUri",
+    );
+  }
   if (has("tuningObjectiveMetric") && !/^[\w:./-]{1,255}$/.test(v("tuningObjectiveMetric"))) {
     fail("tuningObjectiveMetric", "must be a metric name (letters, digits, : . / _ -)");
   }

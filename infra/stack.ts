@@ -22,6 +22,8 @@ import {
 } from "./iam/policies";
 import { frameworkImageUri, frameworkRepositoryArn } from "./images";
 import { BUCKET_LAYOUT, projectRoot, stackNames } from "./naming";
+import { trainingRunArgs } from "./training/from-config";
+import { TrainingRun } from "./training/training-run";
 
 export type StackOutputs = Record<string, pulumi.Output<unknown> | unknown>;
 
@@ -116,10 +118,27 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       )
     : undefined;
 
+  // Training or tuning job (trainingMode train or tune), run as the training role above once its
+  // permissions are in place; the finished job's (best) model artifact is its output.
+  const training =
+    config.trainingMode !== "none" && trainingRole
+      ? new TrainingRun(
+          "training",
+          trainingRunArgs(config, {
+            root,
+            jobPrefix: names.jobPrefix,
+            roleArn: trainingRole.arn,
+            bucketName: bucket,
+            kmsKeyArn,
+            dependsOn: [trainingRole],
+          }),
+          withProvider,
+        )
+      : undefined;
+
   // The deployed model's weights, from this one place: the configured artifact, or the output
-  // artifact of a training or tuning job run as the training role above, passed as the second
-  // argument.
-  const modelDataUrl = deployedModelData(config);
+  // artifact of the training or tuning job above.
+  const modelDataUrl = deployedModelData(config, training?.modelDataUrl);
 
   const modelRole = new ServiceRole(
     "model-role",
@@ -356,6 +375,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     functionUrl: classifier.functionUrl,
     notebookName: notebook?.notebookName,
     trainingInstanceId: host?.instanceId,
+    trainingJobName: training?.jobName,
     roleArns: {
       model: modelRole.arn,
       lambda: lambdaRole.arn,

@@ -149,12 +149,24 @@ export function resourceState(
         name: physicalName(name, inputs),
       });
       break;
+    case "pulumi-nodejs:dynamic/sagemaker:JobArtifact": {
+      // A finished job's model, where SageMaker writes it: <output path><training job>/output/
+      // model.tar.gz. A tuning job's training jobs are named <tuning job>-<index>-<8 hex>.
+      const job = String(inputs.jobName);
+      const trainingJob = inputs.jobKind === "tuning" ? `${job}-001-${shortHash(job, 8)}` : job;
+      id = `${String(inputs.jobKind)}/${job}`;
+      Object.assign(state, {
+        trainingJobName: trainingJob,
+        modelArtifactUri: `${String(inputs.outputPath)}${trainingJob}/output/model.tar.gz`,
+      });
+      break;
+    }
     default: {
       const sagemaker = /^aws:sagemaker\/(\w+):(\w+)$/.exec(type);
       if (sagemaker) {
         // SageMaker ARNs use lower-case, hyphenated resource kinds and lower-case names.
         const kind = sagemaker[2].replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
-        const n = physicalName(name, inputs);
+        const n = str(inputs.trainingJobName) ?? physicalName(name, inputs);
         id = n;
         Object.assign(state, {
           name: n,

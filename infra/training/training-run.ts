@@ -1,0 +1,302 @@
+// A training run of the classifier in SageMaker: the training code uploaded as `sourcedir.tar.gz`,
+// one training job (`train`) or one hyperparameter tuning job (`tune`) on the framework image,
+// and the model artifact the finished job produced, which the deployed model takes.
+//
+// Jobs are immutable and their names unique, so every job is named after a digest of everything
+// it is made of (code archive, data channel, hyperparameters or ranges, image, instances, limits):
+// a change to any of them is a new name, hence a new job, and an unchanged stack keeps its job.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { takesVolumeKmsKey } from "../components/inference-endpoint";
+import { JobArtifact } from "./job-artifact";
+import {
+  CHECKPOINT_LOCAL_PATH,
+  JOB_NAME_LIMITS,
+  MetricDefinition,
+  StoppingLimits,
+  TRAINING_CHANNEL,
+  TrainingHyperparameters,
+  TuningRanges,
+  digest,
+  jobName,
+  loadMetricDefinitions,
+  parameterRanges,
+  trainingJobHyperparameters,
+  tuningStaticHyperparameters,
+  waitSeconds,
+} from "./job-spec";
+import { packSourceDir } from "./source-package";
+
+export interface TuningSpec {
+  ranges: TuningRanges;
+  /** One of the metric definitions' names. */
+  objectiveMetric: string;
+  objectiveType: "Maximize" | "Minimize";
+  maxJobs: number;
+  maxParallelJobs: number;
+  earlyStopping: "Auto" | "Off";
+}
+
+export interface TrainingRunArgs {
+  /** `train`: one training job; `tune`: a tuning job whose best training job's model is kept. */
+  mode: "train" | "tune";
+  /** Job names start with this (letters, digits and hyphens). */
+  jobPrefix: string;
+  region: string;
+  /** The training role SageMaker runs the jobs as. */
+  roleArn: pulumi.Input<string>;
+  bucketName: pulumi.Input<string>;
+  /** The stack's KMS key, for job output and (where the instance takes one) training volumes. */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** PyTorch training image URI. */
+  imageUri: string;
+  /** The training code folder (training/); packed without its tests. */
+  codeDir: string;
+  /** `training/metric_definitions.json`. */
+  metricDefinitionsFile: string;
+  /** Bucket prefixes, each ending in `/`: code archive, dataset channel, job output, checkpoints. */
+  prefixes: { code: string; data: string; models: string; checkpoints: string };
+  hyperparameters: TrainingHyperparameters;
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeGb: number;
+  stopping: StoppingLimits;
+  /** Required with mode `tune`. */
+  tuning?: TuningSpec;
+  /** Seconds between two status checks while waiting for the job; 60 unless set. */
+  pollSeconds?: number;
+  /** What must exist before a job starts, such as the role's permissions. */
+  dependsOn?: pulumi.Resource[];
+}
+
+function check(name: string, args: TrainingRunArgs, metrics: MetricDefinition[]): void {
+  const bad = (arg: string, why: string) => {
+    throw new Error(`${name}: ${arg} ${why}`);
+  };
+  for (const [k, p] of Object.entries(args.prefixes)) {
+    if (!/^([\w.-]+\/)+$/.test(p))
+      bad(`prefixes.${k}`, `must be a bucket prefix ending in "/", got ${JSON.stringify(p)}`);
+  }
+  if (args.mode === "tune") {
+    if (!args.tuning) bad("tuning", "is required when mode is tune");
+    const names = metrics.map((m) => m.Name);
+    if (!names.includes(args.tuning!.objectiveMetric)) {
+      bad(
+        "tuning.objectiveMetric",
+        `${JSON.stringify(args.tuning!.objectiveMetric)} is not a metric the training code prints; use one of ${names.join(", ")}`,
+      );
+    }
+  }
+}
+
+export class TrainingRun extends pulumi.ComponentResource {
+  /** The uploaded code archive. */
+  readonly source: aws.s3.BucketObjectv2;
+  readonly trainingJob?: aws.sagemaker.TrainingJob;
+  readonly tuningJob?: aws.sagemaker.HyperParameterTuningJob;
+  readonly artifact: JobArtifact;
+  /** Name of the training or tuning job. */
+  readonly jobName: pulumi.Output<string>;
+  /** `s3://.../model.tar.gz` of the trained (best) model. */
+  readonly modelDataUrl: pulumi.Output<string>;
+  /** `s3://.../sourcedir-<hash>.tar.gz`. */
+  readonly submitDirectory: pulumi.Output<string>;
+
+  constructor(name: string, args: TrainingRunArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dog-breed-classifier:sagemaker:TrainingRun", name, {}, opts);
+    const parent = { parent: this };
+    const metrics = loadMetricDefinitions(args.metricDefinitionsFile);
+    check(name, args, metrics);
+    const tune = args.mode === "tune";
+    const pkg = packSourceDir(args.codeDir, args.prefixes.code);
+
+    this.source = new aws.s3.BucketObjectv2(
+      `${name}-source`,
+      {
+        bucket: args.bucketName,
+        key: pkg.key,
+        contentBase64: pkg.archive.toString("base64"),
+        // Encrypted by the bucket's default encryption, like every object in it.
+        contentType: "application/gzip",
+      },
+      parent,
+    );
+
+    const bucket = pulumi.output(args.bucketName);
+    this.submitDirectory = pulumi.interpolate`s3://${bucket}/${pkg.key}`;
+    const outputPath = pulumi.interpolate`s3://${bucket}/${args.prefixes.models}`;
+    const channelUri = pulumi.interpolate`s3://${bucket}/${args.prefixes.data}`;
+    const framework = { region: args.region };
+
+    const spot = args.stopping.spot;
+    const stoppingCondition = {
+      maxRuntimeInSeconds: args.stopping.maxRuntimeSeconds,
+      // MaxWaitTimeInSeconds applies to spot training only, and must then be >= the run time.
+      // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StoppingCondition.html
+      ...(spot
+        ? {
+            maxWaitTimeInSeconds: Math.max(
+              args.stopping.maxWaitSeconds,
+              args.stopping.maxRuntimeSeconds,
+            ),
+          }
+        : {}),
+    };
+    const volumeKey = takesVolumeKmsKey(args.instanceType) ? args.kmsKeyArn : undefined;
+    const metricDefinitions = metrics.map((m) => ({ name: m.Name, regex: m.Regex }));
+    const inputDataConfigs = channelUri.apply((s3Uri) => [
+      {
+        channelName: TRAINING_CHANNEL,
+        inputMode: "File",
+        dataSource: {
+          s3DataSource: {
+            s3DataType: "S3Prefix",
+            s3Uri,
+            s3DataDistributionType: "FullyReplicated",
+          },
+        },
+      },
+    ]);
+    const resourceConfig = {
+      instanceType: args.instanceType,
+      instanceCount: args.instanceCount,
+      volumeSizeInGb: args.volumeSizeGb,
+      volumeKmsKeyId: volumeKey,
+    };
+
+    // Everything a job is made of; the role and key are included so a stack rebuilt with new ones
+    // does not collide with an old job's name.
+    const identity = pulumi
+      .all([bucket, args.roleArn, args.kmsKeyArn ?? ""])
+      .apply(([b, role, key]) => ({
+        mode: args.mode,
+        code: pkg.sha256,
+        data: `s3://${b}/${args.prefixes.data}`,
+        output: `s3://${b}/${args.prefixes.models}`,
+        checkpoints: args.prefixes.checkpoints,
+        image: args.imageUri,
+        hyperparameters: args.hyperparameters,
+        tuning: tune ? args.tuning : undefined,
+        instance: [args.instanceType, args.instanceCount, args.volumeSizeGb],
+        stopping: args.stopping,
+        metrics,
+        role,
+        key,
+        region: args.region,
+      }));
+    // Replace on any change: a job cannot be updated in place, and a changed input already
+    // changes the name. The old job is deleted (stopped if still running) after the new one exists.
+    const jobOpts: pulumi.CustomResourceOptions = {
+      parent: this,
+      dependsOn: [this.source, ...(args.dependsOn ?? [])],
+      replaceOnChanges: ["*"],
+    };
+
+    if (!tune) {
+      const trainingJobName = identity.apply((i) =>
+        jobName(args.jobPrefix, digest(i), JOB_NAME_LIMITS.training, 12),
+      );
+      const hyperParameters = this.submitDirectory.apply((submitDirectory) =>
+        trainingJobHyperparameters(args.hyperparameters, { ...framework, submitDirectory }),
+      );
+      this.trainingJob = new aws.sagemaker.TrainingJob(
+        `${name}-job`,
+        {
+          trainingJobName,
+          roleArn: args.roleArn,
+          algorithmSpecification: {
+            trainingImage: args.imageUri,
+            trainingInputMode: "File",
+            metricDefinitions,
+          },
+          hyperParameters,
+          inputDataConfigs,
+          outputDataConfig: { s3OutputPath: outputPath, kmsKeyId: args.kmsKeyArn },
+          resourceConfig,
+          stoppingCondition,
+          enableManagedSpotTraining: spot,
+          // One checkpoint folder per job: a spot restart of this job resumes from it, and no
+          // other job (which would have another name) ever reads it.
+          checkpointConfig: spot
+            ? {
+                s3Uri: pulumi.interpolate`s3://${bucket}/${args.prefixes.checkpoints}${trainingJobName}/`,
+                localPath: CHECKPOINT_LOCAL_PATH,
+              }
+            : undefined,
+        },
+        jobOpts,
+      );
+      this.jobName = this.trainingJob.trainingJobName;
+    } else {
+      const t = args.tuning!;
+      const tuningJobName = identity.apply((i) =>
+        jobName(args.jobPrefix, digest(i), JOB_NAME_LIMITS.tuning, 7),
+      );
+      const staticHyperParameters = this.submitDirectory.apply((submitDirectory) =>
+        tuningStaticHyperparameters(args.hyperparameters, { ...framework, submitDirectory }),
+      );
+      this.tuningJob = new aws.sagemaker.HyperParameterTuningJob(
+        `${name}-tuning`,
+        {
+          name: tuningJobName,
+          config: {
+            // Bayesian search, the API's default strategy, which supports early stopping.
+            // https://docs.aws.amazon.com/sagemaker/latest/dg/automatic-model-tuning-how-it-works.html
+            strategy: "Bayesian",
+            objective: { metricName: t.objectiveMetric, type: t.objectiveType },
+            resourceLimits: {
+              maxNumberOfTrainingJobs: t.maxJobs,
+              maxParallelTrainingJobs: t.maxParallelJobs,
+            },
+            parameterRanges: parameterRanges(t.ranges),
+            trainingJobEarlyStoppingType: t.earlyStopping,
+          },
+          trainingJobDefinition: {
+            roleArn: args.roleArn,
+            algorithmSpecification: {
+              trainingImage: args.imageUri,
+              trainingInputMode: "File",
+              metricDefinitions,
+            },
+            staticHyperParameters,
+            inputDataConfigs,
+            outputDataConfig: { s3OutputPath: outputPath, kmsKeyId: args.kmsKeyArn },
+            resourceConfig,
+            stoppingCondition,
+            enableManagedSpotTraining: spot,
+            // No checkpoint sync here: the definition has one CheckpointConfig for every trial,
+            // and the training code resumes whatever checkpoint its folder holds, so trials with
+            // other hyperparameters could resume each other's weights. A reclaimed spot trial
+            // starts over within its MaxWaitTimeInSeconds instead.
+          },
+        },
+        jobOpts,
+      );
+      this.jobName = this.tuningJob.name;
+    }
+
+    this.artifact = new JobArtifact(
+      `${name}-artifact`,
+      {
+        jobKind: tune ? "tuning" : "training",
+        jobName: this.jobName,
+        region: args.region,
+        outputPath,
+        timeoutSeconds: waitSeconds(
+          args.stopping,
+          tune
+            ? { maxJobs: args.tuning!.maxJobs, parallel: args.tuning!.maxParallelJobs }
+            : undefined,
+        ),
+        pollSeconds: args.pollSeconds ?? 60,
+      },
+      { parent: this },
+    );
+    this.modelDataUrl = this.artifact.modelArtifactUri;
+    this.registerOutputs({
+      jobName: this.jobName,
+      modelDataUrl: this.modelDataUrl,
+      submitDirectory: this.submitDirectory,
+    });
+  }
+}

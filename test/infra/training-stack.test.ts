@@ -1,0 +1,375 @@
+// The training and tuning jobs the program declares under mocks, per stack and mode: their exact
+// inputs, the uploaded code archive, the model taking the job's artifact, the names that change
+// with what a job is made of, and the training role's permissions for exactly these jobs.
+import * as assert from "assert";
+import * as path from "path";
+import * as zlib from "zlib";
+import { createHash } from "crypto";
+import { packSourceDir } from "../../infra/training/source-package";
+import { StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
+import { decide, deployedRoles, one, stackRun } from "./helpers";
+
+const ROOT = findProjectRoot(__dirname);
+const ACCOUNT = "123456789012";
+const BUCKET = `dog-breed-classifier-dev-${ACCOUNT}`;
+const TRAINING_ROLE = `arn:aws:iam::${ACCOUNT}:role/dog-breed-classifier-dev-training`;
+const TRAINING_IMAGE =
+  "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1-cpu-py310";
+const METRICS = [
+  { name: "train_loss", regex: "train_loss=([0-9]+\\.[0-9]+)" },
+  { name: "train_accuracy", regex: "train_accuracy=([0-9]+\\.[0-9]+)" },
+  { name: "valid_loss", regex: "valid_loss=([0-9]+\\.[0-9]+)" },
+  { name: "valid_accuracy", regex: "valid_accuracy=([0-9]+\\.[0-9]+)" },
+  { name: "test_loss", regex: "test_loss=([0-9]+\\.[0-9]+)" },
+  { name: "test_accuracy", regex: "test_accuracy=([0-9]+\\.[0-9]+)" },
+];
+const CHANNEL = [
+  {
+    channelName: "training",
+    inputMode: "File",
+    dataSource: {
+      s3DataSource: {
+        s3DataType: "S3Prefix",
+        s3Uri: `s3://${BUCKET}/data/dog-images/`,
+        s3DataDistributionType: "FullyReplicated",
+      },
+    },
+  },
+];
+const PKG = packSourceDir(path.join(ROOT, "training"), "code/");
+const SUBMIT = `s3://${BUCKET}/${PKG.key}`;
+
+const TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob";
+const TUNING_JOB = "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob";
+const ARTIFACT = "pulumi-nodejs:dynamic/sagemaker:JobArtifact";
+
+function withoutProvider(inputs: Record<string, unknown>): Record<string, unknown> {
+  const { __provider, ...rest } = inputs;
+  assert.ok(__provider !== undefined, "the dynamic resource carries its serialized provider");
+  return rest;
+}
+
+describe("training run: dev with trainingMode train", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await stackRun("dev", { trainingMode: "train" });
+  });
+
+  it("uploads the packed training code under a content-hashed key", () => {
+    const obj = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2").find(
+      (o) => o.name === "training-source",
+    );
+    assert.ok(obj);
+    assert.strictEqual(obj.inputs.bucket, BUCKET);
+    assert.strictEqual(obj.inputs.key, PKG.key);
+    assert.strictEqual(obj.inputs.contentType, "application/gzip");
+    const archive = Buffer.from(String(obj.inputs.contentBase64), "base64");
+    assert.ok(archive.equals(PKG.archive));
+    assert.strictEqual(
+      createHash("sha256").update(zlib.gunzipSync(archive)).digest("hex"),
+      PKG.sha256,
+    );
+  });
+
+  it("declares one training job with the exact role, image, code, data, spot and limits", () => {
+    const job = one(run, TRAINING_JOB);
+    const name = String(job.inputs.trainingJobName);
+    assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{12}$/);
+    assert.deepStrictEqual(job.inputs, {
+      trainingJobName: name,
+      roleArn: TRAINING_ROLE,
+      algorithmSpecification: {
+        trainingImage: TRAINING_IMAGE,
+        trainingInputMode: "File",
+        metricDefinitions: METRICS,
+      },
+      hyperParameters: {
+        arch: '"resnet18"',
+        "batch-size": "64",
+        epochs: "3",
+        "learning-rate": "0.001",
+        pretrained: "true",
+        sagemaker_container_log_level: "20",
+        sagemaker_program: '"train.py"',
+        sagemaker_region: '"us-east-1"',
+        sagemaker_submit_directory: JSON.stringify(SUBMIT),
+      },
+      inputDataConfigs: CHANNEL,
+      outputDataConfig: { s3OutputPath: `s3://${BUCKET}/models/jobs/` },
+      resourceConfig: { instanceType: "ml.m5.xlarge", instanceCount: 1, volumeSizeInGb: 30 },
+      stoppingCondition: { maxRuntimeInSeconds: 7200, maxWaitTimeInSeconds: 14400 },
+      enableManagedSpotTraining: true,
+      checkpointConfig: {
+        s3Uri: `s3://${BUCKET}/checkpoints/${name}/`,
+        localPath: "/opt/ml/checkpoints",
+      },
+    });
+    assert.deepStrictEqual(job.replaceOnChanges, ["*"]);
+    assert.strictEqual(job.deleteBeforeReplace, false);
+  });
+
+  it("starts the job only after the code is uploaded and the role's policy is in place", () => {
+    const job = one(run, TRAINING_JOB);
+    const source = run.resources.find((r) => r.name === "training-source");
+    const rolePolicy = run.resources.find((r) => r.name === "training-role-policy");
+    assert.ok(source && rolePolicy);
+    assert.ok(job.dependencies.includes(source.urn), "depends on the code archive");
+    assert.ok(job.dependencies.includes(rolePolicy.urn), "depends on the role's inline policy");
+  });
+
+  it("waits for the job's artifact and deploys it", () => {
+    const job = one(run, TRAINING_JOB);
+    const artifact = one(run, ARTIFACT);
+    const name = String(job.inputs.trainingJobName);
+    assert.deepStrictEqual(withoutProvider(artifact.inputs), {
+      jobKind: "training",
+      jobName: name,
+      region: "us-east-1",
+      outputPath: `s3://${BUCKET}/models/jobs/`,
+      // Spot: MaxWait (4 h) plus an hour for start-up and upload.
+      timeoutSeconds: 14400 + 3600,
+      pollSeconds: 60,
+    });
+    const uri = `s3://${BUCKET}/models/jobs/${name}/output/model.tar.gz`;
+    assert.strictEqual(run.outputs.modelDataUrl, uri);
+    assert.strictEqual(run.outputs.trainingJobName, name);
+    const model = one(run, "aws:sagemaker/model:Model");
+    assert.strictEqual(
+      (model.inputs.primaryContainer as Record<string, unknown>).modelDataUrl,
+      uri,
+    );
+    assert.ok(model.dependencies.includes(artifact.urn), "the model waits for the artifact");
+  });
+
+  it("lets the training role do exactly what this job needs, and the model role read only its artifact", async () => {
+    const roles = deployedRoles(run);
+    const training = roles.get("dog-breed-classifier-dev-training")!;
+    const model = roles.get("dog-breed-classifier-dev-model")!;
+    const job = String(one(run, TRAINING_JOB).inputs.trainingJobName);
+    const obj = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
+    const checks: [typeof training, string, string, string, Record<string, string>?][] = [
+      [training, "s3:GetObject", obj(PKG.key), "Allowed"],
+      [training, "s3:GetObject", obj("data/dog-images/train/001.Affenpinscher/a.jpg"), "Allowed"],
+      [
+        training,
+        "s3:ListBucket",
+        `arn:aws:s3:::${BUCKET}`,
+        "Allowed",
+        { "s3:prefix": "data/dog-images/" },
+      ],
+      [training, "s3:PutObject", obj(`models/jobs/${job}/output/model.tar.gz`), "Allowed"],
+      [training, "s3:PutObject", obj(`checkpoints/${job}/checkpoint-1.pth`), "Allowed"],
+      [training, "s3:GetObject", obj(`checkpoints/${job}/checkpoint-1.pth`), "Allowed"],
+      [training, "s3:PutObject", obj(PKG.key), "ImplicitlyDenied"],
+      [training, "s3:PutObject", obj("data/dog-images/train/x.jpg"), "ImplicitlyDenied"],
+      [
+        training,
+        "ecr:BatchGetImage",
+        "arn:aws:ecr:us-east-1:763104351884:repository/pytorch-training",
+        "Allowed",
+      ],
+      [
+        training,
+        "logs:PutLogEvents",
+        `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/sagemaker/TrainingJobs:log-stream:${job}/algo-1`,
+        "Allowed",
+      ],
+      [
+        training,
+        "cloudwatch:PutMetricData",
+        "*",
+        "Allowed",
+        { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" },
+      ],
+      [model, "s3:GetObject", obj(`models/jobs/${job}/output/model.tar.gz`), "Allowed"],
+      [
+        model,
+        "s3:GetObject",
+        obj("models/jobs/another-job/output/model.tar.gz"),
+        "ImplicitlyDenied",
+      ],
+    ];
+    const wrong: string[] = [];
+    for (const [role, action, resource, expected, context] of checks) {
+      const got = await decide(role, action, resource, context);
+      if (got !== expected)
+        wrong.push(`${role.name} ${action} ${resource}: ${got}, expected ${expected}`);
+    }
+    assert.deepStrictEqual(wrong, []);
+  });
+});
+
+describe("training run: dev with trainingMode tune", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await stackRun("dev", { trainingMode: "tune" });
+  });
+
+  it("declares a tuning job with the objective, ranges, limits and early stopping from config", () => {
+    assert.deepStrictEqual(ofType(run, TRAINING_JOB), []);
+    const tuning = one(run, TUNING_JOB);
+    const name = String(tuning.inputs.name);
+    assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{7}$/);
+    assert.ok(name.length <= 32);
+    assert.deepStrictEqual(tuning.inputs.config, {
+      strategy: "Bayesian",
+      objective: { metricName: "valid_accuracy", type: "Maximize" },
+      resourceLimits: { maxNumberOfTrainingJobs: 4, maxParallelTrainingJobs: 2 },
+      parameterRanges: {
+        continuousParameterRanges: [
+          {
+            name: "learning-rate",
+            minValue: "0.0001",
+            maxValue: "0.1",
+            scalingType: "Logarithmic",
+          },
+        ],
+        integerParameterRanges: [
+          { name: "epochs", minValue: "2", maxValue: "6", scalingType: "Linear" },
+        ],
+        categoricalParameterRanges: [{ name: "batch-size", values: ["32", "64", "128"] }],
+      },
+      trainingJobEarlyStoppingType: "Auto",
+    });
+    assert.deepStrictEqual(tuning.inputs.trainingJobDefinition, {
+      roleArn: TRAINING_ROLE,
+      algorithmSpecification: {
+        trainingImage: TRAINING_IMAGE,
+        trainingInputMode: "File",
+        metricDefinitions: METRICS,
+      },
+      staticHyperParameters: {
+        arch: '"resnet18"',
+        pretrained: "true",
+        sagemaker_container_log_level: "20",
+        sagemaker_program: '"train.py"',
+        sagemaker_region: '"us-east-1"',
+        sagemaker_submit_directory: JSON.stringify(SUBMIT),
+      },
+      inputDataConfigs: CHANNEL,
+      outputDataConfig: { s3OutputPath: `s3://${BUCKET}/models/jobs/` },
+      resourceConfig: { instanceType: "ml.m5.xlarge", instanceCount: 1, volumeSizeInGb: 30 },
+      stoppingCondition: { maxRuntimeInSeconds: 7200, maxWaitTimeInSeconds: 14400 },
+      enableManagedSpotTraining: true,
+    });
+    assert.deepStrictEqual(tuning.replaceOnChanges, ["*"]);
+  });
+
+  it("deploys the best training job's artifact", () => {
+    const name = String(one(run, TUNING_JOB).inputs.name);
+    const artifact = one(run, ARTIFACT);
+    assert.deepStrictEqual(withoutProvider(artifact.inputs), {
+      jobKind: "tuning",
+      jobName: name,
+      region: "us-east-1",
+      outputPath: `s3://${BUCKET}/models/jobs/`,
+      // Four jobs, two at a time: two waves of MaxWait, plus an hour.
+      timeoutSeconds: 2 * 14400 + 3600,
+      pollSeconds: 60,
+    });
+    assert.match(
+      String(run.outputs.modelDataUrl),
+      new RegExp(`^s3://${BUCKET}/models/jobs/${name}-001-[0-9a-f]{8}/output/model\\.tar\\.gz$`),
+    );
+    const model = one(run, "aws:sagemaker/model:Model");
+    assert.strictEqual(
+      (model.inputs.primaryContainer as Record<string, unknown>).modelDataUrl,
+      run.outputs.modelDataUrl,
+    );
+  });
+});
+
+describe("training run: settings and names", () => {
+  it("runs on demand without checkpoints or a spot wait when spot is off", async () => {
+    const run = await stackRun("dev", { trainingMode: "train", trainingUseSpot: false });
+    const job = one(run, TRAINING_JOB);
+    assert.strictEqual(job.inputs.enableManagedSpotTraining, false);
+    assert.strictEqual(job.inputs.checkpointConfig, undefined);
+    assert.deepStrictEqual(job.inputs.stoppingCondition, { maxRuntimeInSeconds: 7200 });
+    assert.strictEqual(withoutProvider(one(run, ARTIFACT).inputs).timeoutSeconds, 7200 + 3600);
+  });
+
+  it("encrypts job output and volumes with the stack's key, but not local-storage volumes", async () => {
+    const run = await stackRun("dev", { trainingMode: "train", kmsEnabled: true });
+    const key = String(one(run, "aws:kms/key:Key").outputs.arn);
+    const job = one(run, TRAINING_JOB);
+    assert.deepStrictEqual(job.inputs.outputDataConfig, {
+      s3OutputPath: `s3://${BUCKET}/models/jobs/`,
+      kmsKeyId: key,
+    });
+    assert.strictEqual((job.inputs.resourceConfig as Record<string, unknown>).volumeKmsKeyId, key);
+    const gpu = await stackRun("dev", {
+      trainingMode: "tune",
+      kmsEnabled: true,
+      trainingInstanceType: "ml.g4dn.xlarge",
+    });
+    const def = one(gpu, TUNING_JOB).inputs.trainingJobDefinition as Record<
+      string,
+      Record<string, unknown>
+    >;
+    assert.strictEqual(def.resourceConfig.volumeKmsKeyId, undefined);
+    assert.strictEqual(def.outputDataConfig.kmsKeyId, key);
+    assert.strictEqual(
+      def.algorithmSpecification.trainingImage,
+      TRAINING_IMAGE.replace("cpu", "gpu"),
+    );
+  });
+
+  it("keeps the job name for the same inputs and changes it with hyperparameters, data or ranges", async () => {
+    const name = async (overrides: Record<string, unknown>) => {
+      const run = await runStack({ stack: "dev", overrides });
+      const job = ofType(run, TRAINING_JOB)[0] ?? one(run, TUNING_JOB);
+      return String(job.inputs.trainingJobName ?? job.inputs.name);
+    };
+    const base = await name({ trainingMode: "train" });
+    assert.strictEqual(await name({ trainingMode: "train" }), base);
+    const changed = [
+      await name({ trainingMode: "train", trainingEpochs: 4 }),
+      await name({ trainingMode: "train", trainingLearningRate: "0.002" }),
+      await name({ trainingMode: "train", trainingDataPrefix: "data/dog-images-v2/" }),
+      await name({ trainingMode: "train", trainingInstanceType: "ml.m5.2xlarge" }),
+    ];
+    assert.strictEqual(new Set([base, ...changed]).size, 5, JSON.stringify([base, ...changed]));
+    const tune = await name({ trainingMode: "tune" });
+    assert.notStrictEqual(await name({ trainingMode: "tune", tuningMaxJobs: 6 }), tune);
+    assert.notStrictEqual(
+      await name({ trainingMode: "tune", tuningBatchSizeValues: ["16", "32"] }),
+      tune,
+    );
+  });
+
+  it("rejects an objective the training code does not print", async () => {
+    await assert.rejects(
+      runStack({
+        stack: "dev",
+        overrides: { trainingMode: "tune", tuningObjectiveMetric: "valid:accuracy" },
+      }),
+      /tuning\.objectiveMetric "valid:accuracy" is not a metric the training code prints; use one of train_loss, .*valid_accuracy/,
+    );
+  });
+
+  it("never trains in prod: the production stack refuses a training mode and runs no job", async () => {
+    await assert.rejects(
+      runStack({ stack: "prod", overrides: { trainingMode: "tune" } }),
+      /trainingMode = "tune": must be none in a production stack/,
+    );
+    const prod = await stackRun("prod");
+    assert.deepStrictEqual(
+      [...ofType(prod, TRAINING_JOB), ...ofType(prod, TUNING_JOB), ...ofType(prod, ARTIFACT)],
+      [],
+    );
+    assert.match(
+      String(prod.outputs.modelDataUrl),
+      /^s3:\/\/dog-breed-classifier-prod-123456789012\/models\/releases\/.+\/model\.tar\.gz$/,
+    );
+  });
+
+  it("runs no job and uploads no archive while trainingMode is none", async () => {
+    const dev = await stackRun("dev");
+    assert.deepStrictEqual(
+      [...ofType(dev, TRAINING_JOB), ...ofType(dev, TUNING_JOB), ...ofType(dev, ARTIFACT)],
+      [],
+    );
+    assert.ok(!dev.resources.some((r) => r.name === "training-source"));
+  });
+});
