@@ -5,7 +5,9 @@ import * as assert from "assert";
 import * as path from "path";
 import * as zlib from "zlib";
 import { createHash } from "crypto";
+import { ConfigError, parseConfig } from "../../infra/config";
 import { packSourceDir } from "../../infra/training/source-package";
+import { loadStackConfig } from "../../tools/stack-config";
 import { StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
 import { decide, deployedRoles, one, stackRun } from "./helpers";
 
@@ -371,5 +373,53 @@ describe("training run: settings and names", () => {
       [],
     );
     assert.ok(!dev.resources.some((r) => r.name === "training-source"));
+  });
+});
+
+describe("training config keys", () => {
+  const problems = (overrides: Record<string, unknown>): string => {
+    try {
+      parseConfig(loadStackConfig(ROOT, "dev", overrides).config, "dev");
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.message;
+    }
+    return "";
+  };
+
+  it("default to the dataset folder, a 30 GB volume and a maximized objective", () => {
+    const cfg = parseConfig(loadStackConfig(ROOT, "dev").config, "dev");
+    assert.deepStrictEqual(
+      [
+        cfg.trainingDataPrefix,
+        cfg.trainingVolumeSizeGb,
+        cfg.tuningObjectiveType,
+        cfg.tuningObjectiveMetric,
+      ],
+      ["data/dog-images/", 30, "Maximize", "valid_accuracy"],
+    );
+  });
+
+  it("name the bad key, its value and what is allowed", () => {
+    assert.match(
+      problems({ trainingDataPrefix: "dog-images/" }),
+      /trainingDataPrefix = "dog-images\/": must be a bucket prefix under data\//,
+    );
+    assert.match(
+      problems({ trainingDataPrefix: "data/dog-images" }),
+      /trainingDataPrefix = "data\/dog-images": must be/,
+    );
+    assert.match(
+      problems({ trainingVolumeSizeGb: 0 }),
+      /trainingVolumeSizeGb = 0: must be between 1 and 16384/,
+    );
+    assert.match(
+      problems({ tuningObjectiveType: "Max" }),
+      /tuningObjectiveType = "Max": must be one of Maximize, Minimize/,
+    );
+    assert.strictEqual(
+      problems({ trainingDataPrefix: "data/", tuningObjectiveType: "Minimize" }),
+      "",
+    );
   });
 });
