@@ -223,6 +223,10 @@ export class TrainingRun extends pulumi.ComponentResource {
                 localPath: CHECKPOINT_LOCAL_PATH,
               }
             : undefined,
+          // The provider's create waits until the job is Completed or Stopped, two minutes unless
+          // told otherwise (https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/sagemaker/training_job.go):
+          // allow the job's own limits. Deleting a replaced job waits for SageMaker too.
+          timeouts: { create: `${waitSeconds(args.stopping)}s`, delete: "30m" },
         },
         jobOpts,
       );

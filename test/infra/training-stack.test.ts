@@ -105,6 +105,8 @@ describe("training run: dev with trainingMode train", () => {
         s3Uri: `s3://${BUCKET}/checkpoints/${name}/`,
         localPath: "/opt/ml/checkpoints",
       },
+      // The provider waits for the job itself: as long as the job may take, plus an hour.
+      timeouts: { create: "18000s", delete: "30m" },
     });
     assert.deepStrictEqual(job.replaceOnChanges, ["*"]);
     assert.strictEqual(job.deleteBeforeReplace, false);
@@ -288,6 +290,7 @@ describe("training run: settings and names", () => {
     assert.strictEqual(job.inputs.enableManagedSpotTraining, false);
     assert.strictEqual(job.inputs.checkpointConfig, undefined);
     assert.deepStrictEqual(job.inputs.stoppingCondition, { maxRuntimeInSeconds: 7200 });
+    assert.deepStrictEqual(job.inputs.timeouts, { create: "10800s", delete: "30m" });
     assert.strictEqual(withoutProvider(one(run, ARTIFACT).inputs).timeoutSeconds, 7200 + 3600);
   });
 
