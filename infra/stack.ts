@@ -211,8 +211,9 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             trainingHostPolicy({
               env: e,
               bucket: b,
+              // The host reads the dataset the jobs read, and nothing else under data/.
               prefixes: {
-                data: BUCKET_LAYOUT.data,
+                data: config.trainingDataPrefix,
                 code: BUCKET_LAYOUT.hostCode,
                 output: BUCKET_LAYOUT.hostModels,
               },
@@ -262,7 +263,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             bucketName: bucket,
             prefixes: {
               code: BUCKET_LAYOUT.hostCode,
-              data: BUCKET_LAYOUT.data,
+              data: config.trainingDataPrefix,
               output: BUCKET_LAYOUT.hostModels,
             },
             codeDir: path.join(root, "training"),

@@ -369,14 +369,16 @@ describe("IAM least privilege (simulated)", () => {
       const instance = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`;
       await expectDecisions(r, [
         ["s3:GetObject", s3(bucket, "code/training/ec2_train.py"), "Allowed"],
-        ["s3:GetObject", s3(bucket, "data/test/x.jpg"), "Allowed"],
+        ["s3:GetObject", s3(bucket, "data/dog-images/test/x.jpg"), "Allowed"],
+        ["s3:GetObject", s3(bucket, "data/other-dataset/test/x.jpg"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(bucket, "models/ec2/20261101T000000Z/model.tar.gz"), "Allowed"],
         ["s3:PutObject", s3(bucket, "models/releases/2026-11-01/model.tar.gz"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(bucket, "data/test/x.jpg"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(bucket, "code/training/ec2_train.py"), "ImplicitlyDenied"],
         ["s3:GetObject", s3(bucket, "code/sourcedir.tar.gz"), "ImplicitlyDenied"],
         ["s3:GetObject", s3(OTHER_BUCKET, "data/x.jpg"), "ImplicitlyDenied"],
-        ["s3:ListBucket", s3(bucket), "Allowed", { "s3:prefix": "data/" }],
+        ["s3:ListBucket", s3(bucket), "Allowed", { "s3:prefix": "data/dog-images/train/" }],
+        ["s3:ListBucket", s3(bucket), "ImplicitlyDenied", { "s3:prefix": "data/" }],
         ["s3:ListBucket", s3(bucket), "ImplicitlyDenied", { "s3:prefix": "models/" }],
         ["ssm:UpdateInstanceInformation", instance, "Allowed"],
         ["ssmmessages:OpenDataChannel", "*", "Allowed"],

@@ -240,7 +240,7 @@ describe("dev stack", () => {
       /--index-url https:\/\/download\.pytorch\.org\/whl\/cpu "torch==2\.1\.\*" torchvision/,
     );
     assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/code/training/" "$WORK/code"`));
-    assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/data/" "$WORK/data"`));
+    assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/data/dog-images/" "$WORK/data"`));
     assert.match(
       userData,
       /ec2_train\.py \\\n\s+--data-dir "\$WORK\/data" \\\n\s+--model-dir "\$WORK\/model" \\\n\s+--checkpoint-dir "\$WORK\/checkpoints"/,
