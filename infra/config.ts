@@ -23,7 +23,11 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /** Managed Node.js runtimes this handler bundle (target node20) runs on. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html */
-export const LAMBDA_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
+// Node.js runtimes Lambda still lets a function be created with. nodejs20.x was deprecated on
+// 2026-04-30 and creating functions with it is blocked from 2026-08-31; nodejs22.x is supported
+// until 2027-04-30 and nodejs24.x until 2028-04-30.
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+export const LAMBDA_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 
 /** torchvision architectures the training code accepts for `--arch`. */
 export const TRAINING_ARCHS = [
@@ -59,7 +63,7 @@ export const CONFIG_KEYS = {
   // Data and model bucket.
   kmsEnabled: {
     type: "boolean",
-    default: false,
+    default: true,
     description:
       "Encrypt the bucket, notebook volume, endpoint storage and data capture with a customer-managed KMS key (rotated yearly) instead of S3-managed keys.",
   },
@@ -264,8 +268,8 @@ export const CONFIG_KEYS = {
   // Lambda function.
   lambdaRuntime: {
     type: "string",
-    default: "nodejs20.x",
-    description: "Lambda runtime: nodejs20.x, nodejs22.x or nodejs24.x.",
+    default: "nodejs22.x",
+    description: "Lambda runtime: nodejs22.x or nodejs24.x (nodejs20.x can no longer be created).",
   },
   lambdaMemoryMb: {
     type: "integer",
@@ -682,6 +686,12 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     !SUBNET.test(v("notebookSubnetId"))
   ) {
     fail("notebookSubnetId", "must be empty or a subnet id (subnet-...)");
+  }
+  if (v("notebookEnabled") === true && v("kmsEnabled") === false) {
+    fail(
+      "kmsEnabled",
+      "false needs notebookEnabled false too: the notebook's storage volume is encrypted with the stack's KMS key",
+    );
   }
   if (
     v("notebookEnabled") === true &&

@@ -15,6 +15,10 @@ export const functionUrl = outputs.functionUrl;
 export const notebookName = outputs.notebookName;
 /** Set when the stack has ec2Enabled on. */
 export const trainingInstanceId = outputs.trainingInstanceId;
+/** The model artifact the endpoint serves: the one promoted by config, or the job's output. */
+export const modelDataUrl = outputs.modelDataUrl;
+/** Set when the stack has trainingMode train or tune. */
+export const trainingJobName = outputs.trainingJobName;
 export const modelRoleArn = roles.model;
 export const lambdaRoleArn = roles.lambda;
 export const trainingRoleArn = roles.training;

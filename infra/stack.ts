@@ -3,6 +3,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { StackBudget, budgetArgsFromConfig } from "./budget";
 import type { StackConfig } from "./config";
 import { ClassifierFunction, requireBundle } from "./components/classifier-function";
 import { DataBucket } from "./components/data-bucket";
@@ -358,10 +359,17 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       environment: {
         ENDPOINT_NAME: inference.endpointName,
         TOP_K: String(config.lambdaTopK),
+        // Serverless endpoints take request payloads up to 4 MB, instance-based ones up to 6 MB.
+        // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
+        MAX_IMAGE_BYTES: String(serverless ? 4 * 1024 * 1024 : 6 * 1024 * 1024),
       },
     },
     withProvider,
   );
+
+  // The monthly cost budget in AWS Budgets; the policy pack holds the cost estimate to it.
+  const budgetArgs = budgetArgsFromConfig(config);
+  if (budgetArgs) new StackBudget("cost", budgetArgs, withProvider);
 
   return {
     region: config.region,

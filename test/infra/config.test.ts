@@ -81,7 +81,7 @@ describe("stack files", () => {
     assert.deepStrictEqual(pick(dev), {
       serverless: true,
       autoscaling: false,
-      kms: false,
+      kms: true,
       retain: false,
       notebook: true,
       isolation: false,
@@ -262,7 +262,7 @@ describe("parseConfig", () => {
       "dev",
       { lambdaRuntime: "nodejs18.x" },
       "lambdaRuntime",
-      /nodejs20\.x, nodejs22\.x, nodejs24\.x/,
+      /nodejs22\.x, nodejs24\.x/,
     ],
     [
       "odd log retention",

@@ -159,6 +159,7 @@ describe("infra/index.ts", () => {
       "endpointName",
       "functionName",
       "lambdaRoleArn",
+      "modelDataUrl",
       "modelRoleArn",
       "notebookName",
       "notebookRoleArn",

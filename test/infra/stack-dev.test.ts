@@ -25,6 +25,8 @@ describe("dev stack", () => {
     assert.deepStrictEqual(counts, {
       "pulumi:providers:aws": 1,
       "dog-breed-classifier:storage:DataBucket": 1,
+      "aws:kms/key:Key": 1,
+      "aws:kms/alias:Alias": 1,
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
@@ -52,6 +54,8 @@ describe("dev stack", () => {
       "aws:cloudwatch/logGroup:LogGroup": 1,
       "aws:lambda/function:Function": 1,
       "aws:lambda/alias:Alias": 1,
+      "dog-breed-classifier:cost:StackBudget": 1,
+      "aws:budgets/budget:Budget": 1,
     });
   });
 
@@ -97,7 +101,15 @@ describe("dev stack", () => {
         run,
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       ).inputs.rules,
-      [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false }],
+      [
+        {
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: one(run, "aws:kms/key:Key").outputs.arn,
+          },
+          bucketKeyEnabled: true,
+        },
+      ],
     );
     assert.deepStrictEqual(
       one(run, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration,
@@ -128,7 +140,10 @@ describe("dev stack", () => {
         },
       ],
     );
-    assert.deepStrictEqual(ofType(run, "aws:kms/key:Key"), []);
+    // The key that also encrypts the notebook volume rotates yearly and goes with the stack.
+    const key = one(run, "aws:kms/key:Key");
+    assert.strictEqual(key.inputs.enableKeyRotation, true);
+    assert.strictEqual(key.retainOnDelete, false);
   });
 
   it("runs a small notebook without root access that stops itself after 30 idle minutes", () => {
@@ -195,6 +210,7 @@ describe("dev stack", () => {
       volumeType: "gp3",
       volumeSize: 60,
       encrypted: true,
+      kmsKeyId: one(run, "aws:kms/key:Key").outputs.arn,
       deleteOnTermination: true,
     });
     assert.strictEqual(i.iamInstanceProfile, `${PREFIX}-ec2-host`);
@@ -290,7 +306,7 @@ describe("dev stack", () => {
   it("runs the Lambda function on arm64 with its limits, log group and live alias, no URL", () => {
     const fn = one(run, "aws:lambda/function:Function").inputs;
     assert.strictEqual(fn.name, `${PREFIX}-classify`);
-    assert.strictEqual(fn.runtime, "nodejs20.x");
+    assert.strictEqual(fn.runtime, "nodejs22.x");
     assert.deepStrictEqual(fn.architectures, ["arm64"]);
     assert.strictEqual(fn.handler, "index.handler");
     assert.strictEqual(fn.memorySize, 512);
@@ -298,7 +314,8 @@ describe("dev stack", () => {
     assert.strictEqual(fn.reservedConcurrentExecutions, 2);
     assert.strictEqual(fn.publish, true);
     assert.deepStrictEqual(fn.environment, {
-      variables: { ENDPOINT_NAME: `${PREFIX}-endpoint`, TOP_K: "5" },
+      // A serverless endpoint takes payloads up to 4 MB.
+      variables: { ENDPOINT_NAME: `${PREFIX}-endpoint`, TOP_K: "5", MAX_IMAGE_BYTES: "4194304" },
     });
     assert.strictEqual(fn.role, `arn:aws:iam::123456789012:role/${PREFIX}-lambda`);
     const logs = one(run, "aws:cloudwatch/logGroup:LogGroup").inputs;
@@ -320,6 +337,7 @@ describe("dev stack", () => {
       {
         region: "us-east-1",
         bucketName: BUCKET,
+        kmsKeyArn: one(run, "aws:kms/key:Key").outputs.arn,
         modelDataUrl: `s3://${BUCKET}/models/baseline/model.tar.gz`,
         inferenceImage:
           "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",

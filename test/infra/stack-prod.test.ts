@@ -44,6 +44,8 @@ describe("prod stack", () => {
       "aws:lambda/alias:Alias": 1,
       "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": 1,
       "aws:lambda/functionUrl:FunctionUrl": 1,
+      "dog-breed-classifier:cost:StackBudget": 1,
+      "aws:budgets/budget:Budget": 1,
     });
   });
 

@@ -97,8 +97,16 @@ describe("training run: dev with trainingMode train", () => {
         sagemaker_submit_directory: JSON.stringify(SUBMIT),
       },
       inputDataConfigs: CHANNEL,
-      outputDataConfig: { s3OutputPath: `s3://${BUCKET}/models/jobs/` },
-      resourceConfig: { instanceType: "ml.m5.xlarge", instanceCount: 1, volumeSizeInGb: 30 },
+      outputDataConfig: {
+        s3OutputPath: `s3://${BUCKET}/models/jobs/`,
+        kmsKeyId: one(run, "aws:kms/key:Key").outputs.arn,
+      },
+      resourceConfig: {
+        instanceType: "ml.m5.xlarge",
+        instanceCount: 1,
+        volumeSizeInGb: 30,
+        volumeKmsKeyId: one(run, "aws:kms/key:Key").outputs.arn,
+      },
       stoppingCondition: { maxRuntimeInSeconds: 7200, maxWaitTimeInSeconds: 14400 },
       enableManagedSpotTraining: true,
       checkpointConfig: {
@@ -251,8 +259,16 @@ describe("training run: dev with trainingMode tune", () => {
         sagemaker_submit_directory: JSON.stringify(SUBMIT),
       },
       inputDataConfigs: CHANNEL,
-      outputDataConfig: { s3OutputPath: `s3://${BUCKET}/models/jobs/` },
-      resourceConfig: { instanceType: "ml.m5.xlarge", instanceCount: 1, volumeSizeInGb: 30 },
+      outputDataConfig: {
+        s3OutputPath: `s3://${BUCKET}/models/jobs/`,
+        kmsKeyId: one(run, "aws:kms/key:Key").outputs.arn,
+      },
+      resourceConfig: {
+        instanceType: "ml.m5.xlarge",
+        instanceCount: 1,
+        volumeSizeInGb: 30,
+        volumeKmsKeyId: one(run, "aws:kms/key:Key").outputs.arn,
+      },
       stoppingCondition: { maxRuntimeInSeconds: 7200, maxWaitTimeInSeconds: 14400 },
       enableManagedSpotTraining: true,
     });
