@@ -114,6 +114,8 @@ export async function checkStacks(
       if (exitCodeOf(report) === 1) report.status = "violations";
     }
   } finally {
+    // A set-up still under way (every stack failed early) must finish before it can be stopped.
+    await started.catch(() => undefined);
     await Promise.all(analyses.map((a) => a.stop?.()));
   }
   return reports;

@@ -62,7 +62,7 @@ describe("cost-budget-enforce through the analyzer protocol", function () {
     const [v, ...rest] = await analyze("prod", { ...prod, budgetMonthlyUsd: 400 });
     assert.deepStrictEqual(rest, []);
     assert.strictEqual(v.enforcementLevel, "mandatory");
-    assert.match(v.urn, /aws:budgets\/budget:Budget::dog-breed-classifier-prod-budget-budget$/);
+    assert.match(v.urn, /aws:budgets\/budget:Budget::cost-budget$/);
     assert.match(v.message, /over its limit of \$400\.00 a month/);
     // 3 × 730 h × $0.23 = $503.70; 2 × 1 GB × 2,628,000 s × $0.0000033334 = $17.52;
     // 1,000,000 × 0.5 s × 1 GB × $0.0000133334 = $6.67.

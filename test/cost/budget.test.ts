@@ -267,11 +267,11 @@ describe("cost-budget-enforce on the program's stacks", function () {
     const [v] = violations;
     assert.match(
       v.urn ?? "",
-      /aws:budgets\/budget:Budget::dog-breed-classifier-prod-budget-budget$/,
+      /aws:budgets\/budget:Budget::cost-budget$/,
     );
     assert.match(
       v.message,
-      /^Budget dog-breed-classifier-prod-budget-budget \(dog-breed-classifier-prod-monthly\): stack prod is estimated at \$[\d,.]+–\$[\d,.]+ a month, over its limit of \$400\.00 a month/,
+      /^Budget cost-budget \(dog-breed-classifier-prod-monthly\): stack prod is estimated at \$[\d,.]+–\$[\d,.]+ a month, over its limit of \$400\.00 a month/,
     );
     // 3 × 730 h × $0.23 = $503.70; 2 × 1 GB × 2,628,000 s × $0.0000033334 = $17.52;
     // 1,000,000 × 0.5 s × 1 GB × $0.0000133334 = $6.67 at the on-demand rate.

@@ -1,30 +1,13 @@
-// The real program for a stack, plus the stack's budget as infra/budget.ts declares it, run under
-// mocks: the resource graph the budget policy sees.
-import { type BudgetConfig, StackBudget, budgetArgsFromConfig } from "../../infra/budget";
+// The real program for a stack, run under mocks: the resource graph the budget policy sees,
+// with the stack's budget declared by infra/stack.ts when `budgetMonthlyUsd` is above 0.
 import { type StackResource, type StackRun, runStack } from "../../tools/stack-run";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-function program() {
-  const config = require("../../infra/config");
-  const stack = require("../../infra/stack");
-  return {
-    loadConfig: config.loadConfig,
-    buildStack: (cfg: BudgetConfig) => {
-      const outputs = stack.buildStack(cfg);
-      const args = budgetArgsFromConfig(cfg);
-      if (args) new StackBudget(`${cfg.prefix}-budget`, args);
-      return outputs;
-    },
-  };
-}
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-/** Runs `stack` with `overrides`, declaring a budget when `budgetMonthlyUsd` is above 0. */
+/** Runs `stack` with `overrides`; the program declares the budget itself. */
 export function runWithBudget(
   stack: string,
   overrides: Record<string, unknown> = {},
 ): Promise<StackRun> {
-  return runStack({ stack, overrides, program: program() });
+  return runStack({ stack, overrides });
 }
 
 /** The graph as the policy SDK hands it to a stack policy: `props` and a resolved `parent`. */

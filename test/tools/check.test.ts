@@ -139,7 +139,11 @@ describe("offline check", function () {
       const diff = r.stdout.slice(r.stdout.indexOf("Diff dev -> prod"));
       assert.match(diff, /\+ appautoscaling\.Target /);
       assert.match(diff, /- sagemaker\.NotebookInstance notebook-instance/);
-      assert.match(diff, /cost: \$[\d,.]+ – \$[\d,.]+ -> \$[\d,.]+ – \$[\d,.]+ per month \(min \+\$[\d,.]+, max \+\$[\d,.]+\)/);
+      assert.match(
+        diff,
+        /cost: \$[\d,.]+( – \$[\d,.]+)? -> \$[\d,.]+ – \$[\d,.]+ per month \(min \+\$[\d,.]+, max \+\$[\d,.]+\)/,
+      );
+      assert.match(diff, /\+ classifier-provisioned Lambda provisioned concurrency \(arm64\): \$0\.00 -> \$[\d,.]+ \(max\)/);
     });
 
     it("puts the structured diff in --json", async () => {
