@@ -102,6 +102,25 @@ export const notebookKms = resourcePolicy({
   },
 });
 
+export const notebookImdsV2 = resourcePolicy({
+  name: "sagemaker-notebook-require-imdsv2",
+  description: "Requires SageMaker notebook instances to accept only IMDSv2 (session tokens).",
+  enforcementLevel: "mandatory",
+  types: [SM.notebook],
+  check: (r) => {
+    const cfg = r.props.instanceMetadataServiceConfiguration;
+    if (isUnknown(cfg)) return;
+    const v = obj(cfg)?.minimumInstanceMetadataServiceVersion;
+    if (isUnknown(v) || v === "2") return;
+    r.report(
+      `${label(r.type, r.name)} has instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion ` +
+        `${v === undefined ? "unset (IMDSv1 allowed)" : `"${String(v)}"`}, so code in a notebook can read the ` +
+        `role's credentials through IMDSv1. Set instanceMetadataServiceConfiguration: ` +
+        `{minimumInstanceMetadataServiceVersion: "2"}.`,
+    );
+  },
+});
+
 /** Instance types each stack may use, by stack name; `default` covers other stacks. */
 export const NOTEBOOK_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["ml.t3.medium", "ml.t3.large"],
@@ -296,6 +315,7 @@ export const sagemakerPolicies = [
   notebookRootAccess,
   notebookDirectInternet,
   notebookKms,
+  notebookImdsV2,
   notebookInstanceType,
   endpointConfigKms,
   endpointConfigInstanceType,

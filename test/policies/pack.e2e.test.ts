@@ -271,6 +271,21 @@ describe("policy pack served as the CLI serves it", function () {
       resource: "notebook-instance",
     },
     {
+      what: "notebook IMDSv1",
+      stack: "dev",
+      resources: () =>
+        mutate(
+          dev,
+          "notebook-instance",
+          (p) =>
+            (p.instanceMetadataServiceConfiguration = {
+              minimumInstanceMetadataServiceVersion: "1",
+            }),
+        ),
+      policy: "sagemaker-notebook-require-imdsv2",
+      resource: "notebook-instance",
+    },
+    {
       what: "notebook direct internet where the config forbids it",
       stack: "dev",
       resources: () => dev.resources,

@@ -7,6 +7,7 @@ import {
   hasLocalStorage,
   modelNetworkIsolation,
   notebookDirectInternet,
+  notebookImdsV2,
   notebookInstanceType,
   notebookKms,
   notebookRootAccess,
@@ -25,6 +26,7 @@ const notebook: Fixture = {
     directInternetAccess: "Disabled",
     subnetId: "subnet-0abc",
     kmsKeyId: KEY,
+    instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
     roleArn: "arn:aws:iam::123456789012:role/notebook",
   },
 };
@@ -86,6 +88,38 @@ describe("sagemaker notebook policies", () => {
         "under a key the stack controls. Set kmsKeyId to a customer-managed KMS key ARN.",
     ]);
     assert.deepStrictEqual(await check(notebookKms, mutate(notebook, { kmsKeyId: UNKNOWN })), []);
+  });
+
+  it("sagemaker-notebook-require-imdsv2 reports IMDSv1 allowed", async () => {
+    assert.deepStrictEqual(
+      await check(
+        notebookImdsV2,
+        mutate(notebook, {
+          instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "1" },
+        }),
+      ),
+      [
+        'NotebookInstance "notebook-instance" has instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion ' +
+          '"1", so code in a notebook can read the role\'s credentials through IMDSv1. Set ' +
+          'instanceMetadataServiceConfiguration: {minimumInstanceMetadataServiceVersion: "2"}.',
+      ],
+    );
+    assert.match(
+      (
+        await check(
+          notebookImdsV2,
+          mutate(notebook, { instanceMetadataServiceConfiguration: undefined }),
+        )
+      )[0],
+      /unset \(IMDSv1 allowed\)/,
+    );
+    assert.deepStrictEqual(
+      await check(
+        notebookImdsV2,
+        mutate(notebook, { instanceMetadataServiceConfiguration: UNKNOWN }),
+      ),
+      [],
+    );
   });
 
   it("sagemaker-notebook-restrict-instance-type uses the stack's list, overridable by config", async () => {
