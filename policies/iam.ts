@@ -30,6 +30,7 @@ import {
   isWholeServiceWildcard,
   parseDocument,
   principalName,
+  roleNames,
   Statement,
   T,
   where,
@@ -524,6 +525,23 @@ function identifiers(item: StackItem): unknown[] {
   return [p.arn, p.name, p.id];
 }
 
+/**
+ * Whether `item` (an inline or customer-managed policy) lets a principal other than the role
+ * itself pass the role to a service: a notebook that starts training jobs uses the job's role so.
+ */
+async function letsPass(item: StackItem, roleArn: string, roleNamesOf: string[]): Promise<boolean> {
+  for (const doc of identityDocuments(item.type, item.name, item.props)) {
+    if (doc.principal !== undefined && roleNamesOf.includes(doc.principal)) continue;
+    const parsed = parseDocument(doc.value);
+    if (parsed.kind !== "statements") continue;
+    for (const s of parsed.statements) {
+      if (!isAllow(s) || !s.action || !s.resource?.values.includes(roleArn)) continue;
+      if (await covers(s.action.values, "iam:PassRole")) return true;
+    }
+  }
+  return false;
+}
+
 export const roleInUse = stackPolicy<RoleUseConfig>({
   name: "iam-role-require-use",
   description:
@@ -535,29 +553,45 @@ export const roleInUse = stackPolicy<RoleUseConfig>({
       [],
     ),
   },
-  check: (items, report, c) => {
+  check: async (items, report, c) => {
     const isAws = (it: StackItem) => it.type.startsWith("aws:");
     for (const role of items.filter((it) => it.type === T.role)) {
       const roleName = str(role.props.name) ?? role.name;
       if (c.ignoreRoles.some((g) => globMatch(g, roleName) || globMatch(g, role.name))) continue;
-      const users = referrers(items, role, identifiers(role)).filter(
-        (it) => isAws(it) && !ROLE_PLUMBING.has(it.type),
-      );
-      const used = users.some((u) => {
-        if (u.type !== T.instanceProfile) return true;
-        // An instance profile only matters if an instance or launch template uses it.
-        return referrers(items, u, identifiers(u)).some(
-          (x) => isAws(x) && !ROLE_PLUMBING.has(x.type),
-        );
-      });
-      if (!used) {
-        report(
-          role.urn,
-          `${label(role.type, role.name)} is not used by any resource in the stack (no function, ` +
-            `notebook, model, instance profile in use, ... references it). Delete it, or list it in ` +
-            `ignoreRoles if something outside the stack assumes it.`,
-        );
+      const refs = referrers(items, role, identifiers(role)).filter(isAws);
+      const used = refs
+        .filter((it) => !ROLE_PLUMBING.has(it.type))
+        .some((u) => {
+          if (u.type !== T.instanceProfile) return true;
+          // An instance profile only matters if an instance or launch template uses it.
+          return referrers(items, u, identifiers(u)).some(
+            (x) => isAws(x) && !ROLE_PLUMBING.has(x.type),
+          );
+        });
+      if (used) continue;
+      const arn = str(role.props.arn);
+      // A policy document names the role's ARN inside its JSON, which is no reference the engine
+      // tracks: read every identity document of the stack.
+      const passers = arn
+        ? items.filter(
+            (it) => it !== role && (IDENTITY_DOC_TYPES as readonly string[]).includes(it.type),
+          )
+        : [];
+      let passed = false;
+      for (const p of passers) {
+        if (await letsPass(p, arn!, roleNames(role))) {
+          passed = true;
+          break;
+        }
       }
+      if (passed) continue;
+      report(
+        role.urn,
+        `${label(role.type, role.name)} is not used by any resource in the stack (no function, ` +
+          `notebook, model, instance profile in use, ... references it, and no policy lets another ` +
+          `principal pass it). Delete it, or list it in ignoreRoles if something outside the stack ` +
+          `assumes it.`,
+      );
     }
   },
 });

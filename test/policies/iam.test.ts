@@ -226,7 +226,14 @@ describe("iam-policy-disallow-wildcard-actions", () => {
     const f = clone(rolePolicy);
     f.props.policy = JSON.stringify({
       Version: "2012-10-17",
-      Statement: [{ Sid: "", Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"] }],
+      Statement: [
+        {
+          Sid: "",
+          Effect: "Allow",
+          Action: ["s3:*"],
+          Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
+        },
+      ],
     });
     assert.deepStrictEqual(await check(wildcardActions, f), [
       'RolePolicy "lambda-policy" policy statement 0 allows Action "s3:*", which grants every s3 action. List the ' +
@@ -545,7 +552,8 @@ describe("iam-role-require-use", () => {
           name: "stale",
           message:
             'Role "stale" is not used by any resource in the stack (no function, notebook, model, instance profile in ' +
-            "use, ... references it). Delete it, or list it in ignoreRoles if something outside the stack assumes it.",
+            "use, ... references it, and no policy lets another principal pass it). Delete it, or list it in " +
+            "ignoreRoles if something outside the stack assumes it.",
         },
       ],
     );
@@ -553,6 +561,45 @@ describe("iam-role-require-use", () => {
       await checkStack(roleInUse, [role("stale")], { ignoreRoles: ["st*"] }),
       [],
     );
+  });
+
+  it("counts a role another principal may pass to a service, but not one passing itself", async () => {
+    const passing = (principal: string, action: string | string[]): Fixture => ({
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: `${principal}-pass`,
+      props: {
+        role: principal,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: action,
+              Resource: `arn:aws:iam::${ACCOUNT}:role/jobs`,
+              Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+            },
+          ],
+        }),
+      },
+    });
+    const notebook: Fixture = {
+      type: "aws:sagemaker/notebookInstance:NotebookInstance",
+      name: "nb",
+      props: { roleArn: `arn:aws:iam::${ACCOUNT}:role/notebook` },
+    };
+    const base = [role("notebook"), notebook, role("jobs")];
+    assert.deepStrictEqual(
+      await checkStack(roleInUse, [...base, passing("notebook", "iam:PassRole")]),
+      [],
+    );
+    assert.deepStrictEqual(
+      await checkStack(roleInUse, [...base, passing("notebook", ["IAM:Pass*"])]),
+      [],
+    );
+    const names = async (extra: Fixture) =>
+      (await checkStack(roleInUse, [...base, extra])).map((v) => v.name);
+    assert.deepStrictEqual(await names(passing("notebook", "iam:GetRole")), ["jobs"]);
+    assert.deepStrictEqual(await names(passing("jobs", "iam:PassRole")), ["jobs"]);
   });
 
   it("counts an instance profile only when an instance uses it", async () => {
