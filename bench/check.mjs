@@ -59,7 +59,12 @@ for (let copy = 0; resources.length < RESOURCES; copy++) {
   for (const r of base) {
     if (resources.length >= RESOURCES) break;
     const rename = (urn) => (urn ? urn.replace(/::([^:]+)$/, `::$1-c${copy}`) : urn);
-    resources.push({ ...r, name: `${r.name}-c${copy}`, urn: rename(r.urn), parent: rename(r.parent) });
+    resources.push({
+      ...r,
+      name: `${r.name}-c${copy}`,
+      urn: rename(r.urn),
+      parent: rename(r.parent),
+    });
   }
 }
 const pack = await startPolicyPack({ packDir: path.join(root, "policies") });
@@ -78,9 +83,16 @@ try {
 }
 
 const fmt = (s) => `${s.toFixed(2)} s`;
-console.log(`offline check, ${RUNS} cold runs each (median, min–max), ${execFileSync("nproc").toString().trim()} cores`);
+console.log(
+  `offline check, ${RUNS} cold runs each (median, min–max), ${execFileSync("nproc").toString().trim()} cores`,
+);
 for (const [name, t, target] of rows) {
-  const verdict = target === null ? "" : t.median <= target ? `  target ≤ ${target} s: met` : `  target ≤ ${target} s: MISSED`;
+  const verdict =
+    target === null
+      ? ""
+      : t.median <= target
+        ? `  target ≤ ${target} s: met`
+        : `  target ≤ ${target} s: MISSED`;
   console.log(`  ${name.padEnd(42)} ${fmt(t.median)}  (${fmt(t.min)}–${fmt(t.max)})${verdict}`);
 }
 const rate = resources.length / analyzeSeconds;

@@ -16,7 +16,10 @@ function sources(dir = root, rel = "") {
     if (e.name === "node_modules" || e.name === "bin" || e.name.startsWith(".")) continue;
     const r = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) files.push(...sources(path.join(dir, e.name), r));
-    else if ((e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) || (e.name.endsWith(".json") && !/^(package|tsconfig)/.test(e.name) && !/^config\./.test(e.name))) {
+    else if (
+      (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) ||
+      (e.name.endsWith(".json") && !/^(package|tsconfig)/.test(e.name) && !/^config\./.test(e.name))
+    ) {
       files.push(r);
     }
   }

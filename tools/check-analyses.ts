@@ -40,7 +40,9 @@ export class PolicyAnalysis implements Analysis {
       const r = byUrn.get(v.urn);
       // The policy SDK sends "<description>\n<message>"; the report shows the description once,
       // as the policy's name already says what it checks.
-      const message = v.message.startsWith(`${v.description}\n`) ? v.message.slice(v.description.length + 1) : v.message;
+      const message = v.message.startsWith(`${v.description}\n`)
+        ? v.message.slice(v.description.length + 1)
+        : v.message;
       report.violations.push({
         policy: v.policyName,
         level: v.enforcementLevel,
@@ -68,7 +70,9 @@ export class CostAnalysis implements Analysis {
     const budget = stackBudget(run.resources);
     report.cost = {
       ...estimate,
-      budget: budget ? { ...budget, overBy: Math.max(0, estimate.totals.max - budget.monthlyUsd) } : null,
+      budget: budget
+        ? { ...budget, overBy: Math.max(0, estimate.totals.max - budget.monthlyUsd) }
+        : null,
     };
   }
 }

@@ -15,12 +15,22 @@ export interface StackDiff {
   error?: string;
   added: ResourceRow[];
   removed: ResourceRow[];
-  changed: { type: string; name: string; settings: Record<string, [string | undefined, string | undefined]> }[];
+  changed: {
+    type: string;
+    name: string;
+    settings: Record<string, [string | undefined, string | undefined]>;
+  }[];
   /** Monthly totals before and after, and the cost lines that changed (by their upper bound). */
   cost?: {
     before: { min: number; max: number };
     after: { min: number; max: number };
-    lines: { change: "+" | "-" | "~"; name: string; item: string; beforeMax: number; afterMax: number }[];
+    lines: {
+      change: "+" | "-" | "~";
+      name: string;
+      item: string;
+      beforeMax: number;
+      afterMax: number;
+    }[];
   };
 }
 
@@ -53,7 +63,8 @@ export function diffReports(base: CheckReport, head: CheckReport): StackDiff {
     }
     if (Object.keys(settings).length) d.changed.push({ type: r.type, name: r.name, settings });
   }
-  if (base.cost && head.cost) d.cost = diffCost(base.cost.lines, head.cost.lines, base.cost.totals, head.cost.totals);
+  if (base.cost && head.cost)
+    d.cost = diffCost(base.cost.lines, head.cost.lines, base.cost.totals, head.cost.totals);
   return d;
 }
 
@@ -73,19 +84,33 @@ function diffCost(
   const cents = (n: number) => Math.round(n * 100);
   for (const [key, l] of now) {
     const o = old.get(key);
-    if (!o) lines.push({ change: "+", name: l.name, item: l.item, beforeMax: 0, afterMax: l.monthlyMax });
-    else if (cents(o.monthlyMax) !== cents(l.monthlyMax) || cents(o.monthlyMin) !== cents(l.monthlyMin))
-      lines.push({ change: "~", name: l.name, item: l.item, beforeMax: o.monthlyMax, afterMax: l.monthlyMax });
+    if (!o)
+      lines.push({ change: "+", name: l.name, item: l.item, beforeMax: 0, afterMax: l.monthlyMax });
+    else if (
+      cents(o.monthlyMax) !== cents(l.monthlyMax) ||
+      cents(o.monthlyMin) !== cents(l.monthlyMin)
+    )
+      lines.push({
+        change: "~",
+        name: l.name,
+        item: l.item,
+        beforeMax: o.monthlyMax,
+        afterMax: l.monthlyMax,
+      });
   }
   for (const [key, o] of old) {
-    if (!now.has(key)) lines.push({ change: "-", name: o.name, item: o.item, beforeMax: o.monthlyMax, afterMax: 0 });
+    if (!now.has(key))
+      lines.push({ change: "-", name: o.name, item: o.item, beforeMax: o.monthlyMax, afterMax: 0 });
   }
   return { before: beforeTotals, after: afterTotals, lines };
 }
 
 function gitRefExists(root: string, ref: string): boolean {
   try {
-    execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, stdio: "pipe" });
+    execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+      cwd: root,
+      stdio: "pipe",
+    });
     return true;
   } catch {
     return false;
@@ -96,7 +121,10 @@ function gitRefExists(root: string, ref: string): boolean {
 function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-base-"));
   try {
-    const archive = execFileSync("git", ["archive", "--format=tar", ref], { cwd: root, maxBuffer: 1 << 30 });
+    const archive = execFileSync("git", ["archive", "--format=tar", ref], {
+      cwd: root,
+      maxBuffer: 1 << 30,
+    });
     execFileSync("tar", ["-x", "-C", dir], { input: archive });
     // The revision's own dependencies would need an install; the current ones stand in for them.
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
@@ -106,11 +134,16 @@ function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] 
     const args = ["scripts/run-check.mjs", "--json", ...stacks.flatMap((s) => ["--stack", s])];
     let stdout: string;
     try {
-      stdout = execFileSync(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 }).toString();
+      stdout = execFileSync(process.execPath, args, {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: 1 << 28,
+      }).toString();
     } catch (e) {
       // Exit codes 1 and 2 still print the report.
       stdout = ((e as { stdout?: Buffer }).stdout ?? Buffer.alloc(0)).toString();
-      if (!stdout.trim()) throw new Error(`the check at ${ref} failed: ${(e as Error).message}`, { cause: e });
+      if (!stdout.trim())
+        throw new Error(`the check at ${ref} failed: ${(e as Error).message}`, { cause: e });
     }
     return (JSON.parse(stdout) as { stacks: CheckReport[] }).stacks;
   } finally {
@@ -122,15 +155,25 @@ function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] 
  * The baseline report for each head report: the other stack when `target` names one, else the
  * same stack at the git ref `target`.
  */
-export async function loadBaseline(root: string, target: string, heads: CheckReport[]): Promise<CheckReport[]> {
+export async function loadBaseline(
+  root: string,
+  target: string,
+  heads: CheckReport[],
+): Promise<CheckReport[]> {
   if (listStacks(root).includes(target)) {
     const [other] = await checkStacks(root, [target]);
     return heads.map(() => other);
   }
   if (!gitRefExists(root, target)) {
-    throw new Error(`'${target}' is neither a stack (${listStacks(root).join(", ")}) nor a git ref`);
+    throw new Error(
+      `'${target}' is neither a stack (${listStacks(root).join(", ")}) nor a git ref`,
+    );
   }
-  const bases = checkAtRef(root, target, heads.map((h) => h.stack));
+  const bases = checkAtRef(
+    root,
+    target,
+    heads.map((h) => h.stack),
+  );
   return heads.map((h) => {
     const base = bases.find((b) => b.stack === h.stack);
     if (!base) throw new Error(`stack ${h.stack} does not exist at ${target}`);

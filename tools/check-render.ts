@@ -30,7 +30,10 @@ function formatValue(v: unknown): string {
 function violationLines(violations: Violation[], c: ReturnType<typeof paint>): string[] {
   const order = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 };
   const sorted = [...violations].sort(
-    (a, b) => order[a.level] - order[b.level] || a.name.localeCompare(b.name) || a.policy.localeCompare(b.policy),
+    (a, b) =>
+      order[a.level] - order[b.level] ||
+      a.name.localeCompare(b.name) ||
+      a.policy.localeCompare(b.policy),
   );
   const out: string[] = [];
   let current = "\0";
@@ -57,7 +60,10 @@ function range(min: number, max: number): string {
 function costSection(report: CheckReport, c: ReturnType<typeof paint>): string[] {
   const cost = report.cost;
   if (!cost) return [];
-  const region = cost.regionMultiplier === 1 ? cost.region : `${cost.region}, ×${cost.regionMultiplier} over us-east-1`;
+  const region =
+    cost.regionMultiplier === 1
+      ? cost.region
+      : `${cost.region}, ×${cost.regionMultiplier} over us-east-1`;
   const out = [c("bold", `Monthly cost estimate (USD, ${region})`)];
   out.push(
     table(
@@ -89,9 +95,14 @@ function costSection(report: CheckReport, c: ReturnType<typeof paint>): string[]
 export function renderReport(report: CheckReport, color: boolean): string {
   const c = paint(color);
   const out: string[] = [];
-  out.push(c("bold", `Stack ${report.stack}`) + (report.project ? ` (${report.project}, ${report.region})` : ""));
+  out.push(
+    c("bold", `Stack ${report.stack}`) +
+      (report.project ? ` (${report.project}, ${report.region})` : ""),
+  );
   if (report.error) {
-    const title = { config: "Config error", program: "Program error", policy: "Policy pack error" }[report.error.kind];
+    const title = { config: "Config error", program: "Program error", policy: "Policy pack error" }[
+      report.error.kind
+    ];
     out.push(c("red", `${title}:`), report.error.message.replace(/^/gm, "  "), "");
     return out.join("\n") + "\n";
   }
@@ -112,7 +123,12 @@ export function renderReport(report: CheckReport, color: boolean): string {
   );
 
   out.push("", c("bold", "Outputs"));
-  out.push(table(["NAME", "VALUE"], Object.entries(report.outputs).map(([k, v]) => [k, formatValue(v)])));
+  out.push(
+    table(
+      ["NAME", "VALUE"],
+      Object.entries(report.outputs).map(([k, v]) => [k, formatValue(v)]),
+    ),
+  );
 
   const cost = costSection(report, c);
   if (cost.length) out.push("", ...cost);
@@ -140,7 +156,8 @@ export function renderDiff(d: StackDiff, color: boolean): string {
   for (const r of d.removed) out.push(c("red", `  - ${shortType(r.type)} ${r.name}`));
   for (const r of d.changed) {
     out.push(c("yellow", `  ~ ${shortType(r.type)} ${r.name}`));
-    for (const [k, [from, to]] of Object.entries(r.settings)) out.push(`      ${k}: ${from ?? "-"} -> ${to ?? "-"}`);
+    for (const [k, [from, to]] of Object.entries(r.settings))
+      out.push(`      ${k}: ${from ?? "-"} -> ${to ?? "-"}`);
   }
   if (d.cost) {
     const { before, after } = d.cost;
@@ -150,7 +167,9 @@ export function renderDiff(d: StackDiff, color: boolean): string {
         `(min ${delta(before.min, after.min)}, max ${delta(before.max, after.max)})`,
     );
     for (const l of d.cost.lines) {
-      out.push(`      ${l.change} ${l.name} ${l.item}: ${usd(l.beforeMax)} -> ${usd(l.afterMax)} (max)`);
+      out.push(
+        `      ${l.change} ${l.name} ${l.item}: ${usd(l.beforeMax)} -> ${usd(l.afterMax)} (max)`,
+      );
     }
   }
   return out.join("\n") + "\n";

@@ -1,6 +1,6 @@
 // One check of one or more stacks: the program under mocks, then the analyses that read its
 // resource graph. The graph is collected once per stack and shared by every analysis.
-import type { CostReport } from "./check-analyses";
+import { CostAnalysis, type CostReport, PolicyAnalysis } from "./check-analyses";
 import { ResourceRow, summarize } from "./resource-summary";
 import { StackRun, runStack } from "./stack-run";
 
@@ -57,9 +57,6 @@ export function exitCodeOf(report: CheckReport): number {
 
 /** The analyses every check runs, in order: cost first, so a policy error still shows the cost. */
 export function defaultAnalyses(): Analysis[] {
-  // Loaded here so that a check of config errors alone never loads the pack's dependencies.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CostAnalysis, PolicyAnalysis } = require("./check-analyses") as typeof import("./check-analyses");
   return [new CostAnalysis(), new PolicyAnalysis()];
 }
 

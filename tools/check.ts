@@ -46,7 +46,8 @@ export function parseArgs(argv: string[], tty = false): CheckArgs {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value\n${USAGE}`);
+      if (v === undefined || v.startsWith("--"))
+        throw new UsageError(`${a} needs a value\n${USAGE}`);
       return v;
     };
     if (a === "--stack" || a === "-s") args.stacks.push(value());
@@ -60,8 +61,10 @@ export function parseArgs(argv: string[], tty = false): CheckArgs {
     else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
     else throw new UsageError(`unknown argument '${a}'\n${USAGE}`);
   }
-  if (!args.all && args.stacks.length === 0) throw new UsageError(`name a stack or --all\n${USAGE}`);
-  if (args.all && args.stacks.length > 0) throw new UsageError(`--all and --stack exclude each other\n${USAGE}`);
+  if (!args.all && args.stacks.length === 0)
+    throw new UsageError(`name a stack or --all\n${USAGE}`);
+  if (args.all && args.stacks.length > 0)
+    throw new UsageError(`--all and --stack exclude each other\n${USAGE}`);
   if (args.policyConfig && (args.all || args.stacks.length !== 1 || args.json || args.diff)) {
     throw new UsageError(`--policy-config takes exactly one --stack and nothing else\n${USAGE}`);
   }

@@ -200,11 +200,27 @@ export function invokeResult(
         id: ctx.account,
       };
     case "aws:index/getRegion:getRegion":
-      return { name: ctx.region, region: ctx.region, id: ctx.region, endpoint: `ec2.${ctx.region}.amazonaws.com` };
+      return {
+        name: ctx.region,
+        region: ctx.region,
+        id: ctx.region,
+        endpoint: `ec2.${ctx.region}.amazonaws.com`,
+      };
     case "aws:index/getPartition:getPartition":
-      return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+      return {
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        id: "aws",
+        reverseDnsPrefix: "com.amazonaws",
+      };
     case "aws:ssm/getParameter:getParameter":
-      return { name: inputs.name, value: MOCK_AMI, insecureValue: MOCK_AMI, type: "String", id: inputs.name };
+      return {
+        name: inputs.name,
+        value: MOCK_AMI,
+        insecureValue: MOCK_AMI,
+        type: "String",
+        id: inputs.name,
+      };
     case "aws:ec2/getAmi:getAmi":
       return { id: MOCK_AMI, imageId: MOCK_AMI, architecture: "x86_64" };
     default:

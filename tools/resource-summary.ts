@@ -105,7 +105,8 @@ function settingsOf(r: StackResource): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [label, p] of Object.entries(SETTINGS[r.type] ?? {})) {
     const v = show(get(r.inputs, p));
-    if (v !== undefined) out[label] = label === "ingress" ? String((get(r.inputs, p) as unknown[]).length) : v;
+    if (v !== undefined)
+      out[label] = label === "ingress" ? String((get(r.inputs, p) as unknown[]).length) : v;
   }
   return out;
 }
@@ -131,7 +132,12 @@ export function summarize(resources: readonly StackResource[]): ResourceRow[] {
       component: topComponent(r),
       settings: settingsOf(r),
     }))
-    .sort((a, b) => a.component.localeCompare(b.component) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) =>
+        a.component.localeCompare(b.component) ||
+        a.type.localeCompare(b.type) ||
+        a.name.localeCompare(b.name),
+    );
 }
 
 /** `aws:sagemaker/endpointConfiguration:EndpointConfiguration` -> `sagemaker.EndpointConfiguration`. */

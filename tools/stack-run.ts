@@ -55,7 +55,9 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getPropertydependenciesMap(): {
+    forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void;
+  };
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
   getDeletebeforereplace(): boolean;
@@ -130,7 +132,10 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   // Wrap the mock monitor so that the request's parent and options are recorded with the URN.
-  monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) => {
+  monitor.registerResource = (
+    req: RegisterRequest,
+    callback: (err: unknown, resp?: RegisterResponse) => void,
+  ) => {
     register(req, (err: unknown, resp?: RegisterResponse) => {
       if (!err && resp) {
         const propertyDependencies: Record<string, string[]> = {};

@@ -26,5 +26,8 @@ for (const mod of fs.readdirSync(awsDir, { withFileTypes: true })) {
 }
 types.sort();
 const out = path.join(__dirname, "..", "taggable-types.json");
-fs.writeFileSync(out, JSON.stringify({ provider: `@pulumi/aws@${version}`, types }, null, 1) + "\n");
+fs.writeFileSync(
+  out,
+  JSON.stringify({ provider: `@pulumi/aws@${version}`, types }, null, 1) + "\n",
+);
 console.log(`wrote ${types.length} taggable types from @pulumi/aws@${version} to ${out}`);

@@ -265,10 +265,7 @@ describe("cost-budget-enforce on the program's stacks", function () {
     const violations = await check("prod", { ...prod, budgetMonthlyUsd: 400 });
     assert.strictEqual(violations.length, 1);
     const [v] = violations;
-    assert.match(
-      v.urn ?? "",
-      /aws:budgets\/budget:Budget::cost-budget$/,
-    );
+    assert.match(v.urn ?? "", /aws:budgets\/budget:Budget::cost-budget$/);
     assert.match(
       v.message,
       /^Budget cost-budget \(dog-breed-classifier-prod-monthly\): stack prod is estimated at \$[\d,.]+–\$[\d,.]+ a month, over its limit of \$400\.00 a month/,

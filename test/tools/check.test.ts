@@ -111,24 +111,54 @@ describe("offline check", function () {
       for (const s of [dev, over]) {
         assert.ok(s.resources.length > 10);
         for (const res of s.resources) {
-          assert.deepStrictEqual(Object.keys(res).sort(), ["component", "name", "settings", "type", "urn"]);
+          assert.deepStrictEqual(Object.keys(res).sort(), [
+            "component",
+            "name",
+            "settings",
+            "type",
+            "urn",
+          ]);
         }
         assert.strictEqual(typeof s.outputs.endpointName, "string");
         assert.strictEqual(s.cost.currency, "USD");
         assert.ok(s.cost.lines.length > 0);
         for (const l of s.cost.lines) {
-          for (const k of ["resource", "name", "type", "item", "formula", "inputs", "monthlyMin", "monthlyMax"]) {
+          for (const k of [
+            "resource",
+            "name",
+            "type",
+            "item",
+            "formula",
+            "inputs",
+            "monthlyMin",
+            "monthlyMax",
+          ]) {
             assert.ok(k in l, `cost line lacks ${k}`);
           }
           assert.ok(l.monthlyMin <= l.monthlyMax);
         }
-        const sum = s.cost.lines.reduce((a: number, l: { monthlyMax: number }) => a + l.monthlyMax, 0);
+        const sum = s.cost.lines.reduce(
+          (a: number, l: { monthlyMax: number }) => a + l.monthlyMax,
+          0,
+        );
         assert.ok(Math.abs(sum - s.cost.totals.max) < 0.01);
         for (const v of s.violations) {
-          assert.deepStrictEqual(Object.keys(v).sort(), ["level", "message", "name", "policy", "type", "urn"]);
+          assert.deepStrictEqual(Object.keys(v).sort(), [
+            "level",
+            "message",
+            "name",
+            "policy",
+            "type",
+            "urn",
+          ]);
         }
       }
-      assert.ok(over.violations.some((v: { policy: string; level: string }) => v.policy === "cost-budget-enforce" && v.level === "mandatory"));
+      assert.ok(
+        over.violations.some(
+          (v: { policy: string; level: string }) =>
+            v.policy === "cost-budget-enforce" && v.level === "mandatory",
+        ),
+      );
     });
   });
 
@@ -143,7 +173,10 @@ describe("offline check", function () {
         diff,
         /cost: \$[\d,.]+( – \$[\d,.]+)? -> \$[\d,.]+ – \$[\d,.]+ per month \(min \+\$[\d,.]+, max \+\$[\d,.]+\)/,
       );
-      assert.match(diff, /\+ classifier-provisioned Lambda provisioned concurrency \(arm64\): \$0\.00 -> \$[\d,.]+ \(max\)/);
+      assert.match(
+        diff,
+        /\+ classifier-provisioned Lambda provisioned concurrency \(arm64\): \$0\.00 -> \$[\d,.]+ \(max\)/,
+      );
     });
 
     it("puts the structured diff in --json", async () => {
@@ -153,7 +186,11 @@ describe("offline check", function () {
       const [d] = doc.diff;
       assert.strictEqual(d.base, "prod");
       assert.strictEqual(d.head, "dev");
-      assert.ok(d.added.some((x: { type: string }) => x.type === "aws:sagemaker/notebookInstance:NotebookInstance"));
+      assert.ok(
+        d.added.some(
+          (x: { type: string }) => x.type === "aws:sagemaker/notebookInstance:NotebookInstance",
+        ),
+      );
       assert.ok(d.cost.after.max < d.cost.before.max);
     });
 

@@ -24,7 +24,10 @@ function project(): string {
       "    default: [a]",
     ].join("\n"),
   );
-  fs.writeFileSync(path.join(root, "Pulumi.one.yaml"), "config:\n  aws:region: eu-west-1\n  demo:size: 5\n");
+  fs.writeFileSync(
+    path.join(root, "Pulumi.one.yaml"),
+    "config:\n  aws:region: eu-west-1\n  demo:size: 5\n",
+  );
   fs.writeFileSync(path.join(root, "Pulumi.two.yaml"), "config:\n  aws:region: us-east-1\n");
   return root;
 }
@@ -32,7 +35,11 @@ function project(): string {
 class Box extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("demo:index:Box", name, {}, opts);
-    new aws.s3.Bucket(`${name}-bucket`, { bucket: `${name}-data` }, { parent: this, protect: true });
+    new aws.s3.Bucket(
+      `${name}-bucket`,
+      { bucket: `${name}-data` },
+      { parent: this, protect: true },
+    );
     this.registerOutputs({});
   }
 }
@@ -66,17 +73,21 @@ describe("runStack", () => {
     const one = await runStack({ root, stack: "one", program });
     const bucket = one.resources.find((r) => r.type === "aws:s3/bucket:Bucket");
     assert.ok(bucket);
-    assert.strictEqual(bucket.urn, "urn:pulumi:one::demo::demo:index:Box$aws:s3/bucket:Bucket::box5-bucket");
+    assert.strictEqual(
+      bucket.urn,
+      "urn:pulumi:one::demo::demo:index:Box$aws:s3/bucket:Bucket::box5-bucket",
+    );
     assert.strictEqual(bucket.parent, "urn:pulumi:one::demo::demo:index:Box::box5");
     assert.strictEqual(bucket.protect, true);
     assert.strictEqual(bucket.outputs.arn, "arn:aws:s3:::box5-data");
     assert.match(String(one.outputs.roleArn), /^arn:aws:iam::123456789012:role\/role-/);
 
     const two = await runStack({ root, stack: "two", program });
-    assert.deepStrictEqual(
-      two.resources.map((r) => r.name).sort(),
-      ["box2", "box2-bucket", "role"],
-    );
+    assert.deepStrictEqual(two.resources.map((r) => r.name).sort(), [
+      "box2",
+      "box2-bucket",
+      "role",
+    ]);
     assert.strictEqual(two.outputs.size, 2);
   });
 });
