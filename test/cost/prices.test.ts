@@ -1,11 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as path from "path";
 import * as prices from "../../policies/cost/prices";
-import { policyConfigForStack } from "../../policies/cost/policy-config-cli";
-import { BUDGET_POLICY } from "../../policies/cost/usage";
-
-const ROOT = path.resolve(__dirname, "../..");
 
 /** Every Price in the module, with where it sits. */
 function allPrices(): [string, prices.Price][] {
@@ -48,31 +42,5 @@ describe("price table", () => {
   it("documents a spot saving below the documented maximum", () => {
     assert.ok(prices.SPOT_TRAINING_SAVING.assumed < prices.SPOT_TRAINING_SAVING.documentedMaximum);
     assert.match(prices.SPOT_TRAINING_SAVING.source, /model-managed-spot-training/);
-  });
-});
-
-describe("policy config of a stack", () => {
-  it("is built from Pulumi.yaml and the stack file", () => {
-    const config = JSON.parse(policyConfigForStack(ROOT, "prod"));
-    assert.deepStrictEqual(Object.keys(config), [BUDGET_POLICY]);
-    assert.strictEqual(typeof config[BUDGET_POLICY].monthlyRequests, "number");
-    assert.strictEqual(config[BUDGET_POLICY].region, "us-east-1");
-  });
-
-  it("is printed by the command line for a stack, and a missing stack exits 2", function () {
-    this.timeout(60000);
-    const cli = path.join(ROOT, "policies/cost/policy-config-cli.ts");
-    const tsx = require.resolve("tsx/cli");
-    const out = execFileSync(process.execPath, [tsx, cli, "--stack", "dev"], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
-    assert.deepStrictEqual(JSON.parse(out), JSON.parse(policyConfigForStack(ROOT, "dev")));
-    assert.throws(
-      () =>
-        execFileSync(process.execPath, [tsx, cli, "--stack", "nope"], { cwd: ROOT, stdio: "pipe" }),
-      (e: { status: number; stderr: Buffer }) =>
-        e.status === 2 && /Pulumi\.nope\.yaml/.test(e.stderr.toString()),
-    );
   });
 });

@@ -202,11 +202,20 @@ describe("offline check", function () {
   });
 
   describe("--policy-config", () => {
-    it("prints the pack config a preview of the stack needs", async () => {
-      const r = await check(root, "--stack", "prod", "--policy-config");
+    it("prints the pack config a preview of the stack needs, from the stack's config", async () => {
+      const r = await check(root, "--stack", "overbudget", "--policy-config");
       assert.strictEqual(r.code, 0);
       const cfg = JSON.parse(r.stdout);
-      assert.ok(cfg["cost-budget-enforce"]);
+      assert.deepStrictEqual(Object.keys(cfg), ["cost-budget-enforce"]);
+      // dev's usage assumptions, as the stack file sets them.
+      assert.strictEqual(cfg["cost-budget-enforce"].monthlyRequests, 2000);
+      assert.strictEqual(cfg["cost-budget-enforce"].region, "us-east-1");
+    });
+
+    it("exits 2 for a stack that does not exist", async () => {
+      const r = await check(root, "--stack", "nope", "--policy-config");
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /Pulumi\.nope\.yaml/);
     });
   });
 });
