@@ -1,30 +1,29 @@
 // The analyses the offline check runs on each stack's resource graph: the policy pack, served as
 // the Pulumi CLI serves it, and the cost estimate with the stack's budget. Each reads the graph
 // that the check collected once.
-import * as path from "path";
 import { estimateStackRun, type CostEstimate } from "../policies/cost/estimate";
 import { policyConfigFromStackConfig } from "../policies/cost/usage";
 import { stackBudget, type StackBudget } from "../policies/cost/budget";
 import type { Analysis, CheckReport } from "./check-run";
 import { startPolicyPack, type PolicyPackClient } from "./policy-analyzer";
-import { findProjectRoot, type StackRun } from "./stack-run";
+import { type PackProcess, packDir, spawnPolicyPack } from "./pack-process";
+import type { StackRun } from "./stack-run";
 
 /** The policy-pack config a stack's previews use: what `--policy-pack-config` is given. */
 export function stackPolicyConfig(run: Pick<StackRun, "config">) {
   return policyConfigFromStackConfig(run.config);
 }
 
-/** The pack that ships with this code (also when it runs from dist/). */
-export function packDir(): string {
-  return path.join(findProjectRoot(__dirname), "policies");
-}
-
 export class PolicyAnalysis implements Analysis {
   readonly label = "checking the policy pack";
   private client?: PolicyPackClient;
+  /** `pack`: the pack's process when the caller spawned it early; else it is spawned here. */
+  constructor(private readonly pack?: PackProcess) {}
 
   async start(): Promise<void> {
-    this.client = await startPolicyPack({ packDir: packDir() });
+    this.client = await startPolicyPack(
+      this.pack ? { process: this.pack } : { process: spawnPolicyPack({ packDir: packDir() }) },
+    );
   }
 
   async apply(run: StackRun, report: CheckReport): Promise<void> {

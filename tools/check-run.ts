@@ -1,6 +1,7 @@
 // One check of one or more stacks: the program under mocks, then the analyses that read its
 // resource graph. The graph is collected once per stack and shared by every analysis.
 import { CostAnalysis, type CostReport, PolicyAnalysis } from "./check-analyses";
+import type { PackProcess } from "./pack-process";
 import { ResourceRow, summarize } from "./resource-summary";
 import { StackRun, runStack } from "./stack-run";
 
@@ -56,8 +57,8 @@ export function exitCodeOf(report: CheckReport): number {
 }
 
 /** The analyses every check runs, in order: cost first, so a policy error still shows the cost. */
-export function defaultAnalyses(): Analysis[] {
-  return [new CostAnalysis(), new PolicyAnalysis()];
+export function defaultAnalyses(pack?: PackProcess): Analysis[] {
+  return [new CostAnalysis(), new PolicyAnalysis(pack)];
 }
 
 export async function checkStacks(

@@ -11,12 +11,20 @@
 //
 // Exit codes: 0 clean (advisory findings allowed), 1 a mandatory policy violation, 2 a config or
 // program error (or bad arguments).
-import { stackPolicyConfig } from "./check-analyses";
-import { listStacks, loadStackConfig } from "./stack-config";
-import { findProjectRoot } from "./stack-run";
-import { CheckReport, checkStacks, exitCodeOf } from "./check-run";
-import { diffReports, loadBaseline } from "./check-diff";
-import { renderDiff, renderReport } from "./check-render";
+import type { CheckReport } from "./check-run";
+import { packDir, spawnPolicyPack } from "./pack-process";
+import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
+
+// The modules below load the Pulumi SDK, the program and the estimator: they are loaded once the
+// policy pack's process is started, so that its own start-up runs alongside.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const modules = {
+  analyses: () => require("./check-analyses") as typeof import("./check-analyses"),
+  run: () => require("./check-run") as typeof import("./check-run"),
+  diff: () => require("./check-diff") as typeof import("./check-diff"),
+  render: () => require("./check-render") as typeof import("./check-render"),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface CheckArgs {
   stacks: string[];
@@ -104,7 +112,8 @@ export async function main(
   if (args.policyConfig) {
     try {
       const { config } = loadStackConfig(root, args.stacks[0]);
-      stdout.write(`${JSON.stringify(stackPolicyConfig({ config }), null, 2)}\n`);
+      const policyConfig = modules.analyses().stackPolicyConfig({ config });
+      stdout.write(`${JSON.stringify(policyConfig, null, 2)}\n`);
       return 0;
     } catch (e) {
       stderr.write(`check: ${(e as Error).message}\n`);
@@ -113,7 +122,11 @@ export async function main(
   }
   const stacks = args.all ? listStacks(root) : args.stacks;
   const tick = progress(stderr);
-  const reports: CheckReport[] = await checkStacks(root, stacks, tick);
+  const pack = spawnPolicyPack({ packDir: packDir() });
+  const { checkStacks, defaultAnalyses, exitCodeOf } = modules.run();
+  const { diffReports, loadBaseline } = modules.diff();
+  const { renderDiff, renderReport } = modules.render();
+  const reports: CheckReport[] = await checkStacks(root, stacks, tick, defaultAnalyses(pack));
   let code = Math.max(...reports.map(exitCodeOf));
 
   let diffText = "";

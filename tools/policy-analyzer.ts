@@ -9,10 +9,10 @@
 // once per resource with its inputs, and AnalyzeStack once with every resource's outputs, parent,
 // dependencies and provider (the provider's inputs). run-policy-pack drops the engine address
 // before loading the pack and nothing in the pack dials it, so no engine service is needed here.
-import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
+import { type PackProcess, spawnPolicyPack } from "./pack-process";
 import type { StackResource } from "./stack-run";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -71,6 +71,8 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** Extra node options for the pack's process (for example `--cpu-prof`). */
   nodeArgs?: string[];
+  /** A pack process already spawned with `spawnPolicyPack`; `packDir` and the rest then do not apply. */
+  process?: PackProcess;
 }
 
 export interface PolicyPackClient {
@@ -467,45 +469,16 @@ function violations(resp: { getDiagnosticsList(): unknown[] }, urn?: string): Vi
 
 /** Starts the pack as the CLI does and connects to it. */
 export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPackClient> {
-  const packDir = path.resolve(opts.packDir ?? path.join(projectRoot(), "policies"));
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-  const started = Date.now();
-  // The engine address is the CLI's own gRPC server; run-policy-pack discards it unused.
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir],
-    {
-      cwd: packDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env },
-    },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `policy pack did not print a port within ${opts.startTimeoutMs ?? 30000} ms\n${stderr}`,
-          ),
-        ),
-      opts.startTimeoutMs ?? 30000,
-    );
-    child.stdout?.on("data", (d) => {
-      out += d.toString();
-      const m = /^\s*(\d+)\s*$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
+  const pack =
+    opts.process ??
+    spawnPolicyPack({
+      packDir: opts.packDir ?? path.join(projectRoot(), "policies"),
+      startTimeoutMs: opts.startTimeoutMs,
+      nodeArgs: opts.nodeArgs,
     });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`policy pack exited with code ${code} before printing a port\n${stderr}`));
-    });
-  });
+  const { child } = pack;
+  const started = pack.startedAt;
+  const port = await pack.port;
   const startupMs = Date.now() - started;
   const client = new analyzerRpc.AnalyzerClient(
     `127.0.0.1:${port}`,

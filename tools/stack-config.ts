@@ -23,6 +23,14 @@ export interface ProjectFile {
   config: Record<string, ConfigDeclaration | { value: unknown } | unknown>;
 }
 
+/** The project root: the nearest folder above `from` holding Pulumi.yaml (works from dist/ too). */
+export function findProjectRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
+
 export class StackConfigError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,11 +1,11 @@
 // Runs the Pulumi program for one stack under mocks, in this process, and records every resource
 // it registers: type, name, URN, parent, inputs and resource options. Tests, the offline check and
 // the policy pack's end-to-end run all take the resource graph from here.
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudContext, MOCK_ACCOUNT, cloudMocks } from "./mock-cloud";
-import { loadStackConfig } from "./stack-config";
+import { findProjectRoot, loadStackConfig } from "./stack-config";
+
+export { findProjectRoot };
 
 // Internal modules of @pulumi/pulumi: the monitor the mocks install, and the property codec.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -83,14 +83,6 @@ export interface RunOptions {
   overrides?: Record<string, unknown>;
   /** Defaults to the modules in infra/. */
   program?: Program;
-}
-
-/** The project root: the nearest folder above `from` holding Pulumi.yaml (works from dist/ too). */
-export function findProjectRoot(from: string): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-  }
 }
 
 function defaultProgram(): Program {

@@ -1,0 +1,71 @@
+// Starts the policy pack's process the way the Pulumi CLI does, and reads the port it prints.
+// Kept free of heavy imports so that the offline check can start the pack first thing, letting
+// the pack's start-up (the Pulumi SDK loading in its own process) overlap the program's run.
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { findProjectRoot } from "./stack-config";
+
+export interface PackProcess {
+  child: ChildProcess;
+  /** Resolves with the analyzer's port; rejects if the pack exits or stays silent too long. */
+  port: Promise<number>;
+  /** Date.now() when the process was spawned. */
+  startedAt: number;
+  /** What the pack wrote to stderr so far. */
+  stderr(): string;
+}
+
+export interface SpawnOptions {
+  packDir: string;
+  /** Milliseconds to wait for the pack to print its port. */
+  startTimeoutMs?: number;
+  /** Extra node options for the pack's process (for example `--cpu-prof`). */
+  nodeArgs?: string[];
+}
+
+/** The pack that ships with this code (also when it runs from dist/). */
+export function packDir(): string {
+  return path.join(findProjectRoot(__dirname), "policies");
+}
+
+/** Spawns `node @pulumi/pulumi/cmd/run-policy-pack <engine> <packDir>` in the pack's folder. */
+export function spawnPolicyPack(opts: SpawnOptions): PackProcess {
+  const packDir = path.resolve(opts.packDir);
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+  const startedAt = Date.now();
+  const timeoutMs = opts.startTimeoutMs ?? 30000;
+  // The engine address is the CLI's own gRPC server; run-policy-pack discards it unused.
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir],
+    {
+      cwd: packDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env },
+    },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d.toString()));
+  const port = new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(
+      () => reject(new Error(`policy pack did not print a port within ${timeoutMs} ms\n${stderr}`)),
+      timeoutMs,
+    );
+    child.stdout?.on("data", (d) => {
+      out += d.toString();
+      const m = /^\s*(\d+)\s*$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`policy pack exited with code ${code} before printing a port\n${stderr}`));
+    });
+  });
+  // The caller awaits `port`; until then a failure must not count as unhandled.
+  port.catch(() => undefined);
+  return { child, port, startedAt, stderr: () => stderr };
+}
