@@ -3,7 +3,7 @@
 //
 //   npm run check -- --stack dev          one stack
 //   npm run check -- --all                every Pulumi.<stack>.yaml in the project root
-//   npm run check -- --stack dev --json   machine-readable report (see docs/check-json.md)
+//   npm run check -- --stack dev --json   machine-readable report (schema in README.md)
 //   npm run check -- --stack dev --diff prod      compare with another stack
 //   npm run check -- --stack dev --diff main      compare with the same stack at a git ref
 //   npm run check -- --stack prod --policy-config  the pack's config for `pulumi preview
