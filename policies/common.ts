@@ -214,6 +214,43 @@ export function resourcePolicy<C = Record<string, never>>(def: {
   };
 }
 
+/**
+ * An advisory allowlist of instance types per stack. `instanceTypes` lists the types a resource
+ * uses, each with the words that place it in the message (`variant "AllTraffic" `, or nothing).
+ */
+export function instanceTypeAllowlist(def: {
+  name: string;
+  description: string;
+  types: readonly string[];
+  /** What the types run, for the config's description: "EC2", "Notebook", "Endpoint". */
+  what: string;
+  defaults: Record<string, string[]>;
+  instanceTypes: (props: Props) => { instanceType: string; where: string }[];
+}): ResourceValidationPolicy {
+  return resourcePolicy<{ allowedInstanceTypes: Record<string, string[]> }>({
+    name: def.name,
+    description: def.description,
+    enforcementLevel: "advisory",
+    types: def.types,
+    config: {
+      allowedInstanceTypes: schema.stringsByStack(
+        `${def.what} instance types allowed, by stack name (\`default\` for other stacks).`,
+        def.defaults,
+      ),
+    },
+    check: (r, c) => {
+      const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
+      for (const { instanceType, where } of def.instanceTypes(r.props)) {
+        if (allowed.includes(instanceType)) continue;
+        r.report(
+          `${label(r.type, r.name)} ${where}uses instanceType "${instanceType}", not allowed in this ` +
+            `stack. Use one of: ${allowed.join(", ")}.`,
+        );
+      }
+    },
+  });
+}
+
 /** A stack policy: `check` sees every resource with plain properties. */
 export function stackPolicy<C = Record<string, never>>(def: {
   name: string;

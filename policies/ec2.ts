@@ -1,8 +1,8 @@
 // EC2 guardrails: IMDSv2 only, encrypted volumes, no inbound traffic from the whole internet, no
 // public address in the listed stacks, and the instance types each stack may use.
 import {
-  forStack,
   inStacks,
+  instanceTypeAllowlist,
   isUnknown,
   label,
   list,
@@ -175,28 +175,15 @@ export const EC2_INSTANCE_TYPES: Record<string, string[]> = {
   default: ["t3.micro"],
 };
 
-interface TypesConfig {
-  allowedInstanceTypes: Record<string, string[]>;
-}
-
-export const ec2InstanceType = resourcePolicy<TypesConfig>({
+export const ec2InstanceType = instanceTypeAllowlist({
   name: "ec2-instance-restrict-instance-type",
   description: "Restricts EC2 instance types to the stack's allowlist.",
-  enforcementLevel: "advisory",
   types: [EC2.instance],
-  config: {
-    allowedInstanceTypes: schema.stringsByStack(
-      "EC2 instance types allowed, by stack name (`default` for other stacks).",
-      EC2_INSTANCE_TYPES,
-    ),
-  },
-  check: (r, c) => {
-    const t = str(r.props.instanceType);
-    const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
-    if (!t || allowed.includes(t)) return;
-    r.report(
-      `${label(r.type, r.name)} uses instanceType "${t}", not allowed in this stack. Use one of: ${allowed.join(", ")}.`,
-    );
+  what: "EC2",
+  defaults: EC2_INSTANCE_TYPES,
+  instanceTypes: (props) => {
+    const t = str(props.instanceType);
+    return t ? [{ instanceType: t, where: "" }] : [];
   },
 });
 

@@ -4,8 +4,8 @@
 // capture (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html#serverless-endpoints-how-it-works-exclusions),
 // so those rules apply to instance-based variants.
 import {
-  forStack,
   inStacks,
+  instanceTypeAllowlist,
   label,
   list,
   obj,
@@ -134,28 +134,15 @@ export const ENDPOINT_INSTANCE_TYPES: Record<string, string[]> = {
   default: ["ml.m5.large"],
 };
 
-interface TypesConfig {
-  allowedInstanceTypes: Record<string, string[]>;
-}
-
-export const notebookInstanceType = resourcePolicy<TypesConfig>({
+export const notebookInstanceType = instanceTypeAllowlist({
   name: "sagemaker-notebook-restrict-instance-type",
   description: "Restricts SageMaker notebook instance types to the stack's allowlist.",
-  enforcementLevel: "advisory",
   types: [SM.notebook],
-  config: {
-    allowedInstanceTypes: schema.stringsByStack(
-      "Notebook instance types allowed, by stack name (`default` for other stacks).",
-      NOTEBOOK_INSTANCE_TYPES,
-    ),
-  },
-  check: (r, c) => {
-    const t = str(r.props.instanceType);
-    const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
-    if (!t || allowed.includes(t)) return;
-    r.report(
-      `${label(r.type, r.name)} uses instanceType "${t}", not allowed in this stack. Use one of: ${allowed.join(", ")}.`,
-    );
+  what: "Notebook",
+  defaults: NOTEBOOK_INSTANCE_TYPES,
+  instanceTypes: (props) => {
+    const t = str(props.instanceType);
+    return t ? [{ instanceType: t, where: "" }] : [];
   },
 });
 
@@ -198,28 +185,17 @@ export const endpointConfigKms = resourcePolicy({
   },
 });
 
-export const endpointConfigInstanceType = resourcePolicy<TypesConfig>({
+export const endpointConfigInstanceType = instanceTypeAllowlist({
   name: "sagemaker-endpoint-config-restrict-instance-type",
   description: "Restricts endpoint variant instance types to the stack's allowlist.",
-  enforcementLevel: "advisory",
   types: [SM.endpointConfig],
-  config: {
-    allowedInstanceTypes: schema.stringsByStack(
-      "Endpoint instance types allowed, by stack name (`default` for other stacks).",
-      ENDPOINT_INSTANCE_TYPES,
-    ),
-  },
-  check: (r, c) => {
-    const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
-    for (const v of variants(r.props)) {
+  what: "Endpoint",
+  defaults: ENDPOINT_INSTANCE_TYPES,
+  instanceTypes: (props) =>
+    variants(props).flatMap((v) => {
       const t = str(v.variant.instanceType);
-      if (v.serverless || !t || allowed.includes(t)) continue;
-      r.report(
-        `${label(r.type, r.name)} variant "${v.name}" uses instanceType "${t}", not allowed in this ` +
-          `stack. Use one of: ${allowed.join(", ")}.`,
-      );
-    }
-  },
+      return v.serverless || !t ? [] : [{ instanceType: t, where: `variant "${v.name}" ` }];
+    }),
 });
 
 interface StacksConfig {

@@ -2,6 +2,7 @@
 // a lifecycle configuration that stops the instance after a configurable idle time.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HTTPS_OUT } from "../network";
 
 export interface NotebookArgs {
   notebookName: string;
@@ -108,15 +109,7 @@ export class Notebook extends pulumi.ComponentResource {
           description: `Notebook ${args.notebookName}: no inbound traffic`,
           vpcId: subnet.vpcId,
           ingress: [],
-          egress: [
-            {
-              description: "HTTPS out",
-              protocol: "tcp",
-              fromPort: 443,
-              toPort: 443,
-              cidrBlocks: ["0.0.0.0/0"],
-            },
-          ],
+          egress: HTTPS_OUT,
         },
         parent,
       );

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HTTPS_OUT } from "../network";
 
 export interface TrainingHyperparameters {
   epochs: number;
@@ -150,15 +151,7 @@ export class TrainingHost extends pulumi.ComponentResource {
         description: "Training host: no inbound traffic; HTTPS out for S3, SSM and package indexes",
         vpcId: subnet?.vpcId,
         ingress: [],
-        egress: [
-          {
-            description: "HTTPS out",
-            protocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrBlocks: ["0.0.0.0/0"],
-          },
-        ],
+        egress: HTTPS_OUT,
       },
       parent,
     );
