@@ -131,6 +131,10 @@ function checkAtRef(root: string, ref: string, stacks: string[]): CheckReport[] 
     if (!fs.existsSync(path.join(dir, "scripts", "run-check.mjs"))) {
       throw new Error(`${ref} has no offline check to compare with`);
     }
+    // The program deploys the handler bundle and refuses to run without it: build that revision's.
+    if (fs.existsSync(path.join(dir, "scripts", "build.mjs"))) {
+      execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: dir, stdio: "pipe" });
+    }
     const args = ["scripts/run-check.mjs", "--json", ...stacks.flatMap((s) => ["--stack", s])];
     let stdout: string;
     try {

@@ -194,6 +194,15 @@ describe("offline check", function () {
       assert.ok(d.cost.after.max < d.cost.before.max);
     });
 
+    it("compares with the same stack at a git ref, checked with that revision's code", async () => {
+      const r = await check(ROOT, "--stack", "dev", "--diff", "HEAD", "--json");
+      assert.strictEqual(r.code, 0, r.stderr);
+      const [d] = JSON.parse(r.stdout).diff;
+      assert.strictEqual(d.base, "dev@base");
+      assert.strictEqual(d.error, undefined);
+      assert.ok(d.cost.before.max > 0 && d.cost.after.max > 0);
+    });
+
     it("refuses a target that is neither a stack nor a git ref", async () => {
       const r = await check(root, "--stack", "dev", "--diff", "no-such-thing");
       assert.strictEqual(r.code, 2);
