@@ -1,17 +1,32 @@
 // The analyses the offline check runs on each stack's resource graph: the policy pack, served as
 // the Pulumi CLI serves it, and the cost estimate with the stack's budget. Each reads the graph
 // that the check collected once.
+import * as fs from "fs";
+import * as path from "path";
 import { estimateStackRun, type CostEstimate } from "../policies/cost/estimate";
 import { policyConfigFromStackConfig } from "../policies/cost/usage";
 import { stackBudget, type StackBudget } from "../policies/cost/budget";
 import type { Analysis, CheckReport } from "./check-run";
-import { startPolicyPack, type PolicyPackClient } from "./policy-analyzer";
+import { startPolicyPack, type PolicyConfig, type PolicyPackClient } from "./policy-analyzer";
 import { type PackProcess, packDir, spawnPolicyPack } from "./pack-process";
 import type { StackRun } from "./stack-run";
 
-/** The policy-pack config a stack's previews use: what `--policy-pack-config` is given. */
-export function stackPolicyConfig(run: Pick<StackRun, "config">) {
-  return policyConfigFromStackConfig(run.config);
+/**
+ * The policy-pack config a stack's previews use, what `--policy-pack-config` is given: the pack's
+ * own file for the stack (`policies/config.<stack>.json`, when there is one), with the budget
+ * policy's usage assumptions from the stack config merged in.
+ */
+export function stackPolicyConfig(run: Pick<StackRun, "stack" | "config">): PolicyConfig {
+  const file = path.join(packDir(), `config.${run.stack}.json`);
+  const config: PolicyConfig = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyConfig)
+    : {};
+  for (const [name, props] of Object.entries(policyConfigFromStackConfig(run.config))) {
+    const own = config[name];
+    config[name] =
+      typeof own === "string" ? { enforcementLevel: own, ...props } : { ...(own ?? {}), ...props };
+  }
+  return config;
 }
 
 export class PolicyAnalysis implements Analysis {

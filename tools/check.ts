@@ -112,7 +112,8 @@ export async function main(
   if (args.policyConfig) {
     try {
       const { config } = loadStackConfig(root, args.stacks[0]);
-      const policyConfig = modules.analyses().stackPolicyConfig({ config });
+      const stack = args.stacks[0];
+      const policyConfig = modules.analyses().stackPolicyConfig({ stack, config });
       stdout.write(`${JSON.stringify(policyConfig, null, 2)}\n`);
       return 0;
     } catch (e) {

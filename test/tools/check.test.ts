@@ -221,6 +221,17 @@ describe("offline check", function () {
       assert.strictEqual(cfg["cost-budget-enforce"].region, "us-east-1");
     });
 
+    it("starts from the pack's own config file for the stack, when there is one", async () => {
+      const r = await check(root, "--stack", "prod", "--policy-config");
+      assert.strictEqual(r.code, 0);
+      const cfg = JSON.parse(r.stdout);
+      assert.strictEqual(cfg["aws-resource-require-tags"], "mandatory");
+      assert.deepStrictEqual(cfg["sagemaker-endpoint-require-autoscaling"], {
+        maxInstances: { prod: 4, default: 2 },
+      });
+      assert.strictEqual(cfg["cost-budget-enforce"].monthlyRequests, 1000000);
+    });
+
     it("exits 2 for a stack that does not exist", async () => {
       const r = await check(root, "--stack", "nope", "--policy-config");
       assert.strictEqual(r.code, 2);
