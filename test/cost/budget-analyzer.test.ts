@@ -7,7 +7,7 @@ import {
   type Violation,
   startPolicyPack,
 } from "../../tools/policy-analyzer";
-import { runWithBudget } from "./stack-with-budget";
+import { PINNED_PROD, runWithBudget } from "./stack-with-budget";
 
 describe("cost-budget-enforce through the analyzer protocol", function () {
   this.timeout(120000);
@@ -33,18 +33,7 @@ describe("cost-budget-enforce through the analyzer protocol", function () {
     return violations.filter((v) => v.policyName === BUDGET_POLICY);
   }
 
-  // Prod as its stack file declares it, pinned where the figures below depend on it.
-  const prod = {
-    endpointServerless: false,
-    endpointInstanceType: "ml.m5.xlarge",
-    endpointAutoscaling: true,
-    endpointMinInstances: 2,
-    endpointMaxInstances: 3,
-    lambdaMemoryMb: 1024,
-    lambdaProvisionedConcurrency: 2,
-    monthlyRequests: 1000000,
-    lambdaDurationMs: 500,
-  };
+  const prod = PINNED_PROD;
 
   it("is in the pack, mandatory, with the usage keys in its config schema", () => {
     const info = pack.policies.find((p) => p.name === BUDGET_POLICY);

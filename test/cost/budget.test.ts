@@ -15,7 +15,7 @@ import { estimateCost } from "../../policies/cost/estimate";
 import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../policies/cost/usage";
 import { runStack } from "../../tools/stack-run";
 import { T, instanceEndpoint, res, usage } from "./fixtures";
-import { asPolicyResources, runWithBudget } from "./stack-with-budget";
+import { PINNED_PROD, asPolicyResources, runWithBudget } from "./stack-with-budget";
 
 function budgetProject(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "budget-"));
@@ -233,18 +233,7 @@ describe("cost-budget-enforce on the program's stacks", function () {
     return violations;
   }
 
-  // The prod figures the checks below rely on, pinned so the arithmetic stays checkable by hand.
-  const prod = {
-    endpointServerless: false,
-    endpointInstanceType: "ml.m5.xlarge",
-    endpointAutoscaling: true,
-    endpointMinInstances: 2,
-    endpointMaxInstances: 3,
-    lambdaMemoryMb: 1024,
-    lambdaProvisionedConcurrency: 2,
-    monthlyRequests: 1000000,
-    lambdaDurationMs: 500,
-  };
+  const prod = PINNED_PROD;
 
   it("is mandatory and carries the usage keys with Pulumi.yaml's defaults", () => {
     assert.strictEqual(costBudgetEnforce.name, "cost-budget-enforce");

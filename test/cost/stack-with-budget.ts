@@ -2,6 +2,22 @@
 // with the stack's budget declared by infra/stack.ts when `budgetMonthlyUsd` is above 0.
 import { type StackResource, type StackRun, runStack } from "../../tools/stack-run";
 
+/**
+ * Prod as its stack file declares it, pinned where the tests' hand-computed figures depend on it,
+ * so the arithmetic stays checkable whatever the stack file says later.
+ */
+export const PINNED_PROD = Object.freeze({
+  endpointServerless: false,
+  endpointInstanceType: "ml.m5.xlarge",
+  endpointAutoscaling: true,
+  endpointMinInstances: 2,
+  endpointMaxInstances: 3,
+  lambdaMemoryMb: 1024,
+  lambdaProvisionedConcurrency: 2,
+  monthlyRequests: 1000000,
+  lambdaDurationMs: 500,
+});
+
 /** Runs `stack` with `overrides`; the program declares the budget itself. */
 export function runWithBudget(
   stack: string,
