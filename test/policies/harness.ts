@@ -49,6 +49,24 @@ function providerOf(f: Fixture) {
   };
 }
 
+/** What the policy SDK gives every policy about a resource, built from a fixture. */
+function resourceView(f: Fixture) {
+  return {
+    type: f.type,
+    name: f.name,
+    urn: urnOf(f),
+    props: unknownCheckingProxy(clone(f.props)),
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      additionalSecretOutputs: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    },
+    provider: providerOf(f),
+  };
+}
+
 /** Messages `policy` reports for one resource. */
 export async function check(
   policy: ResourceValidationPolicy,
@@ -63,18 +81,7 @@ export async function check(
     if (!validate) continue;
     await validate(
       {
-        type: f.type,
-        name: f.name,
-        urn: urnOf(f),
-        props: unknownCheckingProxy(clone(f.props)),
-        opts: {
-          protect: false,
-          ignoreChanges: [],
-          aliases: [],
-          additionalSecretOutputs: [],
-          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        },
-        provider: providerOf(f),
+        ...resourceView(f),
         stackTags: new Map(),
         getConfig: <T extends object>() => clone(config) as T,
         isType: () => false,
@@ -105,18 +112,7 @@ export async function checkStack(
   const resources = fixtures.map(
     (f) =>
       ({
-        type: f.type,
-        name: f.name,
-        urn: urnOf(f),
-        props: unknownCheckingProxy(clone(f.props)),
-        opts: {
-          protect: false,
-          ignoreChanges: [],
-          aliases: [],
-          additionalSecretOutputs: [],
-          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        },
-        provider: providerOf(f),
+        ...resourceView(f),
         dependencies: [],
         propertyDependencies: {},
         isType: () => false,
