@@ -2,6 +2,7 @@
 // This is the one module that reads Pulumi config. It validates the whole config before any
 // resource is declared and reports every bad key at once.
 import * as pulumi from "@pulumi/pulumi";
+import { HOST_PYTORCH_PINS, hostPytorchPins } from "./host-scripts/pytorch-pins";
 import { FRAMEWORK_REGISTRIES } from "./images";
 
 export const PROJECT = "dog-breed-classifier";
@@ -103,13 +104,14 @@ export const CONFIG_KEYS = {
   notebookIdleStopMinutes: {
     type: "integer",
     default: 60,
-    description: "Minutes without kernel activity after which the notebook stops itself (5-1440).",
+    description:
+      "Minutes without Jupyter activity (no busy kernel, no kernel, terminal or UI activity) after which the notebook stops itself, checked every minute (5-1440).",
   },
   notebookDirectInternetAccess: {
     type: "boolean",
     default: true,
     description:
-      "Give the notebook SageMaker's direct internet access; false requires `notebookSubnetId` (traffic goes through your VPC).",
+      "Give the notebook SageMaker's direct internet access; false requires `notebookSubnetId` (traffic goes through your VPC), whose route to the SageMaker API (a NAT gateway or an interface VPC endpoint for sagemaker.api) the idle stop needs: without one the notebook fails to start.",
   },
   notebookSubnetId: {
     type: "string",
@@ -156,7 +158,7 @@ export const CONFIG_KEYS = {
     type: "boolean",
     default: true,
     description:
-      "Stop the training host once the model is uploaded, so that only its volume is billed.",
+      "Stop the training host when its user data ends (no dataset yet, a failed step, or the model uploaded), so that only its volume is billed; false leaves it running.",
   },
 
   // Model and endpoint.
@@ -721,6 +723,16 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   }
   if (has("ec2SubnetId") && v("ec2SubnetId") !== "" && !SUBNET.test(v("ec2SubnetId"))) {
     fail("ec2SubnetId", "must be empty or a subnet id (subnet-...)");
+  }
+  if (
+    v("ec2Enabled") === true &&
+    has("trainingFrameworkVersion") &&
+    hostPytorchPins(v("trainingFrameworkVersion")) === undefined
+  ) {
+    fail(
+      "trainingFrameworkVersion",
+      `with ec2Enabled true must be a version the training host has pinned torch, torchvision and numpy for: ${Object.keys(HOST_PYTORCH_PINS).join(", ")}`,
+    );
   }
 
   // Model artifact.

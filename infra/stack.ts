@@ -233,6 +233,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       ? new Notebook(
           "notebook",
           {
+            region: config.region,
             notebookName: names.notebook,
             lifecycleConfigName: names.notebookLifecycle,
             instanceType: config.notebookInstanceType,
@@ -254,6 +255,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       ? new TrainingHost(
           "training-host",
           {
+            region: config.region,
             hostName: names.trainingHost,
             volumeTags: config.tags,
             instanceType: config.ec2InstanceType,

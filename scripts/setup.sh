@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(python3 python3-torch python3-torchvision python3-pil python3-pytest)
+debs=(python3 python3-torch python3-torchvision python3-pil python3-pytest shellcheck openssl)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

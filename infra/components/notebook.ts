@@ -1,10 +1,14 @@
 // The SageMaker notebook instance for exploration: no root access, IMDSv2, an encrypted volume, and
-// a lifecycle configuration that stops the instance after a configurable idle time.
+// a lifecycle configuration that stops the instance after a configurable idle time
+// (infra/host-scripts/notebook-on-start.sh).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { hostScriptFile, renderScript } from "../host-scripts/render";
 import { HTTPS_OUT } from "../network";
 
 export interface NotebookArgs {
+  /** The stack's region, which the idle stop's AWS CLI call names. */
+  region: string;
   notebookName: string;
   lifecycleConfigName: string;
   instanceType: string;
@@ -20,66 +24,96 @@ export interface NotebookArgs {
   idleStopMinutes: number;
 }
 
+/** Where the idle stop lives on the notebook, and where it looks for its interpreter and CLI. */
+export interface NotebookLayout {
+  /** Tried in order; the first executable one runs the check. */
+  pythonCandidates: readonly string[];
+  awsCliCandidates: readonly string[];
+  jupyterUrl: string;
+  checkerPath: string;
+  cronFile: string;
+  logFile: string;
+}
+
 /**
- * The on-start script: installs a cron job that asks the local Jupyter server when it was last
- * active and stops this instance once it has been idle for `idleMinutes`. Lifecycle scripts run as
- * root, must finish within five minutes and are limited to 16384 characters
+ * Notebook instances run Jupyter on https://localhost:8443 with a self-signed certificate. The
+ * system Python and the JupyterSystemEnv conda environment (which carries the AWS CLI) are where
+ * SageMaker's own lifecycle samples look
+ * (https://github.com/aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples).
+ */
+export const NOTEBOOK_LAYOUT: Readonly<NotebookLayout> = Object.freeze({
+  pythonCandidates: [
+    "/usr/bin/python3",
+    "/home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python",
+  ],
+  awsCliCandidates: [
+    "/usr/local/bin/aws",
+    "/usr/bin/aws",
+    "/home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/aws",
+    "/home/ec2-user/anaconda3/bin/aws",
+  ],
+  jupyterUrl: "https://localhost:8443",
+  checkerPath: "/usr/local/bin/notebook-idle-stop.py",
+  cronFile: "/etc/cron.d/notebook-idle-stop",
+  logFile: "/var/log/notebook-idle-stop.log",
+});
+
+/** A lifecycle script holds at most 16384 characters (API_NotebookInstanceLifecycleHook). */
+export const LIFECYCLE_SCRIPT_MAX_CHARS = 16384;
+
+export interface IdleStopScriptArgs {
+  region: string;
+  notebookName: string;
+  idleMinutes: number;
+  /** The notebook's own paths; tests run the script under a temporary folder. */
+  layout?: NotebookLayout;
+}
+
+/**
+ * The on-start script (infra/host-scripts/notebook-on-start.sh): installs a cron job that stops
+ * this notebook instance once Jupyter has been idle for `idleMinutes`
  * (https://docs.aws.amazon.com/sagemaker/latest/dg/notebook-lifecycle-config.html).
  */
-export function idleStopScript(idleMinutes: number): string {
-  return `#!/bin/bash
-# Stops this notebook instance after ${idleMinutes} minutes without Jupyter activity.
-set -euo pipefail
+export function idleStopScript(a: IdleStopScriptArgs): string {
+  const layout = a.layout ?? NOTEBOOK_LAYOUT;
+  const script = renderScript(hostScriptFile("notebook-on-start.sh"), {
+    REGION: a.region,
+    NOTEBOOK_NAME: a.notebookName,
+    IDLE_MINUTES: a.idleMinutes,
+    JUPYTER_URL: layout.jupyterUrl,
+    PYTHON_CANDIDATES: layout.pythonCandidates.join(" "),
+    AWS_CLI_CANDIDATES: layout.awsCliCandidates.join(" "),
+    CHECKER_PATH: layout.checkerPath,
+    CRON_FILE: layout.cronFile,
+    LOG_FILE: layout.logFile,
+  });
+  if (script.length > LIFECYCLE_SCRIPT_MAX_CHARS) {
+    throw new Error(
+      `the notebook's on-start script has ${script.length} characters; SageMaker takes at most ${LIFECYCLE_SCRIPT_MAX_CHARS}`,
+    );
+  }
+  return script;
+}
 
-cat > /usr/local/bin/notebook-idle-stop.py <<'PY'
-"""Stop this notebook instance when Jupyter has been idle longer than argv[1] minutes."""
-import json
-import ssl
-import subprocess
-import sys
-import urllib.request
-from datetime import datetime, timezone
-
-LIMIT_SECONDS = int(sys.argv[1]) * 60
-# The local Jupyter server listens on 8443 with a self-signed certificate.
-CONTEXT = ssl.create_default_context()
-CONTEXT.check_hostname = False
-CONTEXT.verify_mode = ssl.CERT_NONE
-
-
-def jupyter(path):
-    with urllib.request.urlopen("https://localhost:8443" + path, context=CONTEXT, timeout=10) as r:
-        return json.load(r)
-
-
-def parse(ts):
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-
-
-def main():
-    now = datetime.now(timezone.utc)
-    kernels = jupyter("/api/kernels")
-    if any(k.get("execution_state") == "busy" for k in kernels):
-        return
-    stamps = [parse(jupyter("/api/status")["last_activity"])]
-    stamps += [parse(k["last_activity"]) for k in kernels if k.get("last_activity")]
-    if (now - max(stamps)).total_seconds() < LIMIT_SECONDS:
-        return
-    with open("/opt/ml/metadata/resource-metadata.json") as f:
-        name = json.load(f)["ResourceName"]
-    subprocess.run(
-        ["aws", "sagemaker", "stop-notebook-instance", "--notebook-instance-name", name],
-        check=True,
-    )
-
-
-if __name__ == "__main__":
-    main()
-PY
-
-echo "*/5 * * * * root /usr/bin/python3 /usr/local/bin/notebook-idle-stop.py ${idleMinutes} >> /var/log/notebook-idle-stop.log 2>&1" > /etc/cron.d/notebook-idle-stop
-chmod 0644 /etc/cron.d/notebook-idle-stop
-`;
+/**
+ * Without direct internet access the idle stop reaches the SageMaker API only through the
+ * notebook's subnet. Whether that subnet has a route is not known at preview, so the program
+ * says what it needs; the on-start script probes the API and fails the start without one.
+ */
+export function idleStopRouteWarning(a: {
+  region: string;
+  notebookName: string;
+  directInternetAccess: boolean;
+  subnetId: string;
+}): string | undefined {
+  if (a.directInternetAccess) return undefined;
+  return (
+    `notebook ${a.notebookName} has no direct internet access: its idle stop calls the SageMaker API ` +
+    `through subnet ${a.subnetId || "(none)"}, which needs a NAT gateway or an interface VPC endpoint ` +
+    `for com.amazonaws.${a.region}.sagemaker.api (with private DNS). Without one the notebook fails ` +
+    `to start, with the reason in CloudWatch Logs (/aws/sagemaker/NotebookInstances, ` +
+    `${a.notebookName}/LifecycleConfigOnStart).`
+  );
 }
 
 export class Notebook extends pulumi.ComponentResource {
@@ -90,11 +124,20 @@ export class Notebook extends pulumi.ComponentResource {
     super("dog-breed-classifier:sagemaker:Notebook", name, {}, opts);
     const parent = { parent: this };
 
+    const routeWarning = idleStopRouteWarning(args);
+    if (routeWarning !== undefined) pulumi.log.warn(routeWarning, this);
+
     const lifecycle = new aws.sagemaker.NotebookInstanceLifecycleConfiguration(
       `${name}-autostop`,
       {
         name: args.lifecycleConfigName,
-        onStart: Buffer.from(idleStopScript(args.idleStopMinutes)).toString("base64"),
+        onStart: Buffer.from(
+          idleStopScript({
+            region: args.region,
+            notebookName: args.notebookName,
+            idleMinutes: args.idleStopMinutes,
+          }),
+        ).toString("base64"),
       },
       parent,
     );

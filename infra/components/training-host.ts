@@ -1,11 +1,18 @@
-// The EC2 training host: trains once at first boot with the same code as the training jobs, from
-// the bucket's code and data prefixes, uploads the model, and stops. No inbound rules; shell
-// access is through SSM Session Manager.
+// The EC2 training host: trains with the same code as the training jobs, from the bucket's code and
+// data prefixes, uploads the model, and stops (user data: infra/host-scripts/training-host.sh). No
+// inbound rules; shell access is through SSM Session Manager.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { renderScript, hostScriptFile } from "../host-scripts/render";
+import {
+  HOST_PIP_INDEX_URL,
+  HOST_PYTORCH_PINS,
+  hostPytorchPins,
+  pinRequirements,
+} from "../host-scripts/pytorch-pins";
 import { HTTPS_OUT } from "../network";
 
 export interface TrainingHyperparameters {
@@ -17,6 +24,8 @@ export interface TrainingHyperparameters {
 }
 
 export interface TrainingHostArgs {
+  /** The stack's region, which every AWS CLI call on the host names. */
+  region: string;
   instanceType: string;
   /** Public SSM parameter holding the AMI id, read at deploy time. */
   amiParameter: string;
@@ -29,11 +38,11 @@ export interface TrainingHostArgs {
   prefixes: { code: string; data: string; output: string };
   /** Local folder with the training code (the repository's training/). */
   codeDir: string;
-  /** PyTorch version installed on the host, matching the framework images. */
+  /** PyTorch version of the framework images; the host installs its pinned set (pytorch-pins.ts). */
   frameworkVersion: string;
   hyperparameters: TrainingHyperparameters;
   kmsKeyArn?: pulumi.Input<string>;
-  /** Stop the instance once the model is uploaded. */
+  /** Stop the instance on every way out of the user data: no dataset, failure, success. */
   stopAfterTraining: boolean;
   /** Name tag and security group name. */
   hostName: string;
@@ -62,52 +71,77 @@ export function codeDigest(codeDir: string, files: string[]): string {
   return h.digest("hex").slice(0, 16);
 }
 
-/** The user data script: plain text, built from plain values so it can be tested as it is. */
-export function trainingUserData(a: {
+/** Where the host keeps its files, logs and per-boot copy of the user data, and its PATH. */
+export interface HostLayout {
+  workDir: string;
+  logFile: string;
+  /** cloud-init's per-boot scripts folder. */
+  perBootDir: string;
+  path: string;
+}
+
+export const HOST_LAYOUT: Readonly<HostLayout> = Object.freeze({
+  workDir: "/opt/dog-breed",
+  logFile: "/var/log/dog-breed-training.log",
+  perBootDir: "/var/lib/cloud/scripts/per-boot",
+  path: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+});
+
+/** EC2 takes at most 16 KB of user data before base64 encoding (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html). */
+export const USER_DATA_MAX_BYTES = 16 * 1024;
+
+export interface TrainingUserDataArgs {
+  region: string;
   bucket: string;
   prefixes: { code: string; data: string; output: string };
   frameworkVersion: string;
   hyperparameters: TrainingHyperparameters;
   stopAfterTraining: boolean;
   codeDigest: string;
-}): string {
+  hostName: string;
+  /** The host's own paths; tests run the script under a temporary folder. */
+  layout?: HostLayout;
+}
+
+/** The user data: infra/host-scripts/training-host.sh rendered with plain values. */
+export function trainingUserData(a: TrainingUserDataArgs): string {
+  const pins = hostPytorchPins(a.frameworkVersion);
+  if (pins === undefined) {
+    throw new Error(
+      `the EC2 training host has no pinned torch, torchvision and numpy for PyTorch ${a.frameworkVersion}; ` +
+        `known: ${Object.keys(HOST_PYTORCH_PINS).join(", ")}`,
+    );
+  }
   const hp = a.hyperparameters;
-  const s3 = (prefix: string) => `s3://${a.bucket}/${prefix}`;
-  return `#!/bin/bash
-# Dog-breed classifier training host: trains once at first boot, uploads the model, then ${a.stopAfterTraining ? "stops" : "stays up"}.
-# Training code digest: ${a.codeDigest}
-set -euxo pipefail
-exec > >(tee -a /var/log/dog-breed-training.log) 2>&1
-
-WORK=/opt/dog-breed
-mkdir -p "$WORK/code" "$WORK/data" "$WORK/model" "$WORK/checkpoints"
-
-# CPU build of PyTorch (the host has no GPU), the same minor version as the framework images.
-dnf install -y python3.11 python3.11-pip
-python3.11 -m venv "$WORK/venv"
-"$WORK/venv/bin/pip" install --upgrade pip
-"$WORK/venv/bin/pip" install --index-url https://download.pytorch.org/whl/cpu "torch==${a.frameworkVersion}.*" torchvision
-
-aws s3 sync "${s3(a.prefixes.code)}" "$WORK/code" --only-show-errors
-if [ -f "$WORK/code/requirements.txt" ]; then
-  "$WORK/venv/bin/pip" install -r "$WORK/code/requirements.txt"
-fi
-aws s3 sync "${s3(a.prefixes.data)}" "$WORK/data" --only-show-errors
-
-# The same training code as the jobs; it packs model.tar.gz and uploads it with the AWS CLI.
-cd "$WORK/code"
-"$WORK/venv/bin/python" ec2_train.py \\
-  --data-dir "$WORK/data" \\
-  --model-dir "$WORK/model" \\
-  --checkpoint-dir "$WORK/checkpoints" \\
-  --epochs ${hp.epochs} \\
-  --batch-size ${hp.batchSize} \\
-  --learning-rate ${hp.learningRate} \\
-  --arch ${hp.arch} \\
-  --pretrained ${hp.pretrained} \\
-  --upload-to "${s3(a.prefixes.output)}$(date -u +%Y%m%dT%H%M%SZ)/model.tar.gz"
-${a.stopAfterTraining ? "shutdown -h now" : "echo 'training done; the host stays up'"}
-`;
+  const layout = a.layout ?? HOST_LAYOUT;
+  const script = renderScript(hostScriptFile("training-host.sh"), {
+    REGION: a.region,
+    BUCKET: a.bucket,
+    CODE_PREFIX: a.prefixes.code,
+    DATA_PREFIX: a.prefixes.data,
+    OUTPUT_PREFIX: a.prefixes.output,
+    HOST_NAME: a.hostName,
+    STOP_AFTER_TRAINING: a.stopAfterTraining,
+    PYTORCH_PINS: pinRequirements(pins).join(" "),
+    PIP_INDEX_URL: HOST_PIP_INDEX_URL,
+    EPOCHS: hp.epochs,
+    BATCH_SIZE: hp.batchSize,
+    LEARNING_RATE: hp.learningRate,
+    ARCH: hp.arch,
+    PRETRAINED: hp.pretrained,
+    CODE_DIGEST: a.codeDigest,
+    WORK_DIR: layout.workDir,
+    LOG_FILE: layout.logFile,
+    PER_BOOT_DIR: layout.perBootDir,
+    HOST_PATH: layout.path,
+  });
+  const bytes = Buffer.byteLength(script);
+  if (bytes > USER_DATA_MAX_BYTES) {
+    throw new Error(
+      `the training host's user data is ${bytes} bytes; EC2 takes at most ${USER_DATA_MAX_BYTES}`,
+    );
+  }
+  return script;
 }
 
 export class TrainingHost extends pulumi.ComponentResource {
@@ -161,6 +195,8 @@ export class TrainingHost extends pulumi.ComponentResource {
 
     const userData = pulumi.output(args.bucketName).apply((bucket) =>
       trainingUserData({
+        region: args.region,
+        hostName: args.hostName,
         bucket,
         prefixes: args.prefixes,
         frameworkVersion: args.frameworkVersion,

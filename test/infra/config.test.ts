@@ -409,6 +409,13 @@ describe("parseConfig", () => {
       /between 5 and 1440/,
     ],
     [
+      "a PyTorch version the EC2 host has no pins for",
+      "dev",
+      { trainingFrameworkVersion: "1.13" },
+      "trainingFrameworkVersion",
+      /with ec2Enabled true must be a version the training host has pinned torch, torchvision and numpy for: 2\.0, 2\.1, /,
+    ],
+    [
       "budget alert address",
       "dev",
       { budgetAlertEmail: "nobody" },

@@ -1,10 +1,17 @@
 // The dev stack as its stack file configures it, run under mocks: the exact security- and
 // cost-relevant inputs of every resource.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { idleStopScript } from "../../infra/components/notebook";
+import {
+  codeDigest,
+  trainingCodeFiles,
+  trainingUserData,
+} from "../../infra/components/training-host";
+import { renderedParameters } from "../../infra/host-scripts/render";
 import { MOCK_AMI } from "../../tools/mock-cloud";
 import { StackRun, ofType } from "../../tools/stack-run";
 import { countByType, named, one, stackRun } from "./helpers";
@@ -162,12 +169,20 @@ describe("dev stack", () => {
       "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration",
     ).inputs;
     assert.strictEqual(nb.lifecycleConfigName, lifecycle.name);
+    // The on-start script that test/host-scripts/notebook.test.ts executes, with this stack's values.
     const script = Buffer.from(String(lifecycle.onStart), "base64").toString("utf8");
-    assert.match(script, /notebook-idle-stop\.py 30 /);
-    assert.match(script, /stop-notebook-instance/);
+    assert.strictEqual(
+      script,
+      idleStopScript({ region: "us-east-1", notebookName: `${PREFIX}-notebook`, idleMinutes: 30 }),
+    );
   });
 
-  it("gives the lifecycle and user data scripts valid shell and Python syntax", () => {
+  it("gives the notebook and the host scripts that pass shellcheck", function () {
+    if (spawnSync("shellcheck", ["--version"]).status !== 0) {
+      throw new Error(
+        "shellcheck is not installed: run scripts/setup.sh (Debian package shellcheck)",
+      );
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scripts-"));
     const lifecycle = Buffer.from(
       String(
@@ -179,21 +194,12 @@ describe("dev stack", () => {
       "base64",
     ).toString("utf8");
     const userData = String(one(run, "aws:ec2/instance:Instance").inputs.userData);
-    for (const [name, text] of [
-      ["lifecycle.sh", lifecycle],
-      ["user-data.sh", userData],
-    ]) {
-      fs.writeFileSync(path.join(dir, name), text);
-      execFileSync("bash", ["-n", path.join(dir, name)]);
-    }
-    const python = /<<'PY'\n([\s\S]*?)\nPY\n/.exec(lifecycle)?.[1];
-    assert.ok(python, "the idle checker is embedded");
-    fs.writeFileSync(path.join(dir, "idle.py"), python);
-    execFileSync("python3", [
-      "-c",
-      "import ast,sys; ast.parse(open(sys.argv[1]).read())",
-      path.join(dir, "idle.py"),
-    ]);
+    const files = [path.join(dir, "lifecycle.sh"), path.join(dir, "user-data.sh")];
+    fs.writeFileSync(files[0], lifecycle);
+    fs.writeFileSync(files[1], userData);
+    const r = spawnSync("shellcheck", ["--shell=bash", ...files], { encoding: "utf8" });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   });
 
   it("runs the EC2 host on m5.xlarge from the SSM AMI with IMDSv2, an encrypted gp3 root and no ingress", () => {
@@ -249,27 +255,59 @@ describe("dev stack", () => {
     );
   });
 
-  it("trains on the host with CPU PyTorch from the bucket's code and data and uploads the model", () => {
+  it("trains on the host with the pinned CPU PyTorch set, from the bucket's code and data, and stops", () => {
+    // The user data that test/host-scripts/training-host.test.ts executes, with this stack's values.
     const userData = String(one(run, "aws:ec2/instance:Instance").inputs.userData);
-    assert.match(
+    const params = renderedParameters(userData, [
+      "REGION",
+      "BUCKET",
+      "CODE_PREFIX",
+      "DATA_PREFIX",
+      "OUTPUT_PREFIX",
+      "STOP_AFTER_TRAINING",
+      "PYTORCH_PINS",
+      "PIP_INDEX_URL",
+      "EPOCHS",
+      "BATCH_SIZE",
+      "LEARNING_RATE",
+      "ARCH",
+      "PRETRAINED",
+    ]);
+    assert.deepStrictEqual(params, {
+      REGION: "us-east-1",
+      BUCKET,
+      CODE_PREFIX: "code/training/",
+      DATA_PREFIX: "data/dog-images/",
+      OUTPUT_PREFIX: "models/ec2/",
+      STOP_AFTER_TRAINING: "true",
+      PYTORCH_PINS: "torch==2.1.2 torchvision==0.16.2 numpy==1.26.4",
+      PIP_INDEX_URL: "https://download.pytorch.org/whl/cpu",
+      EPOCHS: "3",
+      BATCH_SIZE: "64",
+      LEARNING_RATE: "0.001",
+      ARCH: "resnet18",
+      PRETRAINED: "true",
+    });
+    const codeDir = path.join(__dirname, "..", "..", "training");
+    assert.strictEqual(
       userData,
-      /--index-url https:\/\/download\.pytorch\.org\/whl\/cpu "torch==2\.1\.\*" torchvision/,
+      trainingUserData({
+        region: "us-east-1",
+        bucket: BUCKET,
+        prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
+        frameworkVersion: "2.1",
+        hyperparameters: {
+          epochs: 3,
+          batchSize: 64,
+          learningRate: "0.001",
+          arch: "resnet18",
+          pretrained: true,
+        },
+        stopAfterTraining: true,
+        codeDigest: codeDigest(codeDir, trainingCodeFiles(codeDir)),
+        hostName: `${PREFIX}-training-host`,
+      }),
     );
-    assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/code/training/" "$WORK/code"`));
-    assert.ok(userData.includes(`aws s3 sync "s3://${BUCKET}/data/dog-images/" "$WORK/data"`));
-    assert.match(
-      userData,
-      /ec2_train\.py \\\n\s+--data-dir "\$WORK\/data" \\\n\s+--model-dir "\$WORK\/model" \\\n\s+--checkpoint-dir "\$WORK\/checkpoints"/,
-    );
-    assert.match(
-      userData,
-      /--epochs 3 \\\n\s+--batch-size 64 \\\n\s+--learning-rate 0\.001 \\\n\s+--arch resnet18 \\\n\s+--pretrained true/,
-    );
-    assert.match(
-      userData,
-      /--pretrained true \\\n\s+--upload-to "s3:\/\/dog-breed-classifier-dev-123456789012\/models\/ec2\/\$\(date -u \+%Y%m%dT%H%M%SZ\)\/model\.tar\.gz"\n/,
-    );
-    assert.match(userData, /\nshutdown -h now\n/);
   });
 
   it("serves from a serverless variant with the CPU PyTorch image and the configured artifact", () => {
