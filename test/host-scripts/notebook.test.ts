@@ -4,13 +4,19 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { idleStopScript } from "../../infra/components/notebook";
 import { FakeJupyter } from "./fake-jupyter";
-import { Run, Sandbox, run, sandbox } from "./sandbox";
+import {
+  IDLE_MINUTES,
+  Notebook,
+  NOTEBOOK as NAME,
+  REGION,
+  Sandbox,
+  cronCommand,
+  cronTick,
+  notebookBox,
+  onStart,
+} from "./sandbox";
 
-const REGION = "us-east-1";
-const NAME = "dog-breed-classifier-dev-notebook";
-const IDLE_MINUTES = 30;
 const T0 = new Date("2026-12-01T12:00:00.000Z");
 const at = (minutes: number, seconds = 0) =>
   new Date(T0.getTime() + (minutes * 60 + seconds) * 1000);
@@ -18,68 +24,13 @@ const STOP =
   `aws sagemaker stop-notebook-instance --region ${REGION} --notebook-instance-name ${NAME} ` +
   "--cli-connect-timeout 10 [AWS_REGION=]";
 
-// The PATH SageMaker gives lifecycle scripts (API_NotebookInstanceLifecycleHook), and cron's
-// default environment: neither holds the stand-in AWS CLI, so only absolute paths reach it.
-const LIFECYCLE_ENV = { PATH: "/sbin:bin:/usr/sbin:/usr/bin", HOME: "/root" };
-const CRON_ENV = { PATH: "/usr/bin:/bin", SHELL: "/bin/sh", HOME: "/root", LOGNAME: "root" };
-
-interface Notebook {
-  box: Sandbox;
-  script: string;
-  cronFile: string;
-  checker: string;
-  logFile: string;
-}
-
-function notebook(
-  jupyterUrl: string,
-  candidates?: { python?: string[]; aws?: string[] },
-): Notebook {
-  const box = sandbox("notebook");
-  const cronFile = path.join(box.dir, "etc", "cron.d", "notebook-idle-stop");
-  const checker = path.join(box.dir, "usr", "local", "bin", "notebook-idle-stop.py");
-  const logFile = path.join(box.dir, "var", "log", "notebook-idle-stop.log");
-  const text = idleStopScript({
-    region: REGION,
-    notebookName: NAME,
-    idleMinutes: IDLE_MINUTES,
-    layout: {
-      pythonCandidates: candidates?.python ?? [
-        path.join(box.dir, "no", "python3"),
-        "/usr/bin/python3",
-      ],
-      awsCliCandidates: candidates?.aws ?? [
-        path.join(box.dir, "no", "aws"),
-        path.join(box.bin, "aws"),
-      ],
-      jupyterUrl,
-      checkerPath: checker,
-      cronFile,
-      logFile,
-    },
-  });
-  const script = path.join(box.dir, "on-start.sh");
-  fs.writeFileSync(script, text, { mode: 0o700 });
-  return { box, script, cronFile, checker, logFile };
-}
-
-const onStart = (n: Notebook): Promise<Run> => run("/bin/bash", [n.script], LIFECYCLE_ENV, "/");
-
-/** The command of the cron line, after its schedule and user fields. */
-function cronCommand(n: Notebook): string {
-  const line = fs.readFileSync(n.cronFile, "utf8");
-  const m = /^\* \* \* \* \* root (.+)\n$/.exec(line);
-  assert.ok(m, `a system crontab line that runs every minute as root: ${line}`);
-  return m[1];
-}
-
 const table: [string, string][] = [];
 
 describe("notebook idle stop, executed", function () {
   const jupyter = new FakeJupyter();
   const boxes: Sandbox[] = [];
   const make = (c?: { python?: string[]; aws?: string[] }) => {
-    const n = notebook(jupyter.url, c);
+    const n = notebookBox(jupyter.url, c);
     boxes.push(n.box);
     return n;
   };
@@ -96,7 +47,7 @@ describe("notebook idle stop, executed", function () {
   async function tick(n: Notebook, now: Date): Promise<{ stopped: boolean; said: string }> {
     jupyter.now = now;
     n.box.clearCalls();
-    const r = await run("/bin/sh", ["-c", cronCommand(n)], CRON_ENV, "/");
+    const r = await cronTick(n);
     const said = fs.readFileSync(n.logFile, "utf8").trim().split("\n").at(-1) ?? "";
     assert.strictEqual(r.status, 0, `${r.output}\n${said}`);
     const calls = n.box.calls();
@@ -230,12 +181,12 @@ describe("notebook idle stop, executed", function () {
   });
 
   it("fails the tick, without stopping, when Jupyter does not answer", async () => {
-    const n = notebook("https://127.0.0.1:1", undefined);
+    const n = notebookBox("https://127.0.0.1:1");
     boxes.push(n.box);
     n.box.scenario({});
     assert.strictEqual((await onStart(n)).status, 0);
     n.box.clearCalls();
-    const r = await run("/bin/sh", ["-c", cronCommand(n)], CRON_ENV, "/");
+    const r = await cronTick(n);
     const said = fs.readFileSync(n.logFile, "utf8").trim().split("\n").at(-1) ?? "";
     table.push(["cron tick, Jupyter not answering", `exit ${r.status}; no stop; ${said}`]);
     assert.notStrictEqual(r.status, 0);

@@ -3,55 +3,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { trainingUserData } from "../../infra/components/training-host";
-import { Run, Sandbox, run, sandbox } from "./sandbox";
+import { BUCKET, Host, REGION, Run, boot, run, trainingHost } from "./sandbox";
 
-const REGION = "us-east-1";
-const BUCKET = "dog-breed-classifier-dev-123456789012";
 const PINS = "torch==2.1.2 torchvision==0.16.2 numpy==1.26.4";
-
-interface Host {
-  box: Sandbox;
-  script: string;
-  logFile: string;
-  workDir: string;
-  perBoot: string;
-}
-
-function host(stopAfterTraining = true): Host {
-  const box = sandbox("training-host");
-  const workDir = path.join(box.dir, "opt", "dog-breed");
-  const logFile = path.join(box.dir, "var", "log", "dog-breed-training.log");
-  const perBootDir = path.join(box.dir, "var", "lib", "cloud", "scripts", "per-boot");
-  const text = trainingUserData({
-    region: REGION,
-    bucket: BUCKET,
-    prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
-    frameworkVersion: "2.1",
-    hyperparameters: {
-      epochs: 3,
-      batchSize: 64,
-      learningRate: "0.001",
-      arch: "resnet18",
-      pretrained: true,
-    },
-    stopAfterTraining,
-    codeDigest: "0123456789abcdef",
-    hostName: "dog-breed-classifier-dev-training-host",
-    // The stand-ins first, then the system's own folders; /usr/sbin (the real shutdown) is absent.
-    layout: { workDir, logFile, perBootDir, path: `${box.bin}:/usr/bin:/bin` },
-  });
-  // Where cloud-init puts the user data of an instance.
-  const script = path.join(box.dir, "var", "lib", "cloud", "instance", "scripts", "part-001");
-  fs.mkdirSync(path.dirname(script), { recursive: true });
-  fs.writeFileSync(script, text, { mode: 0o700 });
-  return { box, script, logFile, workDir, perBoot: path.join(perBootDir, "dog-breed-training.sh") };
-}
-
-/** One boot: the script runs with no inherited environment, as cloud-init's children nearly do. */
-function boot(h: Host, script = h.script): Promise<Run> {
-  return run(script, [], { HOME: "/root" }, "/");
-}
 
 const shutdowns = (h: Host) => h.box.calls().filter((c) => c.startsWith("shutdown"));
 
@@ -82,7 +36,7 @@ function assertRegionExplicit(h: Host): void {
 describe("training host user data, executed", function () {
   const hosts: Host[] = [];
   const make = (stop = true) => {
-    const h = host(stop);
+    const h = trainingHost(stop);
     hosts.push(h);
     return h;
   };
