@@ -36,10 +36,11 @@ export interface NotebookLayout {
 }
 
 /**
- * Notebook instances run Jupyter on https://localhost:8443 with a self-signed certificate. The
- * system Python and the JupyterSystemEnv conda environment (which carries the AWS CLI) are where
- * SageMaker's own lifecycle samples look
- * (https://github.com/aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples).
+ * Notebook instances serve Jupyter on https://localhost:8443 with a self-signed certificate, the
+ * address SageMaker's own auto-stop sample reads
+ * (https://github.com/aws-samples/amazon-sagemaker-notebook-instance-lifecycle-config-samples/blob/master/scripts/auto-stop-idle/autostop.py).
+ * Where Python and the AWS CLI live differs between notebook platforms, so the on-start script
+ * takes the first of these candidates that exists, and fails the start when none does.
  */
 export const NOTEBOOK_LAYOUT: Readonly<NotebookLayout> = Object.freeze({
   pythonCandidates: [

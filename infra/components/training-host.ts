@@ -77,6 +77,7 @@ export interface HostLayout {
   logFile: string;
   /** cloud-init's per-boot scripts folder. */
   perBootDir: string;
+  /** The PATH the script sets for itself. */
   path: string;
 }
 
@@ -87,7 +88,10 @@ export const HOST_LAYOUT: Readonly<HostLayout> = Object.freeze({
   path: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 });
 
-/** EC2 takes at most 16 KB of user data before base64 encoding (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html). */
+/**
+ * EC2 takes at most 16 KB of user data, before base64 encoding
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
+ */
 export const USER_DATA_MAX_BYTES = 16 * 1024;
 
 export interface TrainingUserDataArgs {

@@ -59,7 +59,8 @@ chmod 0755 "$CHECKER_PATH"
 
 # A shell word for cron's /bin/sh, whatever the value holds.
 sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
-job="$(sq "$python") $(sq "$CHECKER_PATH") --idle-minutes $(sq "$IDLE_MINUTES")"
+# -I -S: a root job, standard library only; no PYTHON* variables, user or site packages.
+job="$(sq "$python") -I -S $(sq "$CHECKER_PATH") --idle-minutes $(sq "$IDLE_MINUTES")"
 job+=" --region $(sq "$REGION") --notebook-name $(sq "$NOTEBOOK_NAME") --aws $(sq "$aws")"
 job+=" --jupyter $(sq "$JUPYTER_URL") >> $(sq "$LOG_FILE") 2>&1"
 # Every minute, so the stop comes at most a minute after the idle time is reached.
