@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One-time setup for a fresh Debian machine: the Debian packages the Python training tests need,
-# then the npm packages from the lock file. Safe to run again.
+# One-time setup for a fresh Debian machine: the Debian packages the Python training tests and the
+# host-script tests (shellcheck, openssl) need, then the npm packages from the lock file. Safe to
+# run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
