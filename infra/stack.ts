@@ -314,7 +314,10 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         : undefined,
       blueGreen:
         !serverless && config.endpointBlueGreen
-          ? { canaryPercent: config.endpointCanaryPercent, bakeSeconds: config.endpointBakeSeconds }
+          ? {
+              canaryInstances: config.endpointCanaryInstances,
+              bakeSeconds: config.endpointBakeSeconds,
+            }
           : undefined,
       alarms: {
         errorAlarmName: names.errorAlarm,

@@ -27,8 +27,8 @@ export interface InferenceEndpointArgs {
   kmsKeyArn?: pulumi.Input<string>;
   /** Instance-based only: capture requests and responses to this S3 prefix. */
   dataCapture?: { destinationS3Uri: pulumi.Input<string>; samplingPercent: number };
-  /** Instance-based only: blue/green with a canary, rolled back on the alarms. */
-  blueGreen?: { canaryPercent: number; bakeSeconds: number };
+  /** Instance-based only: blue/green with a canary of whole instances, rolled back on the alarms. */
+  blueGreen?: { canaryInstances: number; bakeSeconds: number };
   alarms: {
     errorAlarmName: string;
     errorsPerMinute: number;
@@ -196,7 +196,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
               blueGreenUpdatePolicy: {
                 trafficRoutingConfiguration: {
                   type: "CANARY",
-                  canarySize: { type: "CAPACITY_PERCENT", value: args.blueGreen.canaryPercent },
+                  canarySize: { type: "INSTANCE_COUNT", value: args.blueGreen.canaryInstances },
                   waitIntervalInSeconds: args.blueGreen.bakeSeconds,
                 },
                 terminationWaitInSeconds: 300,

@@ -119,7 +119,7 @@ describe("prod stack", () => {
     });
   });
 
-  it("deploys blue/green with a 10% canary and rolls back on its 5XX and latency alarms", () => {
+  it("deploys blue/green with a one-instance canary and rolls back on its 5XX and latency alarms", () => {
     const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
     const errors = alarms.find((a) => a.metricName === "Invocation5XXErrors");
     const latency = alarms.find((a) => a.metricName === "ModelLatency");
@@ -145,7 +145,7 @@ describe("prod stack", () => {
       blueGreenUpdatePolicy: {
         trafficRoutingConfiguration: {
           type: "CANARY",
-          canarySize: { type: "CAPACITY_PERCENT", value: 10 },
+          canarySize: { type: "INSTANCE_COUNT", value: 1 },
           waitIntervalInSeconds: 600,
         },
         terminationWaitInSeconds: 300,
