@@ -334,6 +334,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       "autoscaling",
       {
         endpointName: inference.endpointName,
+        endpointConfigName: inference.endpointConfig.name,
         variantName: inference.variantName,
         minInstances: config.endpointMinInstances,
         maxInstances: config.endpointMaxInstances,
