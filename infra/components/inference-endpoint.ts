@@ -169,7 +169,9 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
         // update: UpdateEndpoint fails when it would change the instance type of a variant that
         // is an autoscaling target
         // (https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html).
-        // The target is registered again once the endpoint is updated.
+        // The engine deletes the dependents of a delete-first replacement before it and creates
+        // them again when the program registers them, after the endpoint update (the order
+        // pulumi/pulumi's tests/integration/delete_before_create pins down).
         deleteBeforeReplace: true,
       },
     );
