@@ -36,16 +36,14 @@ export interface InferenceEndpointArgs {
     latencyAlarmName: string;
     latencyMs: number;
   };
-  /** How long the post-deploy check waits for a settling endpoint, and how often it looks. */
-  check?: { timeoutSeconds: number; pollSeconds: number };
 }
 
 /**
- * The post-deploy check's defaults. The provider's own update already waits for InService, so
- * the check usually reads a settled endpoint at once; the limit covers an endpoint still
- * updating (SystemUpdating, or another update under way).
+ * How long the post-deploy check waits for a settling endpoint, and how often it looks. The
+ * provider's own update already waits for InService, so the check usually reads a settled
+ * endpoint at once; the limit covers one still updating (SystemUpdating, or another update).
  */
-export const ENDPOINT_CHECK_DEFAULTS = { timeoutSeconds: 1800, pollSeconds: 30 } as const;
+export const ENDPOINT_CHECK_WAIT = { timeoutSeconds: 1800, pollSeconds: 30 } as const;
 
 /**
  * Whether the hosting instance takes a KMS key for its storage volume. Instance types with local
@@ -240,15 +238,13 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
       parent,
     );
 
-    const check = args.check ?? ENDPOINT_CHECK_DEFAULTS;
     this.check = new EndpointCheck(
       `${name}-check`,
       {
         endpointName: this.endpoint.name,
         endpointArn: this.endpoint.arn,
         endpointConfigName: this.endpoint.endpointConfigName,
-        timeoutSeconds: check.timeoutSeconds,
-        pollSeconds: check.pollSeconds,
+        ...ENDPOINT_CHECK_WAIT,
       },
       parent,
     );
