@@ -15,8 +15,9 @@ const DESCRIBE = "SageMaker.DescribeEndpoint";
 const ENDPOINT = "dog-breed-classifier-prod-endpoint";
 const REGION = "eu-west-1";
 const ARN = `arn:aws:sagemaker:${REGION}:123456789012:endpoint/${ENDPOINT}`;
-const OLD_CONFIG = "dog-breed-classifier-prod-config-20261101000000000000000001";
-const NEW_CONFIG = "dog-breed-classifier-prod-config-20261201000000000000000002";
+// Configuration names as the provider makes them: the prefix and a 26-digit unique suffix.
+const OLD_CONFIG = "dog-breed-classifier-prod-20261101120000000000000001";
+const NEW_CONFIG = "dog-breed-classifier-prod-20261201120000000000000002";
 
 function inputs(over: Partial<EndpointCheckInputs> = {}): EndpointCheckInputs {
   return {
@@ -158,6 +159,34 @@ describe("endpoint check provider (local SageMaker JSON endpoint)", () => {
     assert.strictEqual(api.calls.length, 3);
   });
 
+  it("keeps failing on later runs until the endpoint serves what the program declares", async () => {
+    // A failed update leaves the previous outputs in the state, so the next `up` diffs against
+    // them and checks again; a fix that deploys a third configuration passes.
+    const olds: EndpointCheckOutputs = {
+      ...inputs({ endpointConfigName: OLD_CONFIG }),
+      endpointStatus: "InService",
+    };
+    api.reset({ [`${DESCRIBE}:${ENDPOINT}`]: [described("InService", OLD_CONFIG)] });
+    for (let run = 0; run < 2; run++) {
+      assert.strictEqual(
+        (await endpointCheckProvider.diff!(ENDPOINT, olds, inputs())).changes,
+        true,
+      );
+      assert.match(
+        await failure(endpointCheckProvider.update!(ENDPOINT, olds, inputs())),
+        / rolled back: /,
+      );
+    }
+    const fixed = "dog-breed-classifier-prod-20261202120000000000000003";
+    api.reset({ [`${DESCRIBE}:${ENDPOINT}`]: [described("InService", fixed)] });
+    const res = await endpointCheckProvider.update!(
+      ENDPOINT,
+      olds,
+      inputs({ endpointConfigName: fixed }),
+    );
+    assert.strictEqual(res.outs?.endpointConfigName, fixed);
+  });
+
   it("fails the update when a failed health check rolled it back without a reason", async () => {
     api.reset({
       [`${DESCRIBE}:${ENDPOINT}`]: [described("InService", OLD_CONFIG)],
@@ -241,7 +270,7 @@ describe("endpoint check provider (local SageMaker JSON endpoint)", () => {
       await diff(
         ENDPOINT,
         olds,
-        inputs({ endpointConfigName: "dog-breed-classifier-prod-config-3" }),
+        inputs({ endpointConfigName: "dog-breed-classifier-prod-20261203120000000000000004" }),
       ),
       { changes: true, replaces: [], deleteBeforeReplace: false },
     );
