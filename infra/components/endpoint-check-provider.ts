@@ -167,9 +167,16 @@ export const endpointCheckProvider: pulumi.dynamic.ResourceProvider<
     // Refresh: record the configuration the endpoint really serves, so that the next `up` checks
     // again when it differs from the declared one.
     if (props === undefined) return { id };
-    const d = await sagemakerEndpointDescriber(regionOfArn(props.endpointArn)).describeEndpoint(
-      props.endpointName,
-    );
+    let d: DescribeEndpointCommandOutput;
+    try {
+      d = await sagemakerEndpointDescriber(regionOfArn(props.endpointArn)).describeEndpoint(
+        props.endpointName,
+      );
+    } catch (error) {
+      // No endpoint, nothing to check: a blank id tells the engine the resource is gone.
+      if (/^Could not find endpoint/.test(String((error as Error).message))) return {};
+      throw error;
+    }
     return {
       id,
       props: {

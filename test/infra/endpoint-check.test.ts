@@ -292,6 +292,16 @@ describe("endpoint check provider (local SageMaker JSON endpoint)", () => {
     );
   });
 
+  it("reports itself gone on refresh when the endpoint no longer exists", async () => {
+    api.reset({});
+    const recorded: EndpointCheckOutputs = { ...inputs(), endpointStatus: "InService" };
+    assert.deepStrictEqual(await endpointCheckProvider.read!(ENDPOINT, recorded), {});
+    assert.deepStrictEqual(
+      api.calls.map((c) => c.target),
+      [DESCRIBE],
+    );
+  });
+
   it("serializes to a small closure that loads the SageMaker SDK by name", async () => {
     const sf = await pulumi.runtime.serializeFunction(() => endpointCheckProvider, {
       allowSecrets: false,
