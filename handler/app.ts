@@ -6,6 +6,7 @@ import {
   type SageMakerRuntimeClient,
 } from "@aws-sdk/client-sagemaker-runtime";
 import * as z from "zod/mini";
+import { AnswerTooLargeError, MAX_ANSWER_BYTES } from "./client";
 import type { HandlerConfig } from "./config";
 import {
   BadModelOutputError,
@@ -153,18 +154,36 @@ export function fromInvokeError(error: unknown, deadline: AbortSignal): HandlerE
     case "InternalFailure":
     case "InternalDependencyException":
       return new UpstreamError("the model endpoint failed; retry later", detail);
+    case "AnswerTooLargeError": {
+      // The client read no further than its cap (client.ts).
+      const cap = error instanceof AnswerTooLargeError ? error.maxBytes : MAX_ANSWER_BYTES;
+      return new BadModelOutputError(`the model's answer is larger than ${cap} bytes`, detail);
+    }
+    case "AnswerIncompleteError":
+      return new UpstreamError("the model endpoint's answer was cut off; retry later", detail);
     default: {
       const status = e.$metadata?.httpStatusCode;
       if (status !== undefined && status >= 500) {
         return new UpstreamError("the model endpoint failed; retry later", detail);
       }
+      // The service never redirects; a 3xx comes from something in between, and is not an
+      // answer to parse.
+      if (status !== undefined && status >= 300 && status < 400) {
+        return new UpstreamError(
+          "the model endpoint answered with a redirect; retry later",
+          detail,
+        );
+      }
       // Connection failures after the SDK's retries: Node's errors carry a code (ECONNREFUSED,
-      // ECONNRESET, ...); the SDK's own connection timeout is a TimeoutError.
-      if (status === undefined && (typeof e.code === "string" || name === "TimeoutError")) {
-        return new UpstreamError("the model endpoint could not be reached", {
-          ...detail,
-          code: e.code,
-        });
+      // ECONNRESET, ...), also when the connection drops mid-answer after a 200 status line
+      // ("aborted"); the SDK's own connection timeout is a TimeoutError.
+      if (typeof e.code === "string" || name === "TimeoutError") {
+        return new UpstreamError(
+          status === undefined
+            ? "the model endpoint could not be reached"
+            : "the model endpoint's answer was cut off; retry later",
+          { ...detail, code: e.code },
+        );
       }
       return new InternalError("internal error", detail);
     }

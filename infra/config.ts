@@ -246,10 +246,11 @@ export const CONFIG_KEYS = {
     description:
       "Deploy endpoint updates blue/green with a canary and roll back on the 5XX and latency alarms (instance-based variants only).",
   },
-  endpointCanaryPercent: {
+  endpointCanaryInstances: {
     type: "integer",
-    default: 10,
-    description: "Blue/green canary size as a percentage of the fleet (1-50).",
+    default: 1,
+    description:
+      "Blue/green canary size in instances (>= 1, at most half of endpointInstanceCount).",
   },
   endpointBakeSeconds: {
     type: "integer",
@@ -772,7 +773,21 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   }
   range("endpointDataCapturePercent", 1, 100);
   // Canary size and wait interval: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_TrafficRoutingConfig.html
-  range("endpointCanaryPercent", 1, 50);
+  // The canary is at most half of the variant's instances; an update starts the new fleet at
+  // endpointInstanceCount (the provider cannot keep the autoscaled count), so that is the total.
+  range("endpointCanaryInstances", 1, 100);
+  if (
+    v("endpointBlueGreen") === true &&
+    !serverless &&
+    has("endpointCanaryInstances") &&
+    has("endpointInstanceCount") &&
+    v("endpointCanaryInstances") * 2 > v("endpointInstanceCount")
+  ) {
+    fail(
+      "endpointCanaryInstances",
+      `must be at most half of endpointInstanceCount (${v("endpointInstanceCount")}): a blue/green canary of N instances needs at least 2N instances`,
+    );
+  }
   range("endpointBakeSeconds", 0, 3600);
   if (has("endpointLatencyAlarmMs") && v("endpointLatencyAlarmMs") <= 0)
     fail("endpointLatencyAlarmMs", "must be > 0");

@@ -316,7 +316,10 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         : undefined,
       blueGreen:
         !serverless && config.endpointBlueGreen
-          ? { canaryPercent: config.endpointCanaryPercent, bakeSeconds: config.endpointBakeSeconds }
+          ? {
+              canaryInstances: config.endpointCanaryInstances,
+              bakeSeconds: config.endpointBakeSeconds,
+            }
           : undefined,
       alarms: {
         errorAlarmName: names.errorAlarm,
@@ -333,6 +336,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       "autoscaling",
       {
         endpointName: inference.endpointName,
+        endpointConfigName: inference.endpointConfig.name,
         variantName: inference.variantName,
         minInstances: config.endpointMinInstances,
         maxInstances: config.endpointMaxInstances,

@@ -161,6 +161,11 @@ export function resourceState(
       });
       break;
     }
+    case "pulumi-nodejs:dynamic/sagemaker:EndpointCheck":
+      // A passed check: the endpoint serves the declared configuration.
+      id = String(inputs.endpointName);
+      state.endpointStatus = "InService";
+      break;
     default: {
       const sagemaker = /^aws:sagemaker\/(\w+):(\w+)$/.exec(type);
       if (sagemaker) {

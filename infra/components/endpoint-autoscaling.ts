@@ -6,6 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface EndpointAutoscalingArgs {
   endpointName: pulumi.Input<string>;
+  /**
+   * The endpoint configuration the endpoint is updated to. The scalable target depends on it, so
+   * that a new configuration (replaced delete-first, see InferenceEndpoint) takes the target and
+   * its policy down before the endpoint update and registers them again after it.
+   */
+  endpointConfigName: pulumi.Input<string>;
   variantName: string;
   minInstances: number;
   maxInstances: number;
@@ -28,7 +34,9 @@ export class EndpointAutoscaling extends pulumi.ComponentResource {
       {
         serviceNamespace: "sagemaker",
         scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-        resourceId: pulumi.interpolate`endpoint/${args.endpointName}/variant/${args.variantName}`,
+        resourceId: pulumi
+          .all([args.endpointName, args.endpointConfigName])
+          .apply(([endpoint]) => `endpoint/${endpoint}/variant/${args.variantName}`),
         minCapacity: args.minInstances,
         maxCapacity: args.maxInstances,
       },

@@ -3,6 +3,7 @@
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EndpointCheck } from "./endpoint-check";
 
 export const VARIANT_NAME = "AllTraffic";
 
@@ -27,8 +28,8 @@ export interface InferenceEndpointArgs {
   kmsKeyArn?: pulumi.Input<string>;
   /** Instance-based only: capture requests and responses to this S3 prefix. */
   dataCapture?: { destinationS3Uri: pulumi.Input<string>; samplingPercent: number };
-  /** Instance-based only: blue/green with a canary, rolled back on the alarms. */
-  blueGreen?: { canaryPercent: number; bakeSeconds: number };
+  /** Instance-based only: blue/green with a canary of whole instances, rolled back on the alarms. */
+  blueGreen?: { canaryInstances: number; bakeSeconds: number };
   alarms: {
     errorAlarmName: string;
     errorsPerMinute: number;
@@ -36,6 +37,13 @@ export interface InferenceEndpointArgs {
     latencyMs: number;
   };
 }
+
+/**
+ * How long the post-deploy check waits for a settling endpoint, and how often it looks. The
+ * provider's own update already waits for InService, so the check usually reads a settled
+ * endpoint at once; the limit covers one still updating (SystemUpdating, or another update).
+ */
+export const ENDPOINT_CHECK_WAIT = { timeoutSeconds: 1800, pollSeconds: 30 } as const;
 
 /**
  * Whether the hosting instance takes a KMS key for its storage volume. Instance types with local
@@ -60,6 +68,8 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
   readonly model: aws.sagemaker.Model;
   readonly endpointConfig: aws.sagemaker.EndpointConfiguration;
   readonly endpoint: aws.sagemaker.Endpoint;
+  /** Fails the `up` unless the endpoint ends InService on `endpointConfig`. */
+  readonly check: EndpointCheck;
   readonly endpointName: pulumi.Output<string>;
   readonly endpointArn: pulumi.Output<string>;
   readonly variantName = VARIANT_NAME;
@@ -103,7 +113,9 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
           environment,
         },
       },
-      parent,
+      // Superseded models and configurations stay in the account (see the endpoint
+      // configuration below and the README's operations section).
+      { ...parent, retainOnDelete: true },
     );
 
     this.endpointConfig = new aws.sagemaker.EndpointConfiguration(
@@ -143,7 +155,23 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
             }
           : undefined,
       },
-      parent,
+      {
+        ...parent,
+        // A superseded configuration (and its model) is never deleted by the program: when an
+        // update rolls back, the endpoint keeps serving it, while the provider records the new one
+        // (hashicorp/terraform-provider-aws#48997, #46663). Deleting it would break the endpoint
+        // and fail the next update with "Could not find endpoint configuration".
+        retainOnDelete: true,
+        // With deletion a no-op, replacing delete-first costs nothing, and it makes the engine
+        // remove the scalable target, which depends on this configuration, before the endpoint
+        // update: UpdateEndpoint fails when it would change the instance type of a variant that
+        // is an autoscaling target
+        // (https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html).
+        // The engine deletes the dependents of a delete-first replacement before it and creates
+        // them again when the program registers them, after the endpoint update (the order
+        // pulumi/pulumi's tests/integration/delete_before_create pins down).
+        deleteBeforeReplace: true,
+      },
     );
 
     // Alarms on the endpoint's variant (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html):
@@ -196,7 +224,7 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
               blueGreenUpdatePolicy: {
                 trafficRoutingConfiguration: {
                   type: "CANARY",
-                  canarySize: { type: "CAPACITY_PERCENT", value: args.blueGreen.canaryPercent },
+                  canarySize: { type: "INSTANCE_COUNT", value: args.blueGreen.canaryInstances },
                   waitIntervalInSeconds: args.blueGreen.bakeSeconds,
                 },
                 terminationWaitInSeconds: 300,
@@ -206,6 +234,17 @@ export class InferenceEndpoint extends pulumi.ComponentResource {
               },
             }
           : undefined,
+      },
+      parent,
+    );
+
+    this.check = new EndpointCheck(
+      `${name}-check`,
+      {
+        endpointName: this.endpoint.name,
+        endpointArn: this.endpoint.arn,
+        endpointConfigName: this.endpoint.endpointConfigName,
+        ...ENDPOINT_CHECK_WAIT,
       },
       parent,
     );

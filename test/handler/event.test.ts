@@ -175,6 +175,29 @@ describe("handler event parsing", () => {
     assert.equal(refusal({})[2], '"url" is required');
   });
 
+  it("refuses a URL over 2,048 characters with the URL guard's url_refused, in both event kinds", async () => {
+    const long = `https://example.com/${"a".repeat(2049 - "https://example.com/".length)}`;
+    assert.equal(long.length, 2049);
+    const atLimit = long.slice(0, 2048);
+    // The parser passes it on as a URL request; the guard decides.
+    assert.deepEqual(parseEvent({ url: long }, MAX), { kind: "url", url: long });
+    for (const event of [
+      { url: long },
+      httpEvent({ contentType: "application/json", body: JSON.stringify({ url: long }) }),
+    ]) {
+      const deps = makeDeps();
+      const response = await handleEvent(event, lambdaContext(), deps);
+      assert.equal(response.statusCode, 400);
+      assert.deepEqual(parseBody(response), {
+        error: { code: "url_refused", message: "the URL is longer than 2048 characters" },
+      });
+      assert.ok(!response.body.includes("aaaa"));
+    }
+    // One character less is a URL the guard goes on to check (here: a name it cannot resolve).
+    const response = await handleEvent({ url: atLimit }, lambdaContext(), makeDeps());
+    assert.equal((parseBody(response).error as { code: string }).code, "url_fetch_failed");
+  });
+
   it("answers a refused event with a JSON error response through the handler", async () => {
     const response = await handleEvent(
       httpEvent({ contentType: "text/plain", body: "hi" }),

@@ -40,7 +40,15 @@ export type Behaviour =
       readonly status: number;
       readonly contentType: string;
       readonly body: string;
+      readonly headers?: Record<string, string>;
     }
+  /** A 200 that declares `declared` bytes, sends `sent` of them, then closes the connection. */
+  | { readonly kind: "truncate"; readonly declared: number; readonly sent: number }
+  /**
+   * A 200 predictions answer of `bytes` bytes sent in 64 KiB chunks, with or without
+   * Content-Length; `sentBytes` counts what was written before the client stopped reading.
+   */
+  | { readonly kind: "large"; readonly bytes: number; readonly declareLength: boolean }
   | { readonly kind: "hang" };
 
 export interface RecordedRequest {
@@ -188,6 +196,8 @@ export class FakeSageMaker {
   /** Problems with requests that a real service would have refused; tests assert it stays empty. */
   readonly violations: string[] = [];
   behaviour: Behaviour = { kind: "predict" };
+  /** Bytes of the last "large" answer that were written before the connection closed. */
+  sentBytes = 0;
   private readonly server: http.Server;
   private readonly hanging = new Set<http.ServerResponse>();
 
@@ -214,6 +224,42 @@ export class FakeSageMaker {
     this.requests.length = 0;
     this.violations.length = 0;
     this.behaviour = behaviour;
+  }
+
+  /** Streams a valid predictions answer of exactly `bytes` bytes, padded with spaces. */
+  private sendLarge(res: http.ServerResponse, bytes: number, declareLength: boolean): void {
+    res.writeHead(200, {
+      "content-type": "application/json",
+      ...(declareLength ? { "content-length": String(bytes) } : {}),
+    });
+    const head = Buffer.from(
+      JSON.stringify({ predictions: [{ label: "breed-0", index: 0, probability: 1 }] }).slice(
+        0,
+        -1,
+      ),
+    );
+    const tail = Buffer.from("}");
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    this.sentBytes = 0;
+    const chunks = Math.ceil((bytes - head.length - tail.length) / chunk.length);
+    let i = 0;
+    const push = (): void => {
+      if (this.sentBytes === 0) {
+        this.sentBytes += head.length;
+        res.write(head);
+      }
+      // Bounded: exactly `chunks` chunks, pausing whenever the socket is full.
+      while (i < chunks) {
+        const size = Math.min(chunk.length, bytes - tail.length - this.sentBytes);
+        i++;
+        this.sentBytes += size;
+        if (!res.write(chunk.subarray(0, size))) return void res.once("drain", push);
+      }
+      this.sentBytes += tail.length;
+      res.end(tail);
+    };
+    res.on("error", () => undefined);
+    push();
   }
 
   private refuse(res: http.ServerResponse, problem: string): void {
@@ -273,8 +319,20 @@ export class FakeSageMaker {
         return void res.end(JSON.stringify(answer.body));
       }
       case "raw":
-        res.writeHead(behaviour.status, { "content-type": behaviour.contentType });
+        res.writeHead(behaviour.status, {
+          "content-type": behaviour.contentType,
+          ...behaviour.headers,
+        });
         return void res.end(behaviour.body);
+      case "truncate":
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-length": String(behaviour.declared),
+        });
+        res.write(Buffer.alloc(behaviour.sent, 0x20), () => res.socket?.destroy());
+        return;
+      case "large":
+        return this.sendLarge(res, behaviour.bytes, behaviour.declareLength);
       case "hang":
         this.hanging.add(res);
         res.on("close", () => this.hanging.delete(res));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { handleEvent } from "../../handler/app";
 import { createSageMakerClient } from "../../handler/client";
 import {
+  type Behaviour,
   FAKE_ACCOUNT_ID,
   FAKE_LOG_STREAM_ARN,
   FAKE_TRACEBACK,
@@ -230,6 +231,126 @@ describe("handler against the SageMaker Runtime protocol", () => {
     } finally {
       restore();
     }
+  });
+
+  it("answers 502 upstream_error when the connection closes in the middle of the answer", async () => {
+    fake.reset({ kind: "truncate", declared: 4096, sent: 100 });
+    const deps = makeDeps();
+    const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), deps);
+    assert.equal(response.statusCode, 502);
+    assert.deepEqual(parseBody(response), {
+      error: {
+        code: "upstream_error",
+        message: "the model endpoint's answer was cut off; retry later",
+      },
+    });
+    // What the SDK reported: a 200 status line, then Node's "aborted".
+    const logged = deps.log.entries.at(-1)?.attributes;
+    assert.equal(logged?.httpStatus, 200);
+    assert.equal(logged?.code, "ECONNRESET");
+  });
+
+  const redirects: [string, Behaviour][] = [
+    [
+      "302 with an HTML body and a Location",
+      {
+        kind: "raw",
+        status: 302,
+        contentType: "text/html",
+        body: "<a href='https://elsewhere.example/'>moved</a>",
+        headers: { location: "https://elsewhere.example/" },
+      },
+    ],
+    [
+      "301 with an empty JSON body",
+      { kind: "raw", status: 301, contentType: "application/json", body: "" },
+    ],
+    [
+      "307 with a JSON body",
+      { kind: "raw", status: 307, contentType: "application/json", body: "{}" },
+    ],
+  ];
+  for (const [what, behaviour] of redirects) {
+    it(`answers 502 upstream_error, and follows nothing, on a ${what}`, async () => {
+      fake.reset(behaviour);
+      const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), makeDeps());
+      assert.equal(response.statusCode, 502);
+      assert.deepEqual(parseBody(response), {
+        error: {
+          code: "upstream_error",
+          message: "the model endpoint answered with a redirect; retry later",
+        },
+      });
+      assert.equal(fake.requests.length, 1);
+      assert.ok(!response.body.includes("elsewhere"));
+    });
+  }
+
+  describe("the answer's byte cap (6,291,456 bytes, InvokeEndpoint's own limit)", () => {
+    const CAP = 6_291_456;
+
+    it("reads an answer of exactly the cap", async () => {
+      fake.reset({ kind: "large", bytes: CAP, declareLength: false });
+      const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), makeDeps());
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(parseBody(response), {
+        predictions: [{ label: "breed-0", index: 0, probability: 1 }],
+      });
+      assert.equal(fake.sentBytes, CAP);
+    });
+
+    for (const declareLength of [true, false]) {
+      it(`answers 502 bad_model_output one byte over the cap (${declareLength ? "declared" : "streamed without Content-Length"})`, async () => {
+        fake.reset({ kind: "large", bytes: CAP + 1, declareLength });
+        const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), makeDeps());
+        assert.equal(response.statusCode, 502);
+        assert.deepEqual(parseBody(response), {
+          error: {
+            code: "bad_model_output",
+            message: "the model's answer is larger than 6291456 bytes",
+          },
+        });
+      });
+    }
+
+    it("stops reading a 64 MiB answer soon after the cap, not after buffering it", async () => {
+      const total = 64 * 1024 * 1024;
+      for (const declareLength of [true, false]) {
+        fake.reset({ kind: "large", bytes: total, declareLength });
+        const response = await handleEvent(imageEvent(jpegBytes()), lambdaContext(), makeDeps());
+        assert.equal(response.statusCode, 502);
+        assert.equal((parseBody(response).error as { code: string }).code, "bad_model_output");
+        // The server stops when the client drops the connection: the cap plus what the
+        // loopback socket buffers hold, never the whole answer.
+        assert.ok(
+          fake.sentBytes < CAP + 8 * 1024 * 1024,
+          `${fake.sentBytes} bytes were sent before the client stopped reading`,
+        );
+        if (declareLength) {
+          assert.ok(
+            fake.sentBytes < total / 4,
+            `${fake.sentBytes} bytes sent for a refused length`,
+          );
+        }
+      }
+    });
+
+    it("applies a smaller cap given to the client", async () => {
+      fake.reset({ kind: "predict", classes: 133 });
+      const client = createSageMakerClient(1, 1024);
+      const response = await handleEvent(
+        imageEvent(jpegBytes()),
+        lambdaContext(),
+        makeDeps({ client }),
+      );
+      assert.equal(response.statusCode, 502);
+      assert.deepEqual(parseBody(response), {
+        error: {
+          code: "bad_model_output",
+          message: "the model's answer is larger than 1024 bytes",
+        },
+      });
+    });
   });
 
   it("answers 500 endpoint_misconfigured when the function has no credentials", async () => {

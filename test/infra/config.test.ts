@@ -314,6 +314,20 @@ describe("parseConfig", () => {
       /instance-based variant/,
     ],
     [
+      "a canary of more than half the instances",
+      "prod",
+      { endpointCanaryInstances: 2 },
+      "endpointCanaryInstances",
+      /at most half of endpointInstanceCount \(2\): a blue\/green canary of N instances needs at least 2N instances/,
+    ],
+    [
+      "a canary of no instances",
+      "prod",
+      { endpointCanaryInstances: 0 },
+      "endpointCanaryInstances",
+      /between 1 and 100/,
+    ],
+    [
       "instance count outside min..max",
       "prod",
       { endpointInstanceCount: 5 },
