@@ -30,6 +30,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
@@ -818,9 +819,16 @@ def run(
         while epochs_done < args.epochs:
             epoch = epochs_done + 1
             train_loader.sampler.set_epoch(epoch)
+            started = time.perf_counter()
             train_scores = train_one_epoch(
                 model, train_loader, criterion, optimizer, cluster, stop, precision
             )
+            seconds = time.perf_counter() - started
+            if main_rank:
+                LOG.info(
+                    "epoch=%d train_images=%d train_seconds=%.3f images_per_second=%.1f", epoch,
+                    train_scores.samples, seconds, train_scores.samples / max(seconds, 1e-9),
+                )
             valid_scores = evaluate(network, valid_loader, criterion, cluster, stop, precision)
             if scheduler is not None:
                 scheduler.step()
