@@ -819,15 +819,16 @@ def run(
         while epochs_done < args.epochs:
             epoch = epochs_done + 1
             train_loader.sampler.set_epoch(epoch)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             train_scores = train_one_epoch(
                 model, train_loader, criterion, optimizer, cluster, stop, precision
             )
             seconds = time.perf_counter() - started
             if main_rank:
                 LOG.info(
-                    "epoch=%d train_images=%d train_seconds=%.3f images_per_second=%.1f", epoch,
-                    train_scores.samples, seconds, train_scores.samples / max(seconds, 1e-9),
+                    "epoch=%d train_images=%d train_seconds=%.3f train_cpu_seconds=%.3f "
+                    "images_per_second=%.1f", epoch, train_scores.samples, seconds,
+                    time.process_time() - cpu_started, train_scores.samples / max(seconds, 1e-9),
                 )
             valid_scores = evaluate(network, valid_loader, criterion, cluster, stop, precision)
             if scheduler is not None:
