@@ -12,8 +12,9 @@ and prints a JSON summary: the artifact, the class names, the samples and the fi
     python3 make_artifact.py OUT_DIR
 """
 
+import contextlib
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import ec2_train  # noqa: E402
-from conftest import (  # noqa: E402
-    CLASSES, COLOURS, SMALL_RUN, TRAINING_DIR, child_env, image_bytes, make_dataset,
-)
+import train  # noqa: E402
+from conftest import CLASSES, COLOURS, SMALL_RUN, image_bytes, make_dataset  # noqa: E402
 
 EPOCHS = 2
 
@@ -39,16 +39,16 @@ def main(argv=None) -> int:
     data = make_dataset(out / "data")
     model_dir = out / "opt_ml" / "model"
     model_dir.mkdir(parents=True)
-    env = child_env({"SM_CHANNEL_TRAINING": str(data), "SM_MODEL_DIR": str(model_dir)},
-                    out / "torch-home")
-    result = subprocess.run(
-        [sys.executable, str(TRAINING_DIR / "train.py"), *SMALL_RUN, "--epochs", str(EPOCHS),
-         "--checkpoint-dir", str(out / "opt_ml" / "checkpoints")],
-        env=env, capture_output=True, text=True, timeout=300,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        return result.returncode
+    # train.py's own main, in this process, as the container runs it: SageMaker's variables, the
+    # hyperparameters as arguments. Its metric lines go to standard error here, so standard
+    # output carries only the summary.
+    os.environ.update({"SM_CHANNEL_TRAINING": str(data), "SM_MODEL_DIR": str(model_dir),
+                       "TORCH_HOME": str(out / "torch-home")})
+    with contextlib.redirect_stdout(sys.stderr):
+        status = train.main([*SMALL_RUN, "--epochs", str(EPOCHS),
+                             "--checkpoint-dir", str(out / "opt_ml" / "checkpoints")])
+    if status != 0:
+        return status
     artifact = ec2_train.pack_model_dir(model_dir, out / "model.tar.gz")
 
     samples = out / "samples"
