@@ -193,3 +193,23 @@ def test_metrics_lines_appear_once_per_epoch_and_parse(runs, metric_definitions)
     assert found["valid_accuracy"][-1] == max(found["valid_accuracy"][:-1] + [
         v for v in parse_metrics(first_lines, metric_definitions)["valid_accuracy"]])
     assert sum(line.startswith("final ") for line in lines) == 1
+
+
+def test_evaluation_shards_take_every_sample_once_and_training_shards_are_even():
+    dataset = list(range(9))
+    shards = [list(trainer.ShardSampler(dataset, 2, rank)) for rank in range(2)]
+    assert sorted(shards[0] + shards[1]) == dataset
+    assert [len(trainer.ShardSampler(dataset, 2, rank)) for rank in range(2)] == [5, 4]
+    # Training shards are padded to equal length (equal steps), and reshuffled per epoch.
+    args = type("Args", (), {"seed": 42, "batch_size": 2, "num_workers": 0, "pin_memory": True})
+    cpu = trainer.Cluster.alone().device
+    loaders = [trainer.make_loader(dataset, args, trainer.Cluster(rank, 2, rank, cpu), True)
+               for rank in range(2)]
+    orders = {}
+    for epoch in (1, 2):
+        for loader in loaders:
+            loader.sampler.set_epoch(epoch)
+        orders[epoch] = [list(loader.sampler) for loader in loaders]
+        assert [len(order) for order in orders[epoch]] == [5, 5]
+        assert set(orders[epoch][0]) | set(orders[epoch][1]) == set(dataset)
+    assert orders[1] != orders[2]
