@@ -4,6 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HOST_PYTORCH_PINS, hostPytorchPins } from "./host-scripts/pytorch-pins";
 import { FRAMEWORK_REGISTRIES } from "./images";
+import {
+  TORCH_DISTRIBUTED_MIN_VERSION,
+  gpusPerInstance,
+  supportsTorchDistributed,
+  usesTorchDistributed,
+} from "./training/job-spec";
 
 export const PROJECT = "dog-breed-classifier";
 
@@ -327,7 +333,8 @@ export const CONFIG_KEYS = {
   trainingInstanceCount: {
     type: "integer",
     default: 1,
-    description: "Training job instance count (1-20).",
+    description:
+      "Training job instance count (1-20); above 1 trains data-parallel (torch_distributed) and needs a GPU instance type.",
   },
   trainingUseSpot: {
     type: "boolean",
@@ -869,6 +876,31 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   oneOf("trainingMode", ["none", "train", "tune"]);
   mlType("trainingInstanceType", "training");
   range("trainingInstanceCount", 1, 20);
+  // Several processes (instances, or GPUs of one instance) train together only through the
+  // containers' torch_distributed launch, which runs on GPU instances from PyTorch 1.13 on; on
+  // CPU instances each would train alone on the whole dataset and bill for it.
+  if (has("trainingInstanceType") && has("trainingInstanceCount")) {
+    const type = v("trainingInstanceType");
+    const count = v("trainingInstanceCount");
+    if (count > 1 && gpusPerInstance(type) === 0) {
+      fail(
+        "trainingInstanceCount",
+        `must be 1 with trainingInstanceType ${type}: the training code runs on several instances through the torch_distributed launch, which needs GPU instances (ml.p*, ml.g*, e.g. ml.g5.xlarge)`,
+      );
+    }
+    if (
+      usesTorchDistributed(type, count) &&
+      gpusPerInstance(type) > 0 &&
+      has("trainingFrameworkVersion") &&
+      /^\d+\.\d+/.test(v("trainingFrameworkVersion")) &&
+      !supportsTorchDistributed(v("trainingFrameworkVersion"))
+    ) {
+      fail(
+        "trainingFrameworkVersion",
+        `must be ${TORCH_DISTRIBUTED_MIN_VERSION.join(".")} or later to train on ${count} x ${type} (${count * gpusPerInstance(type)} GPUs): older PyTorch containers have no torch_distributed launch`,
+      );
+    }
+  }
   range("trainingMaxRuntimeSeconds", 1, 2419200);
   range("trainingMaxWaitSeconds", 1, 2419200);
   if (

@@ -10,9 +10,17 @@ hyperparameters arrive as ``--name value`` strings, input channels in ``SM_CHANN
 the model is written to ``SM_MODEL_DIR`` (``/opt/ml/model``, packed into ``model.tar.gz``), and
 managed spot training syncs ``/opt/ml/checkpoints`` with the checkpoint S3 URI
 (https://docs.aws.amazon.com/sagemaker/latest/dg/model-checkpoints.html).
+
+Data parallel: started by ``torchrun`` (which the containers' ``torch_distributed`` launch runs
+across the job's hosts, one process per GPU), every process trains on its own shard of each
+split and DistributedDataParallel averages the gradients. The process group comes from the
+launcher's environment (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR``,
+``MASTER_PORT``; https://pytorch.org/docs/stable/elastic/run.html). Without it, one process
+trains alone with the same code.
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import math
@@ -22,14 +30,17 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 import torch
+import torch.distributed as dist
 from PIL import Image
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler
 from torchvision import datasets
 
 import modeldef
@@ -75,6 +86,13 @@ def positive_int(value: str) -> int:
     return number
 
 
+def non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, got {value}")
+    return number
+
+
 def positive_float(value: str) -> float:
     number = float(value)
     if not math.isfinite(number) or number <= 0:
@@ -116,7 +134,9 @@ def build_parser(
     _option(parser, "pretrained", type=str2bool, default=True)
     _option(parser, "freeze-backbone", type=str2bool, default=False)
     _option(parser, "image-size", type=positive_int, default=modeldef.DEFAULT_IMAGE_SIZE)
-    _option(parser, "num-workers", type=int, default=min(4, os.cpu_count() or 1))
+    _option(parser, "num-workers", type=non_negative_int, default=min(4, os.cpu_count() or 1))
+    _option(parser, "amp", type=str2bool, default=True, help="mixed precision on GPUs")
+    _option(parser, "pin-memory", type=str2bool, default=True, help="pinned batches on GPUs")
     _option(parser, "seed", type=int, default=42)
     for name, default, help_text in (
         ("data-dir", data_dir, "folder holding train/ valid/ test/"),
@@ -135,19 +155,44 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse
     """
     args, unknown = parser.parse_known_args(list(argv))
     stray = []
+    platform = {}
     index = 0
     while index < len(unknown):
         token = unknown[index]
         if token.startswith(("--_", "--sagemaker_", "--sagemaker-")):
             LOG.info("ignoring platform hyperparameter %s", token)
             has_value = index + 1 < len(unknown) and not unknown[index + 1].startswith("--")
+            platform[token[2:]] = unknown[index + 1] if has_value else ""
             index += 2 if has_value else 1
             continue
         stray.append(token)
         index += 1
     if stray:
         parser.error(f"unrecognized arguments: {' '.join(stray)}")
+    args.platform = platform
     return args
+
+
+# The hyperparameter a tuning job adds to each of its training jobs; SageMaker's TensorFlow
+# training toolkit keys on it the same way to tell trials apart
+# (https://github.com/aws/sagemaker-tensorflow-training-toolkit/pull/179).
+TUNING_HYPERPARAMETER = "_tuning_objective_metric"
+
+
+def trial_checkpoint_dir(args: argparse.Namespace, environ) -> Path:
+    """The checkpoint folder of this run: a tuning trial's own subfolder, else the one given.
+
+    A tuning job's training jobs share one CheckpointConfig: the API reference
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HyperParameterTrainingJobDefinition.html)
+    gives the definition a single ``S3Uri`` and, unlike the model output, promises no
+    per-job folder under it. A trial therefore keeps its checkpoints under its own training job
+    name (``TRAINING_JOB_NAME``, set in every SageMaker training container), so a restarted
+    spot trial resumes its own weights and never another trial's.
+    """
+    job = environ.get("TRAINING_JOB_NAME", "")
+    if TUNING_HYPERPARAMETER in getattr(args, "platform", {}) and job:
+        return Path(args.checkpoint_dir) / job
+    return Path(args.checkpoint_dir)
 
 
 def sagemaker_paths(environ) -> dict:
@@ -238,16 +283,42 @@ def load_datasets(data_dir: Path, image_size: int) -> dict:
     }
 
 
-def make_loader(dataset, args, device, shuffle: bool, generator=None) -> DataLoader:
+class ShardSampler(DistributedSampler):
+    """A DistributedSampler for evaluation: every sample exactly once across the ranks.
+
+    The stock sampler pads the shards to equal length with repeated samples, which training
+    needs (every rank must take as many steps) but which would count some images twice in the
+    validation and test scores. Evaluation runs no collective per batch, so shards may differ
+    by one sample.
+    """
+
+    def __init__(self, dataset, num_replicas: int, rank: int):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=False)
+        self.num_samples = len(range(rank, len(dataset), num_replicas))
+
+    def __iter__(self):
+        return iter(range(self.rank, len(self.dataset), self.num_replicas))
+
+
+def make_loader(dataset, args, cluster: "Cluster", train: bool) -> DataLoader:
+    """Batches of this process's shard: shuffled per epoch for training (set the sampler's
+    epoch), in order for evaluation. Pinned memory and worker processes on request."""
+    if train:
+        sampler = DistributedSampler(
+            dataset, num_replicas=cluster.world_size, rank=cluster.rank, shuffle=True,
+            seed=args.seed,
+        )
+    else:
+        sampler = ShardSampler(dataset, cluster.world_size, cluster.rank)
     return DataLoader(
         dataset,
         batch_size=args.batch_size,
-        shuffle=shuffle,
+        sampler=sampler,
         num_workers=args.num_workers,
         collate_fn=collate_skipping_none,
-        pin_memory=device.type == "cuda",
+        pin_memory=args.pin_memory and cluster.device.type == "cuda",
         worker_init_fn=_ignore_sigterm_in_worker,
-        generator=generator,
+        persistent_workers=args.num_workers > 0,
     )
 
 
@@ -341,11 +412,93 @@ class StopFlag:
 
 
 # ---------------------------------------------------------------------------------------------
+# Processes
+
+
+class Cluster:
+    """This process's place among the training processes, and the collectives they share.
+
+    One process alone (no launcher) is a cluster of one: every collective is then a no-op, so
+    the training loop has a single code path.
+    """
+
+    def __init__(self, rank: int, world_size: int, local_rank: int, device: torch.device):
+        self.rank = rank
+        self.world_size = world_size
+        self.local_rank = local_rank
+        self.device = device
+
+    @classmethod
+    def alone(cls) -> "Cluster":
+        return cls(0, 1, 0, torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+
+    @property
+    def distributed(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def any(self, *flags: bool) -> List[bool]:
+        """Each flag, true on every rank when it is true on any rank.
+
+        The ranks must take the same decisions at the same step (stop now, skip this batch):
+        a rank that leaves the loop alone leaves the others waiting in a collective forever.
+        """
+        if not self.distributed:
+            return [bool(flag) for flag in flags]
+        values = torch.tensor([float(bool(flag)) for flag in flags], device=self.device)
+        dist.all_reduce(values, op=dist.ReduceOp.MAX)
+        return [value > 0 for value in values.tolist()]
+
+    def sum(self, values: Sequence[float]) -> List[float]:
+        if not self.distributed:
+            return list(values)
+        tensor = torch.tensor(list(values), dtype=torch.float64, device=self.device)
+        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+        return tensor.tolist()
+
+    def broadcast(self, obj):
+        """Rank 0's object on every rank."""
+        if not self.distributed:
+            return obj
+        holder = [obj if self.is_main else None]
+        dist.broadcast_object_list(holder, src=0)
+        return holder[0]
+
+    def barrier(self) -> None:
+        if self.distributed:
+            dist.barrier()
+
+    def close(self) -> None:
+        if self.distributed and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def join_cluster(environ=None) -> Cluster:
+    """Join the process group torchrun describes in the environment, or run alone.
+
+    NCCL between GPUs, gloo on CPUs (https://pytorch.org/docs/stable/distributed.html#backends).
+    Each process drives the GPU of its ``LOCAL_RANK`` on its host.
+    """
+    environ = os.environ if environ is None else environ
+    world_size = int(environ.get("WORLD_SIZE", "1"))
+    rank = int(environ.get("RANK", "0"))
+    local_rank = int(environ.get("LOCAL_RANK", "0"))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+        device = torch.device("cuda", local_rank)
+    else:
+        device = torch.device("cpu")
+    if world_size > 1:
+        dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        LOG.info("rank=%d of world_size=%d joined (%s)", rank, world_size, dist.get_backend())
+    return Cluster(rank, world_size, local_rank, device)
+
+
+# ---------------------------------------------------------------------------------------------
 # Training and evaluation
-
-
-def select_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def seed_everything(seed: int) -> None:
@@ -376,36 +529,77 @@ def trainable_parameters(model: nn.Module, freeze_backbone: bool) -> List[nn.Par
     return [param for param in model.parameters() if param.requires_grad]
 
 
-def train_one_epoch(model, loader, criterion, optimizer, device, stop: StopFlag) -> Scores:
+class Precision:
+    """Mixed precision on GPUs: float16 autocast with a gradient scaler
+    (https://pytorch.org/docs/stable/notes/amp_examples.html). Off, both are pass-throughs."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.scaler = torch.cuda.amp.GradScaler(enabled=enabled)
+
+    def autocast(self):
+        if not self.enabled:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type="cuda", dtype=torch.float16)
+
+    def step(self, loss, optimizer) -> None:
+        self.scaler.scale(loss).backward()
+        self.scaler.step(optimizer)
+        self.scaler.update()
+
+
+def reduce_scores(totals: "Totals", cluster: Cluster) -> Scores:
+    """Scores over every rank's samples: the sums are added up, then divided once."""
+    loss_sum, correct, samples = cluster.sum([totals.loss_sum, totals.correct, totals.samples])
+    whole = Totals()
+    whole.loss_sum, whole.correct, whole.samples = loss_sum, int(correct), int(samples)
+    return whole.scores()
+
+
+def train_one_epoch(model, loader, criterion, optimizer, cluster, stop, precision) -> Scores:
+    """One pass over this rank's shard. Every rank takes the same number of steps: the
+    sampler gives equal shards, and a stop or an empty batch is agreed before each step."""
     model.train()
     totals = Totals()
     for batch in loader:
-        stop.check()
-        if batch is None:
+        stopping, skipping = cluster.any(stop.requested, batch is None)
+        if stopping:
+            raise StopRequested()
+        if skipping:
             continue
-        inputs, labels = batch[0].to(device), batch[1].to(device)
-        optimizer.zero_grad()
-        logits = model(inputs)
-        loss = criterion(logits, labels)
-        loss.backward()
-        optimizer.step()
+        inputs = batch[0].to(cluster.device, non_blocking=True)
+        labels = batch[1].to(cluster.device, non_blocking=True)
+        optimizer.zero_grad(set_to_none=True)
+        with precision.autocast():
+            logits = model(inputs)
+            loss = criterion(logits, labels)
+        precision.step(loss, optimizer)
         totals.add(loss.item(), logits.detach(), labels)
-    stop.check()
-    return totals.scores()
+    if cluster.any(stop.requested)[0]:
+        raise StopRequested()
+    return reduce_scores(totals, cluster)
 
 
-def evaluate(model, loader, criterion, device, stop: StopFlag) -> Scores:
-    model.eval()
+def evaluate(network, loader, criterion, cluster, stop, precision) -> Scores:
+    """Scores of the plain network (never the DDP wrapper, so no collective runs per batch)
+    on this rank's shard, then summed over the ranks."""
+    network.eval()
     totals = Totals()
     with torch.no_grad():
         for batch in loader:
-            stop.check()
+            if not cluster.distributed:
+                stop.check()
             if batch is None:
                 continue
-            inputs, labels = batch[0].to(device), batch[1].to(device)
-            logits = model(inputs)
-            totals.add(criterion(logits, labels).item(), logits, labels)
-    return totals.scores()
+            inputs = batch[0].to(cluster.device, non_blocking=True)
+            labels = batch[1].to(cluster.device, non_blocking=True)
+            with precision.autocast():
+                logits = network(inputs)
+                loss = criterion(logits, labels)
+            totals.add(loss.item(), logits.float(), labels)
+    if cluster.any(stop.requested)[0]:
+        raise StopRequested()
+    return reduce_scores(totals, cluster)
 
 
 def is_better(candidate: Scores, best: Optional[dict]) -> bool:
@@ -541,41 +735,62 @@ def describe_args(args: argparse.Namespace) -> dict:
     }
 
 
-def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
+def run(
+    args: argparse.Namespace, stop: Optional[StopFlag] = None, cluster: Optional[Cluster] = None
+) -> dict:
     """Train, resuming from the newest checkpoint, then write the model. Returns final scores.
 
-    Raises :class:`StopRequested` after writing a checkpoint when SIGTERM arrives.
+    Every rank trains; only rank 0 prints metrics and writes checkpoints and the model. Raises
+    :class:`StopRequested` (on every rank, at the same step) after rank 0 has written a
+    checkpoint when SIGTERM arrives.
     """
     stop = stop or StopFlag()
-    seed_everything(args.seed)
-    device = select_device()
+    cluster = cluster or Cluster.alone()
+    main_rank = cluster.is_main
     data = load_datasets(args.data_dir, args.image_size)
     classes = list(data["train"].classes)
     LOG.info(
-        "device=%s classes=%d train=%d valid=%d test=%d",
-        device, len(classes), len(data["train"]), len(data["valid"]), len(data["test"]),
+        "rank=%d device=%s classes=%d train=%d valid=%d test=%d",
+        cluster.rank, cluster.device, len(classes), len(data["train"]), len(data["valid"]),
+        len(data["test"]),
     )
 
-    resume = load_latest_checkpoint(args.checkpoint_dir)
+    # Rank 0 picks the checkpoint and hands it to all: every rank resumes the same state, even
+    # on hosts whose checkpoint folder holds nothing.
+    resume = cluster.broadcast(load_latest_checkpoint(args.checkpoint_dir) if main_rank else None)
     if resume is not None:
         check_resumable(resume, args, classes)
+    seed_everything(args.seed)
     # With a checkpoint to resume, the ImageNet weights would be overwritten at once: skip them.
-    model = modeldef.build_model(args.arch, len(classes), args.pretrained and resume is None)
-    model.to(device)
-    optimizer = make_optimizer(trainable_parameters(model, args.freeze_backbone), args)
+    network = modeldef.build_model(args.arch, len(classes), args.pretrained and resume is None)
+    network.to(cluster.device)
+    optimizer = make_optimizer(trainable_parameters(network, args.freeze_backbone), args)
     scheduler = make_scheduler(optimizer, args)
+    precision = Precision(args.amp and cluster.device.type == "cuda")
     criterion = nn.CrossEntropyLoss()
 
     epochs_done, best = 0, None
     if resume is not None:
-        model.load_state_dict(resume["model"])
+        network.load_state_dict(resume["model"])
         optimizer.load_state_dict(resume["optimizer"])
         if scheduler is not None and resume.get("scheduler") is not None:
             scheduler.load_state_dict(resume["scheduler"])
+        if precision.enabled and resume.get("scaler"):
+            precision.scaler.load_state_dict(resume["scaler"])
         epochs_done, best = resume["epochs_done"], resume["best"]
         if best is not None and best["model"] is None:
             best["model"] = resume["model"]
-        emit(f"resumed checkpoint={resume['path']} epochs_done={epochs_done}")
+        LOG.info("rank=%d resumed checkpoint=%s epochs_done=%d", cluster.rank, resume["path"],
+                 epochs_done)
+        if main_rank:
+            emit(f"resumed checkpoint={resume['path']} epochs_done={epochs_done}")
+    # Augmentations differ per rank; the weights do not: DDP copies rank 0's at wrapping.
+    seed_everything(args.seed + cluster.rank)
+    if cluster.distributed:
+        device_ids = [cluster.local_rank] if cluster.device.type == "cuda" else None
+        model = DistributedDataParallel(network, device_ids=device_ids)
+    else:
+        model = network
 
     def snapshot(at_epoch_end: bool) -> dict:
         # When the epoch just finished is the best so far, its weights are the model's own:
@@ -583,23 +798,39 @@ def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
         same = at_epoch_end and best is not None and best["epoch"] == epochs_done
         return {
             "epochs_done": epochs_done,
-            "model": cpu_state(model),
+            "model": cpu_state(network),
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict() if scheduler is not None else None,
+            "scaler": precision.scaler.state_dict() if precision.enabled else None,
             "best": dict(best, model=None) if same else best,
             "classes": classes,
             "args": describe_args(args),
         }
 
+    def save(at_epoch_end: bool) -> Optional[Path]:
+        path = save_checkpoint(args.checkpoint_dir, snapshot(at_epoch_end)) if main_rank else None
+        # Nobody moves on (or exits) before the checkpoint is whole.
+        cluster.barrier()
+        return path
+
+    train_loader = make_loader(data["train"], args, cluster, train=True)
+    valid_loader = make_loader(data["valid"], args, cluster, train=False)
     try:
         while epochs_done < args.epochs:
             epoch = epochs_done + 1
-            generator = torch.Generator().manual_seed(args.seed + epoch)
-            train_loader = make_loader(data["train"], args, device, True, generator)
-            train_scores = train_one_epoch(model, train_loader, criterion, optimizer, device, stop)
-            valid_scores = evaluate(
-                model, make_loader(data["valid"], args, device, False), criterion, device, stop
+            train_loader.sampler.set_epoch(epoch)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            train_scores = train_one_epoch(
+                model, train_loader, criterion, optimizer, cluster, stop, precision
             )
+            seconds = time.perf_counter() - started
+            if main_rank:
+                LOG.info(
+                    "epoch=%d train_images=%d train_seconds=%.3f train_cpu_seconds=%.3f "
+                    "images_per_second=%.1f", epoch, train_scores.samples, seconds,
+                    time.process_time() - cpu_started, train_scores.samples / max(seconds, 1e-9),
+                )
+            valid_scores = evaluate(network, valid_loader, criterion, cluster, stop, precision)
             if scheduler is not None:
                 scheduler.step()
             if is_better(valid_scores, best):
@@ -607,25 +838,25 @@ def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
                     "epoch": epoch,
                     "valid_loss": valid_scores.loss,
                     "valid_accuracy": valid_scores.accuracy,
-                    "model": cpu_state(model),
+                    "model": cpu_state(network),
                 }
             epochs_done = epoch
-            save_checkpoint(args.checkpoint_dir, snapshot(at_epoch_end=True))
-            emit(format_epoch_line(epoch, train_scores, valid_scores))
+            save(at_epoch_end=True)
+            if main_rank:
+                emit(format_epoch_line(epoch, train_scores, valid_scores))
 
-        model.load_state_dict(best["model"])
+        network.load_state_dict(best["model"])
         test_scores = evaluate(
-            model, make_loader(data["test"], args, device, False), criterion, device, stop
+            network, make_loader(data["test"], args, cluster, train=False), criterion, cluster,
+            stop, precision,
         )
     except StopRequested:
         # Weights may be part-way through an epoch; resuming repeats that epoch from here.
-        path = save_checkpoint(args.checkpoint_dir, snapshot(at_epoch_end=False))
-        emit(f"interrupted checkpoint={path} epochs_done={epochs_done}")
+        path = save(at_epoch_end=False)
+        if main_rank:
+            emit(f"interrupted checkpoint={path} epochs_done={epochs_done}")
         raise
 
-    save_model_artifacts(args.model_dir, best["model"], classes, args.arch, args.image_size)
-    selected = Scores(best["valid_loss"], best["valid_accuracy"], len(data["valid"]))
-    emit(format_final_line(best["epoch"], selected, test_scores))
     result = {
         "selected_epoch": best["epoch"],
         "valid_loss": best["valid_loss"],
@@ -633,7 +864,12 @@ def run(args: argparse.Namespace, stop: Optional[StopFlag] = None) -> dict:
         "test_loss": test_scores.loss,
         "test_accuracy": test_scores.accuracy,
     }
-    atomic_write_text(args.model_dir / "metrics.json", json.dumps(result, indent=1) + "\n")
+    if main_rank:
+        save_model_artifacts(args.model_dir, best["model"], classes, args.arch, args.image_size)
+        selected = Scores(best["valid_loss"], best["valid_accuracy"], len(data["valid"]))
+        emit(format_final_line(best["epoch"], selected, test_scores))
+        atomic_write_text(args.model_dir / "metrics.json", json.dumps(result, indent=1) + "\n")
+    cluster.barrier()
     return result
 
 
@@ -645,15 +881,20 @@ def configure_logging() -> None:
 
 
 def main(parser: argparse.ArgumentParser, argv: Sequence[str], after: Optional[Callable] = None):
-    """Shared entry: parse, train, run ``after(args)`` on success. Returns the exit code."""
+    """Shared entry: parse, join the other processes (if any), train, run ``after(args)`` on
+    rank 0 on success. Returns the exit code."""
     configure_logging()
     args = parse_args(parser, argv)
+    args.checkpoint_dir = trial_checkpoint_dir(args, os.environ)
     stop = StopFlag()
     stop.install()
+    cluster = join_cluster()
     try:
-        run(args, stop)
+        run(args, stop, cluster)
     except StopRequested:
         return INTERRUPTED_EXIT_CODE
-    if after is not None:
+    finally:
+        cluster.close()
+    if after is not None and cluster.is_main:
         after(args)
     return 0

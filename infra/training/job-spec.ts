@@ -3,6 +3,7 @@
 // the time the program waits for a job. Nothing here depends on Pulumi.
 import { createHash } from "crypto";
 import * as fs from "fs";
+import { processorFor } from "../images";
 
 /**
  * Job name limits and pattern: 63 characters for training jobs
@@ -83,17 +84,90 @@ export function encodeDecimal(text: string): string {
   return JSON.stringify(n);
 }
 
+/**
+ * GPUs of the SageMaker training instance types that have more than one; every other `ml.p*` and
+ * `ml.g*` size has one. From the accelerated computing instance specifications
+ * (https://aws.amazon.com/ec2/instance-types/, "Accelerated Computing"), which the `ml.` types
+ * share.
+ */
+export const MULTI_GPU_INSTANCE_TYPES: Readonly<Record<string, number>> = Object.freeze({
+  "ml.p2.8xlarge": 8,
+  "ml.p2.16xlarge": 16,
+  "ml.p3.8xlarge": 4,
+  "ml.p3.16xlarge": 8,
+  "ml.p3dn.24xlarge": 8,
+  "ml.p4d.24xlarge": 8,
+  "ml.p4de.24xlarge": 8,
+  "ml.p5.48xlarge": 8,
+  "ml.g4dn.12xlarge": 4,
+  "ml.g5.12xlarge": 4,
+  "ml.g5.24xlarge": 4,
+  "ml.g5.48xlarge": 8,
+  "ml.g6.12xlarge": 4,
+  "ml.g6.24xlarge": 4,
+  "ml.g6.48xlarge": 8,
+  "ml.g6e.12xlarge": 4,
+  "ml.g6e.24xlarge": 4,
+  "ml.g6e.48xlarge": 8,
+});
+
+/** GPUs per instance: 0 on CPU types. */
+export function gpusPerInstance(instanceType: string): number {
+  if (processorFor(instanceType) !== "gpu") return 0;
+  return MULTI_GPU_INSTANCE_TYPES[instanceType] ?? 1;
+}
+
+/**
+ * Whether the job trains in several processes: on several instances, or on several GPUs of one.
+ * The framework containers then start the training code with torchrun, one process per GPU on
+ * each host (their `torch_distributed` launch), and the code trains data-parallel.
+ */
+export function usesTorchDistributed(instanceType: string, instanceCount: number): boolean {
+  return instanceCount > 1 || gpusPerInstance(instanceType) > 1;
+}
+
+/**
+ * The oldest PyTorch framework version whose containers take the `torch_distributed` launch on
+ * GPU instances: the SageMaker Python SDK refuses it for anything older, and on anything but GPU
+ * (and Trainium, which needs the Neuron images) instances
+ * (https://github.com/aws/sagemaker-python-sdk/blob/master/src/sagemaker/fw_utils.py,
+ * `validate_torch_distributed_distribution` and `TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS`).
+ */
+export const TORCH_DISTRIBUTED_MIN_VERSION = [1, 13] as const;
+
+/** `2.1` or `1.13.1` at or above TORCH_DISTRIBUTED_MIN_VERSION. */
+export function supportsTorchDistributed(frameworkVersion: string): boolean {
+  const [major, minor] = frameworkVersion.split(".").map(Number);
+  const [minMajor, minMinor] = TORCH_DISTRIBUTED_MIN_VERSION;
+  return major > minMajor || (major === minMajor && minor >= minMinor);
+}
+
 /** The hyperparameters the container itself reads: entry point, code archive, region, log level. */
 export function frameworkHyperparameters(a: {
   submitDirectory: string;
   region: string;
+  /** With these, a job of several processes gets the torch_distributed launch. */
+  instanceType?: string;
+  instanceCount?: number;
 }): Record<string, string> {
+  const distributed =
+    a.instanceType !== undefined && usesTorchDistributed(a.instanceType, a.instanceCount ?? 1);
   return {
     sagemaker_program: encodeHyperparameter(ENTRY_POINT),
     sagemaker_submit_directory: encodeHyperparameter(a.submitDirectory),
     sagemaker_region: encodeHyperparameter(a.region),
     // logging.INFO, as the SDK sets it.
     sagemaker_container_log_level: encodeHyperparameter(20),
+    // What the SDK's PyTorch estimator adds for `distribution={"torch_distributed": {"enabled":
+    // True}}` (LAUNCH_TORCH_DISTRIBUTED_ENV_NAME and INSTANCE_TYPE_ENV_NAME in
+    // https://github.com/aws/sagemaker-python-sdk/blob/master/src/sagemaker/pytorch/estimator.py):
+    // the container then runs torchrun across the job's hosts instead of one python process.
+    ...(distributed
+      ? {
+          sagemaker_torch_distributed_enabled: encodeHyperparameter(true),
+          sagemaker_instance_type: encodeHyperparameter(a.instanceType!),
+        }
+      : {}),
   };
 }
 
@@ -118,7 +192,7 @@ export function codeHyperparameters(hp: TrainingHyperparameters): Record<string,
 /** Hyperparameters of a single training job: all options plus the framework's own. */
 export function trainingJobHyperparameters(
   hp: TrainingHyperparameters,
-  framework: { submitDirectory: string; region: string },
+  framework: Parameters<typeof frameworkHyperparameters>[0],
 ): Record<string, string> {
   return sortKeys({ ...codeHyperparameters(hp), ...frameworkHyperparameters(framework) });
 }
@@ -126,7 +200,7 @@ export function trainingJobHyperparameters(
 /** Static hyperparameters of a tuning job: everything but the ranges it searches. */
 export function tuningStaticHyperparameters(
   hp: TrainingHyperparameters,
-  framework: { submitDirectory: string; region: string },
+  framework: Parameters<typeof frameworkHyperparameters>[0],
 ): Record<string, string> {
   const all: Record<string, string> = trainingJobHyperparameters(hp, framework);
   for (const name of Object.values(TUNED)) delete all[name];

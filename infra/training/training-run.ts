@@ -126,7 +126,11 @@ export class TrainingRun extends pulumi.ComponentResource {
     this.submitDirectory = pulumi.interpolate`s3://${bucket}/${pkg.key}`;
     const outputPath = pulumi.interpolate`s3://${bucket}/${args.prefixes.models}`;
     const channelUri = pulumi.interpolate`s3://${bucket}/${args.prefixes.data}`;
-    const framework = { region: args.region };
+    const framework = {
+      region: args.region,
+      instanceType: args.instanceType,
+      instanceCount: args.instanceCount,
+    };
 
     const spot = args.stopping.spot;
     const stoppingCondition = {
@@ -268,10 +272,16 @@ export class TrainingRun extends pulumi.ComponentResource {
             resourceConfig,
             stoppingCondition,
             enableManagedSpotTraining: spot,
-            // No checkpoint sync here: the definition has one CheckpointConfig for every trial,
-            // and the training code resumes whatever checkpoint its folder holds, so trials with
-            // other hyperparameters could resume each other's weights. A reclaimed spot trial
-            // starts over within its MaxWaitTimeInSeconds instead.
+            // One CheckpointConfig serves every trial, and the API reference promises no folder
+            // per trial under it: the training code keeps each trial's checkpoints in a
+            // subfolder named after the trial's training job, so a reclaimed spot trial resumes
+            // its own weights (checkpoints/<tuning job>/<training job>/).
+            checkpointConfig: spot
+              ? {
+                  s3Uri: pulumi.interpolate`s3://${bucket}/${args.prefixes.checkpoints}${tuningJobName}/`,
+                  localPath: CHECKPOINT_LOCAL_PATH,
+                }
+              : undefined,
           },
         },
         jobOpts,

@@ -11,9 +11,11 @@ import {
   JOB_NAME_LIMITS,
   codeHyperparameters,
   encodeDecimal,
+  gpusPerInstance,
   jobName,
   loadMetricDefinitions,
   parameterRanges,
+  supportsTorchDistributed,
   trainingJobHyperparameters,
   tuningStaticHyperparameters,
   waitSeconds,
@@ -161,6 +163,28 @@ describe("training hyperparameters", () => {
     assert.strictEqual(codeHyperparameters({ ...hp, learningRate: ".5" })["learning-rate"], "0.5");
     assert.strictEqual(encodeDecimal("1e-4"), "0.0001");
     assert.throws(() => encodeDecimal("fast"), /not a decimal/);
+  });
+
+  it("add the torch_distributed launch only for several processes: instances or GPUs", () => {
+    const launch = (instanceType: string, instanceCount: number) => {
+      const all = trainingJobHyperparameters(hp, { ...fw, instanceType, instanceCount });
+      return [all.sagemaker_torch_distributed_enabled, all.sagemaker_instance_type];
+    };
+    assert.deepStrictEqual(launch("ml.g5.xlarge", 2), ["true", '"ml.g5.xlarge"']);
+    assert.deepStrictEqual(launch("ml.p3.16xlarge", 1), ["true", '"ml.p3.16xlarge"']);
+    assert.deepStrictEqual(launch("ml.g5.xlarge", 1), [undefined, undefined]);
+    assert.deepStrictEqual(launch("ml.m5.xlarge", 1), [undefined, undefined]);
+    assert.deepStrictEqual(
+      [gpusPerInstance("ml.m5.24xlarge"), gpusPerInstance("ml.g4dn.xlarge")],
+      [0, 1],
+    );
+    assert.deepStrictEqual(["1.12", "1.13", "1.13.1", "2.0", "2.1"].map(supportsTorchDistributed), [
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("leave the searched ones out of a tuning job's static hyperparameters", () => {

@@ -271,8 +271,22 @@ describe("training run: dev with trainingMode tune", () => {
       },
       stoppingCondition: { maxRuntimeInSeconds: 7200, maxWaitTimeInSeconds: 14400 },
       enableManagedSpotTraining: true,
+      // The tuning job's own folder; each trial keeps its checkpoints in a subfolder named
+      // after its training job (the training code's part, see training/tests/test_args.py).
+      checkpointConfig: {
+        s3Uri: `s3://${BUCKET}/checkpoints/${name}/`,
+        localPath: "/opt/ml/checkpoints",
+      },
     });
     assert.deepStrictEqual(tuning.replaceOnChanges, ["*"]);
+  });
+
+  it("lets a trial write and read checkpoints in its own folder under the tuning job's", async () => {
+    const training = deployedRoles(run).get("dog-breed-classifier-dev-training")!;
+    const name = String(one(run, TUNING_JOB).inputs.name);
+    const key = `arn:aws:s3:::${BUCKET}/checkpoints/${name}/${name}-003-0a1b2c3d/checkpoint-0001.pth`;
+    assert.strictEqual(await decide(training, "s3:PutObject", key), "Allowed");
+    assert.strictEqual(await decide(training, "s3:GetObject", key), "Allowed");
   });
 
   it("deploys the best training job's artifact", () => {
@@ -296,6 +310,79 @@ describe("training run: dev with trainingMode tune", () => {
       (model.inputs.primaryContainer as Record<string, unknown>).modelDataUrl,
       run.outputs.modelDataUrl,
     );
+  });
+});
+
+describe("training run: data parallel on two GPU instances", () => {
+  const overrides = {
+    trainingInstanceType: "ml.g5.xlarge",
+    trainingInstanceCount: 2,
+    trainingFrameworkVersion: "2.1",
+  };
+  const GPU_IMAGE = TRAINING_IMAGE.replace("cpu", "gpu");
+
+  it("turns on the torch_distributed launch for the training job, on two instances", async () => {
+    const run = await stackRun("dev", { ...overrides, trainingMode: "train" });
+    const job = one(run, TRAINING_JOB);
+    const hp = job.inputs.hyperParameters as Record<string, string>;
+    assert.strictEqual(hp.sagemaker_torch_distributed_enabled, "true");
+    assert.strictEqual(hp.sagemaker_instance_type, '"ml.g5.xlarge"');
+    assert.deepStrictEqual(
+      Object.keys(hp).filter((k) => k.startsWith("sagemaker_")),
+      [
+        "sagemaker_container_log_level",
+        "sagemaker_instance_type",
+        "sagemaker_program",
+        "sagemaker_region",
+        "sagemaker_submit_directory",
+        "sagemaker_torch_distributed_enabled",
+      ],
+    );
+    const resources = job.inputs.resourceConfig as Record<string, unknown>;
+    assert.deepStrictEqual([resources.instanceType, resources.instanceCount], ["ml.g5.xlarge", 2]);
+    const spec = job.inputs.algorithmSpecification as Record<string, unknown>;
+    assert.strictEqual(spec.trainingImage, GPU_IMAGE);
+    const name = String(job.inputs.trainingJobName);
+    assert.deepStrictEqual(job.inputs.checkpointConfig, {
+      s3Uri: `s3://${BUCKET}/checkpoints/${name}/`,
+      localPath: "/opt/ml/checkpoints",
+    });
+  });
+
+  it("gives every trial of a tuning job the launch and a checkpoint folder of its own", async () => {
+    const run = await stackRun("dev", { ...overrides, trainingMode: "tune" });
+    const tuning = one(run, TUNING_JOB);
+    const def = tuning.inputs.trainingJobDefinition as Record<string, Record<string, unknown>>;
+    assert.strictEqual(def.staticHyperParameters.sagemaker_torch_distributed_enabled, "true");
+    assert.strictEqual(def.staticHyperParameters.sagemaker_instance_type, '"ml.g5.xlarge"');
+    assert.strictEqual(def.resourceConfig.instanceCount, 2);
+    assert.deepStrictEqual(def.checkpointConfig, {
+      s3Uri: `s3://${BUCKET}/checkpoints/${String(tuning.inputs.name)}/`,
+      localPath: "/opt/ml/checkpoints",
+    });
+  });
+
+  it("turns it on for one instance with several GPUs, and off for one GPU or one CPU", async () => {
+    const hyperparameters = async (type: string, count: number) => {
+      const run = await runStack({
+        stack: "dev",
+        overrides: {
+          trainingMode: "train",
+          trainingInstanceType: type,
+          trainingInstanceCount: count,
+        },
+      });
+      return one(run, TRAINING_JOB).inputs.hyperParameters as Record<string, string>;
+    };
+    assert.strictEqual(
+      (await hyperparameters("ml.g5.12xlarge", 1)).sagemaker_torch_distributed_enabled,
+      "true",
+    );
+    for (const type of ["ml.g5.xlarge", "ml.m5.xlarge"]) {
+      const hp = await hyperparameters(type, 1);
+      assert.strictEqual(hp.sagemaker_torch_distributed_enabled, undefined, type);
+      assert.strictEqual(hp.sagemaker_instance_type, undefined, type);
+    }
   });
 });
 
@@ -440,5 +527,36 @@ describe("training config keys", () => {
       problems({ trainingDataPrefix: "data/", tuningObjectiveType: "Minimize" }),
       "",
     );
+  });
+
+  it("refuse several instances the training code cannot use together", () => {
+    assert.match(
+      problems({ trainingInstanceCount: 2 }),
+      /trainingInstanceCount = 2: must be 1 with trainingInstanceType ml\.m5\.xlarge: .*torch_distributed launch, which needs GPU instances \(ml\.p\*, ml\.g\*, e\.g\. ml\.g5\.xlarge\)/,
+    );
+    assert.match(
+      problems({ trainingInstanceType: "ml.trn1.2xlarge", trainingInstanceCount: 4 }),
+      /trainingInstanceCount = 4: must be 1 with trainingInstanceType ml\.trn1\.2xlarge/,
+    );
+    assert.match(
+      problems({
+        trainingInstanceType: "ml.g5.xlarge",
+        trainingInstanceCount: 2,
+        trainingFrameworkVersion: "1.12",
+      }),
+      /trainingFrameworkVersion = "1\.12": must be 1\.13 or later to train on 2 x ml\.g5\.xlarge \(2 GPUs\)/,
+    );
+    assert.match(
+      problems({ trainingInstanceType: "ml.p3.8xlarge", trainingFrameworkVersion: "1.10" }),
+      /trainingFrameworkVersion = "1\.10": must be 1\.13 or later to train on 1 x ml\.p3\.8xlarge \(4 GPUs\)/,
+    );
+    for (const ok of [
+      { trainingInstanceType: "ml.g5.xlarge", trainingInstanceCount: 2 },
+      { trainingInstanceType: "ml.g5.12xlarge", trainingFrameworkVersion: "2.0" },
+      { trainingInstanceType: "ml.p3.2xlarge", trainingInstanceCount: 20 },
+      { trainingInstanceType: "ml.g4dn.xlarge", trainingFrameworkVersion: "1.12" },
+    ]) {
+      assert.strictEqual(problems(ok), "", JSON.stringify(ok));
+    }
   });
 });

@@ -79,3 +79,27 @@ def test_outside_sagemaker_paths_are_required():
         trainer.parse_args(sagemaker_parser({}), [])
     with pytest.raises(SystemExit):
         trainer.parse_args(ec2_train.build_parser(), ["--data-dir", "/data"])
+
+
+def test_gpu_speed_switches_parse_and_default_on():
+    args = trainer.parse_args(sagemaker_parser(), [])
+    assert (args.amp, args.pin_memory) == (True, True)
+    args = trainer.parse_args(sagemaker_parser(), ["--amp", "False", "--pin_memory", "false"])
+    assert (args.amp, args.pin_memory) == (False, False)
+    with pytest.raises(SystemExit):
+        trainer.parse_args(sagemaker_parser(), ["--num-workers", "-1"])
+
+
+def test_a_tuning_trial_checkpoints_under_its_own_job_name():
+    trial = trainer.parse_args(
+        sagemaker_parser(), ["--_tuning_objective_metric", "valid_accuracy"]
+    )
+    assert trial.platform == {"_tuning_objective_metric": "valid_accuracy"}
+    env = {"TRAINING_JOB_NAME": "dbc-dev-tune-0123abc-003-9f1e2d3c"}
+    assert trainer.trial_checkpoint_dir(trial, env) == Path(
+        "/opt/ml/checkpoints/dbc-dev-tune-0123abc-003-9f1e2d3c"
+    )
+    # A plain training job already has its own checkpoint prefix; outside SageMaker no job name.
+    job = trainer.parse_args(sagemaker_parser(), [])
+    assert trainer.trial_checkpoint_dir(job, env) == Path("/opt/ml/checkpoints")
+    assert trainer.trial_checkpoint_dir(trial, {}) == Path("/opt/ml/checkpoints")
