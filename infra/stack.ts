@@ -5,10 +5,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StackBudget, budgetArgsFromConfig } from "./budget";
 import type { StackConfig } from "./config";
-import { ClassifierFunction, requireBundle } from "./components/classifier-function";
+import { ClassifierFunction } from "./components/classifier-function";
 import { DataBucket } from "./components/data-bucket";
 import { EndpointAutoscaling } from "./components/endpoint-autoscaling";
 import { InferenceEndpoint } from "./components/inference-endpoint";
+import { ModelPromotion } from "./components/model-promotion";
 import { Notebook } from "./components/notebook";
 import { ServiceRole } from "./components/service-role";
 import { TrainingHost } from "./components/training-host";
@@ -21,7 +22,9 @@ import {
   trainingHostPolicy,
   trainingPolicy,
 } from "./iam/policies";
+import { bundleHandler } from "./handler-bundle";
 import { frameworkImageUri, frameworkRepositoryArn } from "./images";
+import { ModelSource, Waiting, modelSource } from "./model-source";
 import { BUCKET_LAYOUT, projectRoot, stackNames } from "./naming";
 import { trainingRunArgs } from "./training/from-config";
 import { TrainingRun } from "./training/training-run";
@@ -34,8 +37,9 @@ export interface BuildOptions {
 }
 
 /**
- * Where the deployed model's weights come from: the job output that a training component passes
- * in, or else the artifact named by `modelArtifactUri`.
+ * Where the deployed model's weights come from once its source exists (the promoted copy aside):
+ * the job output that a training component passes in, or else the artifact named by
+ * `modelArtifactUri`.
  */
 export function deployedModelData(
   config: StackConfig,
@@ -49,11 +53,15 @@ export function deployedModelData(
   );
 }
 
+/** The fully qualified name of a stack this program references by its short name. */
+function stackReferenceName(project: string, stack: string): string {
+  return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${project}/${stack}`;
+}
+
 export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
   const root = options.root ?? projectRoot(__dirname);
-  // Fail before declaring anything when the handler bundle is missing.
-  const bundleDir = requireBundle(path.join(root, "dist", "handler"));
   const names = stackNames(config.prefix);
+  const source: ModelSource = modelSource(config);
 
   // One explicit provider carries the region and the default tags to every resource.
   const provider = new aws.Provider(`${config.prefix}-aws`, {
@@ -125,55 +133,49 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     config.trainingMode !== "none" && trainingRole
       ? new TrainingRun(
           "training",
-          trainingRunArgs(config, {
-            root,
-            jobPrefix: names.jobPrefix,
-            roleArn: trainingRole.arn,
-            bucketName: bucket,
-            kmsKeyArn,
-            dependsOn: [trainingRole],
-          }),
+          {
+            ...trainingRunArgs(config, {
+              root,
+              jobPrefix: names.jobPrefix,
+              roleArn: trainingRole.arn,
+              bucketName: bucket,
+              kmsKeyArn,
+              dependsOn: [trainingRole],
+            }),
+            tags: config.tags,
+          },
           withProvider,
         )
       : undefined;
 
-  // The deployed model's weights, from this one place: the configured artifact, or the output
-  // artifact of the training or tuning job above.
-  const modelDataUrl = deployedModelData(config, training?.modelDataUrl);
-
-  const modelRole = new ServiceRole(
-    "model-role",
-    {
-      roleName: names.modelRole,
-      description: "SageMaker model and endpoint of the dog-breed classifier",
-      trustPolicy: sagemakerTrust,
-      policy: pulumi.all([env, bucket, kmsKeyArn, modelDataUrl]).apply(([e, b, k, m]) =>
-        modelPolicy({
-          env: e,
-          modelDataUrl: m,
-          imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
-          endpointName: names.endpoint,
-          capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
-          kmsKeyArn: k,
-        }),
-      ),
-    },
-    withProvider,
-  );
-
-  const lambdaLogGroup = `/aws/lambda/${names.function}`;
-  const lambdaRole = new ServiceRole(
-    "lambda-role",
-    {
-      roleName: names.lambdaRole,
-      description: "Lambda function in front of the dog-breed classifier endpoint",
-      trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
-      policy: env.apply((e) =>
-        lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
-      ),
-    },
-    withProvider,
-  );
+  // The deployed model's weights, from this one place: the configured artifact, the output artifact
+  // of the training or tuning job above, or the promoted copy in this stack's bucket. Undefined
+  // while the stack has no model source: its inference tier then waits.
+  let modelDataUrl: pulumi.Input<string> | undefined;
+  if (source.kind === "promotion") {
+    const sourceUri =
+      "fromStack" in source
+        ? new pulumi.StackReference(`${config.prefix}-promote-source`, {
+            name: stackReferenceName(config.project, source.fromStack),
+          }).getOutput("modelDataUrl")
+        : source.fromUri;
+    const promotion = new ModelPromotion(
+      "promotion",
+      {
+        sourceUri: sourceUri as pulumi.Input<string>,
+        etag: source.etag,
+        bucketName: bucket,
+        releasesPrefix: BUCKET_LAYOUT.releases,
+        kmsKeyArn,
+      },
+      // The copy lands once the bucket's encryption, ownership and policy are in place.
+      { ...withProvider, dependsOn: [data] },
+    );
+    modelDataUrl = promotion.modelDataUrl;
+  } else if (source.kind !== "waiting") {
+    modelDataUrl = deployedModelData(config, training?.modelDataUrl);
+  }
+  const waiting: Waiting[] = source.kind === "waiting" ? [source.waiting] : [];
 
   const notebookRole =
     config.notebookEnabled && trainingRole
@@ -283,89 +285,136 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         )
       : undefined;
 
-  // Model, endpoint configuration and endpoint.
-  const inference = new InferenceEndpoint(
-    "inference",
-    {
-      modelName: names.model,
-      endpointName: names.endpoint,
-      endpointConfigPrefix: names.endpointConfigPrefix,
-      imageUri: inferenceImage,
-      modelDataUrl,
-      executionRoleArn: modelRole.arn,
-      variant: serverless
-        ? {
-            kind: "serverless",
-            memoryMb: config.endpointServerlessMemoryMb,
-            maxConcurrency: config.endpointServerlessMaxConcurrency,
-          }
-        : {
-            kind: "instance",
-            instanceType: config.endpointInstanceType,
-            initialInstanceCount: config.endpointInstanceCount,
-          },
-      networkIsolation: !serverless && config.endpointNetworkIsolation,
-      kmsKeyArn,
-      dataCapture: captureOn
-        ? {
-            destinationS3Uri: pulumi.interpolate`s3://${bucket}/${BUCKET_LAYOUT.capture}`,
-            samplingPercent: config.endpointDataCapturePercent,
-          }
-        : undefined,
-      blueGreen:
-        !serverless && config.endpointBlueGreen
-          ? { canaryPercent: config.endpointCanaryPercent, bakeSeconds: config.endpointBakeSeconds }
-          : undefined,
-      alarms: {
-        errorAlarmName: names.errorAlarm,
-        errorsPerMinute: config.endpointErrorAlarmThreshold,
-        latencyAlarmName: names.latencyAlarm,
-        latencyMs: config.endpointLatencyAlarmMs,
-      },
-    },
-    withProvider,
-  );
+  // The inference tier, declared only once a model exists to serve: a model whose artifact nothing
+  // has put in place fails CreateModel and leaves the stack half-built.
+  const tier = modelDataUrl !== undefined ? inferenceTier(modelDataUrl) : undefined;
 
-  if (!serverless && config.endpointAutoscaling) {
-    new EndpointAutoscaling(
-      "autoscaling",
+  function inferenceTier(modelDataUrl: pulumi.Input<string>) {
+    const modelRole = new ServiceRole(
+      "model-role",
       {
-        endpointName: inference.endpointName,
-        variantName: inference.variantName,
-        minInstances: config.endpointMinInstances,
-        maxInstances: config.endpointMaxInstances,
-        targetInvocations: config.endpointTargetInvocations,
-        scaleInCooldownSeconds: config.endpointScaleInCooldownSeconds,
-        scaleOutCooldownSeconds: config.endpointScaleOutCooldownSeconds,
+        roleName: names.modelRole,
+        description: "SageMaker model and endpoint of the dog-breed classifier",
+        trustPolicy: sagemakerTrust,
+        policy: pulumi.all([env, bucket, kmsKeyArn, modelDataUrl]).apply(([e, b, k, m]) =>
+          modelPolicy({
+            env: e,
+            modelDataUrl: m,
+            imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
+            endpointName: names.endpoint,
+            capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
+            kmsKeyArn: k,
+          }),
+        ),
       },
       withProvider,
     );
-  }
 
-  // Lambda function.
-  const classifier = new ClassifierFunction(
-    "classifier",
-    {
-      functionName: names.function,
-      roleArn: lambdaRole.arn,
-      bundleDir,
-      runtime: config.lambdaRuntime,
-      memoryMb: config.lambdaMemoryMb,
-      timeoutSeconds: config.lambdaTimeoutSeconds,
-      reservedConcurrency: config.lambdaReservedConcurrency,
-      provisionedConcurrency: config.lambdaProvisionedConcurrency,
-      functionUrl: config.lambdaFunctionUrl,
-      logRetentionDays: config.lambdaLogRetentionDays,
-      environment: {
-        ENDPOINT_NAME: inference.endpointName,
-        TOP_K: String(config.lambdaTopK),
-        // Serverless endpoints take request payloads up to 4 MB, instance-based ones up to 6 MB.
-        // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
-        MAX_IMAGE_BYTES: String(serverless ? 4 * 1024 * 1024 : 6 * 1024 * 1024),
+    const lambdaLogGroup = `/aws/lambda/${names.function}`;
+    const lambdaRole = new ServiceRole(
+      "lambda-role",
+      {
+        roleName: names.lambdaRole,
+        description: "Lambda function in front of the dog-breed classifier endpoint",
+        trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+        policy: env.apply((e) =>
+          lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
+        ),
       },
-    },
-    withProvider,
-  );
+      withProvider,
+    );
+
+    // Model, endpoint configuration and endpoint.
+    const inference = new InferenceEndpoint(
+      "inference",
+      {
+        modelName: names.model,
+        endpointName: names.endpoint,
+        endpointConfigPrefix: names.endpointConfigPrefix,
+        imageUri: inferenceImage,
+        modelDataUrl,
+        executionRoleArn: modelRole.arn,
+        variant: serverless
+          ? {
+              kind: "serverless",
+              memoryMb: config.endpointServerlessMemoryMb,
+              maxConcurrency: config.endpointServerlessMaxConcurrency,
+            }
+          : {
+              kind: "instance",
+              instanceType: config.endpointInstanceType,
+              initialInstanceCount: config.endpointInstanceCount,
+            },
+        networkIsolation: !serverless && config.endpointNetworkIsolation,
+        kmsKeyArn,
+        dataCapture: captureOn
+          ? {
+              destinationS3Uri: pulumi.interpolate`s3://${bucket}/${BUCKET_LAYOUT.capture}`,
+              samplingPercent: config.endpointDataCapturePercent,
+            }
+          : undefined,
+        blueGreen:
+          !serverless && config.endpointBlueGreen
+            ? {
+                canaryPercent: config.endpointCanaryPercent,
+                bakeSeconds: config.endpointBakeSeconds,
+              }
+            : undefined,
+        alarms: {
+          errorAlarmName: names.errorAlarm,
+          errorsPerMinute: config.endpointErrorAlarmThreshold,
+          latencyAlarmName: names.latencyAlarm,
+          latencyMs: config.endpointLatencyAlarmMs,
+        },
+      },
+      withProvider,
+    );
+
+    if (!serverless && config.endpointAutoscaling) {
+      new EndpointAutoscaling(
+        "autoscaling",
+        {
+          endpointName: inference.endpointName,
+          variantName: inference.variantName,
+          minInstances: config.endpointMinInstances,
+          maxInstances: config.endpointMaxInstances,
+          targetInvocations: config.endpointTargetInvocations,
+          scaleInCooldownSeconds: config.endpointScaleInCooldownSeconds,
+          scaleOutCooldownSeconds: config.endpointScaleOutCooldownSeconds,
+        },
+        withProvider,
+      );
+    }
+
+    // Lambda function.
+    const classifier = new ClassifierFunction(
+      "classifier",
+      {
+        functionName: names.function,
+        roleArn: lambdaRole.arn,
+        // Built from handler/ when the bundle on disk is not built from the sources beside it.
+        bundleDir: bundleHandler(root).bundleDir,
+        runtime: config.lambdaRuntime,
+        memoryMb: config.lambdaMemoryMb,
+        timeoutSeconds: config.lambdaTimeoutSeconds,
+        reservedConcurrency: config.lambdaReservedConcurrency,
+        provisionedConcurrency: config.lambdaProvisionedConcurrency,
+        functionUrl: config.lambdaFunctionUrl,
+        urlInvokers: config.lambdaUrlInvokers,
+        logRetentionDays: config.lambdaLogRetentionDays,
+        environment: {
+          ENDPOINT_NAME: inference.endpointName,
+          TOP_K: String(config.lambdaTopK),
+          // Serverless endpoints take request payloads up to 4 MB, instance-based ones up to 6 MB.
+          // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
+          MAX_IMAGE_BYTES: String(serverless ? 4 * 1024 * 1024 : 6 * 1024 * 1024),
+        },
+      },
+      withProvider,
+    );
+
+    return { modelRole, lambdaRole, inference, classifier };
+  }
 
   // The monthly cost budget in AWS Budgets; the policy pack holds the cost estimate to it.
   const budgetArgs = budgetArgsFromConfig(config);
@@ -377,17 +426,19 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     kmsKeyArn,
     modelDataUrl,
     inferenceImage,
-    endpointName: inference.endpointName,
-    endpointArn: inference.endpointArn,
-    functionName: classifier.functionName,
-    aliasArn: classifier.aliasArn,
-    functionUrl: classifier.functionUrl,
+    endpointName: tier?.inference.endpointName,
+    endpointArn: tier?.inference.endpointArn,
+    functionName: tier?.classifier.functionName,
+    aliasArn: tier?.classifier.aliasArn,
+    functionUrl: tier?.classifier.functionUrl,
     notebookName: notebook?.notebookName,
     trainingInstanceId: host?.instanceId,
     trainingJobName: training?.jobName,
+    /** What the stack does not declare yet, why, and the commands that fill it in. */
+    waiting,
     roleArns: {
-      model: modelRole.arn,
-      lambda: lambdaRole.arn,
+      model: tier?.modelRole.arn,
+      lambda: tier?.lambdaRole.arn,
       training: trainingRole?.arn,
       notebook: notebookRole?.arn,
       trainingHost: hostRole?.arn,

@@ -12,6 +12,11 @@ export const MOCK_AMI = "ami-0123456789abcdef0";
 export interface CloudContext {
   region: string;
   account: string;
+  /**
+   * Outputs of the stacks the program references (StackReference), by stack name (`dev`) or
+   * fully qualified name; a stack not listed exports nothing, as one not deployed yet.
+   */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 function shortHash(s: string, len = 8): string {
@@ -149,6 +154,14 @@ export function resourceState(
         name: physicalName(name, inputs),
       });
       break;
+    case "pulumi:pulumi:StackReference": {
+      // What the engine answers for a stack reference: the referenced stack's outputs.
+      const full = String(inputs.name);
+      const outputs = ctx.stackOutputs?.[full] ?? ctx.stackOutputs?.[full.split("/").pop()!] ?? {};
+      id = full;
+      Object.assign(state, { name: full, outputs, secretOutputNames: [] });
+      break;
+    }
     case "pulumi-nodejs:dynamic/sagemaker:JobArtifact": {
       // A finished job's model, where SageMaker writes it: <output path><training job>/output/
       // model.tar.gz. A tuning job's training jobs are named <tuning job>-<index>-<8 hex>.

@@ -83,6 +83,8 @@ export interface RunOptions {
   overrides?: Record<string, unknown>;
   /** Defaults to the modules in infra/. */
   program?: Program;
+  /** Outputs of the stacks the program references, by stack name; none by default. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 function defaultProgram(): Program {
@@ -115,10 +117,11 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
   const root = opts.root ?? findProjectRoot(__dirname);
   const { project, config, secretKeys } = loadStackConfig(root, opts.stack, opts.overrides);
   const region = config["aws:region"] ?? "us-east-1";
-  const ctx: CloudContext = { region, account: MOCK_ACCOUNT };
+  const ctx: CloudContext = { region, account: MOCK_ACCOUNT, stackOutputs: opts.stackOutputs };
 
   pulumi.runtime.setAllConfig(config, secretKeys);
-  await pulumi.runtime.setMocks(cloudMocks(ctx), project.name, opts.stack, false);
+  // "organization" is the organization of every stack in a DIY (self-managed) backend.
+  await pulumi.runtime.setMocks(cloudMocks(ctx), project.name, opts.stack, false, "organization");
 
   const resources: StackResource[] = [];
   const monitor = settings.getMonitor();
@@ -160,8 +163,25 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
   const program = opts.program ?? defaultProgram();
   const cfg = program.loadConfig();
   const exported = program.buildStack(cfg as never);
-  const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
-  await settings.waitForRPCs();
+  // An error raised while an input resolves (an `apply` that throws) fails the run, as it fails a
+  // preview, instead of leaving its outputs unresolved.
+  let fail: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const onRejection = (reason: unknown) => fail(reason);
+  process.on("unhandledRejection", onRejection);
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = await Promise.race([
+      (async () => {
+        const resolved = (await resolveOutputs(exported)) as Record<string, unknown>;
+        await settings.waitForRPCs();
+        return resolved;
+      })(),
+      failed,
+    ]);
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
   // Registration order can interleave across components; present the graph in a stable order.
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
   return { project: project.name, stack: opts.stack, region, config, resources, outputs };

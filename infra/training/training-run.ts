@@ -67,6 +67,11 @@ export interface TrainingRunArgs {
   pollSeconds?: number;
   /** What must exist before a job starts, such as the role's permissions. */
   dependsOn?: pulumi.Resource[];
+  /**
+   * The tags the job gets (the provider's default tags). A job's tags cannot change in place
+   * here (any change replaces it), so they are part of its name.
+   */
+  tags?: Readonly<Record<string, string>>;
 }
 
 function check(name: string, args: TrainingRunArgs, metrics: MetricDefinition[]): void {
@@ -165,7 +170,8 @@ export class TrainingRun extends pulumi.ComponentResource {
     };
 
     // Everything a job is made of; the role and key are included so a stack rebuilt with new ones
-    // does not collide with an old job's name.
+    // does not collide with an old job's name, and the tags because a tag change replaces the job
+    // too (create before delete), which needs a new name: SageMaker never reuses a job's name.
     const identity = pulumi
       .all([bucket, args.roleArn, args.kmsKeyArn ?? ""])
       .apply(([b, role, key]) => ({
@@ -183,6 +189,7 @@ export class TrainingRun extends pulumi.ComponentResource {
         role,
         key,
         region: args.region,
+        ...(args.tags !== undefined ? { tags: args.tags } : {}),
       }));
     // Replace on any change: a job cannot be updated in place, and a changed input already
     // changes the name. The old job is deleted (stopped if still running) after the new one exists.
