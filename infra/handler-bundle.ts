@@ -54,8 +54,8 @@ function handlerSources(dir: string): string[] {
 }
 
 /**
- * Digest of what the bundle is made of: every source under handler/, the locked dependency
- * versions (the bundled SDK), the build options and the esbuild version.
+ * Digest of what the bundle is made of: every source under handler/, the TypeScript settings, the
+ * locked dependency versions (the bundled SDK), the build options and the esbuild version.
  */
 export function handlerSourceDigest(root: string): string {
   const handlerDir = path.join(root, "handler");
@@ -66,7 +66,12 @@ export function handlerSourceDigest(root: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
   hash.update(JSON.stringify({ esbuild: esbuildVersion, options: handlerBuildOptions(".", ".") }));
-  const files = [...handlerSources(handlerDir), path.join(root, "package-lock.json")];
+  // tsconfig.json sets what esbuild emits (strict mode, for one); the lock file pins the SDK.
+  const files = [
+    ...handlerSources(handlerDir),
+    path.join(root, "tsconfig.json"),
+    path.join(root, "package-lock.json"),
+  ];
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
     hash.update(`\0${path.relative(root, file)}\0`);

@@ -9,7 +9,7 @@ import { ConfigError, parseConfig } from "../../infra/config";
 import { packSourceDir } from "../../infra/training/source-package";
 import { loadStackConfig } from "../../tools/stack-config";
 import { StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
-import { decide, deployedRoles, one, stackRun } from "./helpers";
+import { decide, deployedRoles, one, servingRun, stackRun } from "./helpers";
 
 const ROOT = findProjectRoot(__dirname);
 const ACCOUNT = "123456789012";
@@ -374,7 +374,7 @@ describe("training run: settings and names", () => {
       runStack({ stack: "prod", overrides: { trainingMode: "tune" } }),
       /trainingMode = "tune": must be none in a production stack/,
     );
-    const prod = await stackRun("prod");
+    const prod = await servingRun("prod");
     assert.deepStrictEqual(
       [...ofType(prod, TRAINING_JOB), ...ofType(prod, TUNING_JOB), ...ofType(prod, ARTIFACT)],
       [],
