@@ -584,7 +584,7 @@ const STACK_REF = /^([\w.-]+\/[\w.-]+\/)?[a-zA-Z0-9][\w.-]*$/;
 /** An S3 ETag: an MD5, or for multipart uploads an MD5 of the parts' MD5s and the part count. */
 const ETAG = /^"?[0-9a-f]{32}(-\d{1,5})?"?$/;
 const SNS_TOPIC = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const INVOKER = /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:(root|(role|user)\/[\w+=,.@\/-]+))$/;
+const INVOKER = /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:(root|(role|user)\/[\w+=,.@/-]+))$/;
 
 /** Concurrency Lambda keeps unreserved in every account. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html */
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
