@@ -434,6 +434,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     notebookName: notebook?.notebookName,
     trainingInstanceId: host?.instanceId,
     trainingJobName: training?.jobName,
+    trainingJobPreviousFailure: training?.previousFailure,
     /** What the stack does not declare yet, why, and the commands that fill it in. */
     waiting,
     roleArns: {

@@ -162,6 +162,12 @@ export function resourceState(
       Object.assign(state, { name: full, outputs, secretOutputNames: [] });
       break;
     }
+    case "pulumi-nodejs:dynamic/sagemaker:JobName": {
+      // A first attempt: no job has the base name yet.
+      id = String(inputs.base);
+      Object.assign(state, { name: id, attempt: 1, previousFailure: "" });
+      break;
+    }
     case "pulumi-nodejs:dynamic/sagemaker:JobArtifact": {
       // A finished job's model, where SageMaker writes it: <output path><training job>/output/
       // model.tar.gz. A tuning job's training jobs are named <tuning job>-<index>-<8 hex>.

@@ -221,8 +221,9 @@ describe("training run: dev with trainingMode tune", () => {
     assert.deepStrictEqual(ofType(run, TRAINING_JOB), []);
     const tuning = one(run, TUNING_JOB);
     const name = String(tuning.inputs.name);
-    assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{7}$/);
-    assert.ok(name.length <= 32);
+    // 32 characters: the stack prefix, 5 digest digits, and room for a retry's `-<n>`.
+    assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{5}$/);
+    assert.ok(name.length <= 30);
     assert.deepStrictEqual(tuning.inputs.config, {
       strategy: "Bayesian",
       objective: { metricName: "valid_accuracy", type: "Maximize" },
@@ -336,7 +337,7 @@ describe("training run: settings and names", () => {
     );
   });
 
-  it("keeps the job name for the same inputs and changes it with hyperparameters, data or ranges", async () => {
+  it("keeps the job name for the same inputs and changes it with hyperparameters, data, tags or ranges", async () => {
     const name = async (overrides: Record<string, unknown>) => {
       const run = await runStack({ stack: "dev", overrides });
       const job = ofType(run, TRAINING_JOB)[0] ?? one(run, TUNING_JOB);
@@ -349,8 +350,10 @@ describe("training run: settings and names", () => {
       await name({ trainingMode: "train", trainingLearningRate: "0.002" }),
       await name({ trainingMode: "train", trainingDataPrefix: "data/dog-images-v2/" }),
       await name({ trainingMode: "train", trainingInstanceType: "ml.m5.2xlarge" }),
+      // A tag change replaces the job too, so it must not reuse the name.
+      await name({ trainingMode: "train", owner: "vision-team" }),
     ];
-    assert.strictEqual(new Set([base, ...changed]).size, 5, JSON.stringify([base, ...changed]));
+    assert.strictEqual(new Set([base, ...changed]).size, 6, JSON.stringify([base, ...changed]));
     const tune = await name({ trainingMode: "tune" });
     assert.notStrictEqual(await name({ trainingMode: "tune", tuningMaxJobs: 6 }), tune);
     assert.notStrictEqual(
