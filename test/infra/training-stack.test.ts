@@ -159,6 +159,7 @@ describe("training run: dev with trainingMode train", () => {
     const model = roles.get("dog-breed-classifier-dev-model")!;
     const job = String(one(run, TRAINING_JOB).inputs.trainingJobName);
     const obj = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
+    const KEY = String(run.outputs.kmsKeyArn);
     const checks: [typeof training, string, string, string, Record<string, string>?][] = [
       [training, "s3:GetObject", obj(PKG.key), "Allowed"],
       [training, "s3:GetObject", obj("data/dog-images/train/001.Affenpinscher/a.jpg"), "Allowed"],
@@ -193,6 +194,17 @@ describe("training run: dev with trainingMode train", () => {
         "Allowed",
         { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" },
       ],
+      // A KMS key on the job's output needs kms:Encrypt as well (CreateTrainingJob's
+      // OutputDataConfig), through SageMaker or S3 only.
+      [
+        training,
+        "kms:Encrypt",
+        KEY,
+        "Allowed",
+        { "kms:ViaService": "sagemaker.us-east-1.amazonaws.com" },
+      ],
+      [training, "kms:Encrypt", KEY, "Allowed", { "kms:ViaService": "s3.us-east-1.amazonaws.com" }],
+      [training, "kms:Encrypt", KEY, "ImplicitlyDenied"],
       [model, "s3:GetObject", obj(`models/jobs/${job}/output/model.tar.gz`), "Allowed"],
       [
         model,
