@@ -110,6 +110,8 @@ export function bundleHandler(root: string, opts: { force?: boolean } = {}): Bun
   const staging = fs.mkdtempSync(path.join(path.dirname(bundleDir), ".handler-"));
   try {
     const result = esbuild.buildSync(handlerBuildOptions(root, staging));
+    // mkdtemp makes the folder private; the bundle's folder is an ordinary one.
+    fs.chmodSync(staging, 0o755);
     fs.rmSync(digestFile, { force: true });
     fs.rmSync(bundleDir, { recursive: true, force: true });
     try {
