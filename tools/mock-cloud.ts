@@ -17,6 +17,8 @@ export interface CloudContext {
    * fully qualified name; a stack not listed exports nothing, as one not deployed yet.
    */
   stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Filled with the references `stackOutputs` did not answer, when set. */
+  unresolvedReferences?: Set<string>;
 }
 
 function shortHash(s: string, len = 8): string {
@@ -157,7 +159,9 @@ export function resourceState(
     case "pulumi:pulumi:StackReference": {
       // What the engine answers for a stack reference: the referenced stack's outputs.
       const full = String(inputs.name);
-      const outputs = ctx.stackOutputs?.[full] ?? ctx.stackOutputs?.[full.split("/").pop()!] ?? {};
+      const known = ctx.stackOutputs?.[full] ?? ctx.stackOutputs?.[full.split("/").pop()!];
+      if (known === undefined) ctx.unresolvedReferences?.add(full);
+      const outputs = known ?? {};
       id = full;
       Object.assign(state, { name: full, outputs, secretOutputNames: [] });
       break;

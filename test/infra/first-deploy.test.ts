@@ -3,7 +3,10 @@
 // dataset is in the bucket, prod before and after dev's model is promoted. At each step: what
 // exists, what waits, and that no model reads an object nothing in the stack has put in place.
 import * as assert from "assert";
-import { StackResource, StackRun, ofType } from "../../tools/stack-run";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { StackResource, StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
 import { PROMOTED_ETAG, stackRun } from "./helpers";
 
 const MODEL = "aws:sagemaker/model:Model";
@@ -157,5 +160,30 @@ describe("a first deploy, state by state", () => {
       stackRun("prod", { modelPromoteEtag: PROMOTED_ETAG }, { dev: freshDev.outputs }),
       /the promoted source is not an S3 object URI \(got undefined\); the source stack exports no modelDataUrl until it has a model/,
     );
+  });
+
+  it("resolves prod's reference from the dev stack file's own run, as the offline check does", async () => {
+    // The repository after the two pull requests of a first deploy: dev tunes, prod pins an ETag.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "first-deploy-"));
+    const repo = findProjectRoot(__dirname);
+    fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    const withLine = (stack: string, line: string) =>
+      fs.writeFileSync(
+        path.join(root, `Pulumi.${stack}.yaml`),
+        `${fs.readFileSync(path.join(repo, `Pulumi.${stack}.yaml`), "utf8")}  ${line}\n`,
+      );
+    withLine("prod", `dog-breed-classifier:modelPromoteEtag: "${PROMOTED_ETAG}"`);
+    fs.copyFileSync(path.join(repo, "Pulumi.dev.yaml"), path.join(root, "Pulumi.dev.yaml"));
+    // dev as committed (no model yet): the pinned promotion is refused, naming why.
+    await assert.rejects(runStack({ root, stack: "prod" }), /exports no modelDataUrl/);
+    withLine("dev", "dog-breed-classifier:trainingMode: tune");
+    const prod = await runStack({ root, stack: "prod" });
+    const [copy] = ofType(prod, "aws:s3/objectCopy:ObjectCopy");
+    assert.strictEqual(
+      `s3://${String(copy.inputs.source)}`,
+      String(tunedDev.outputs.modelDataUrl),
+      "the copy's source is the model dev's own run deploys",
+    );
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });
