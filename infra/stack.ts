@@ -285,152 +285,15 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         )
       : undefined;
 
-  // The inference tier, declared only once a model exists to serve: a model whose artifact nothing
-  // has put in place fails CreateModel and leaves the stack half-built.
-  const tier = modelDataUrl !== undefined ? inferenceTier(modelDataUrl) : undefined;
-
-  function inferenceTier(modelDataUrl: pulumi.Input<string>) {
-    const modelRole = new ServiceRole(
-      "model-role",
-      {
-        roleName: names.modelRole,
-        description: "SageMaker model and endpoint of the dog-breed classifier",
-        trustPolicy: sagemakerTrust,
-        policy: pulumi.all([env, bucket, kmsKeyArn, modelDataUrl]).apply(([e, b, k, m]) =>
-          modelPolicy({
-            env: e,
-            modelDataUrl: m,
-            imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
-            endpointName: names.endpoint,
-            capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
-            kmsKeyArn: k,
-          }),
-        ),
-      },
-      withProvider,
-    );
-
-    const lambdaLogGroup = `/aws/lambda/${names.function}`;
-    const lambdaRole = new ServiceRole(
-      "lambda-role",
-      {
-        roleName: names.lambdaRole,
-        description: "Lambda function in front of the dog-breed classifier endpoint",
-        trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
-        policy: env.apply((e) =>
-          lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
-        ),
-      },
-      withProvider,
-    );
-
-    // Model, endpoint configuration and endpoint.
-    const inference = new InferenceEndpoint(
-      "inference",
-      {
-        modelName: names.model,
-        endpointName: names.endpoint,
-        endpointConfigPrefix: names.endpointConfigPrefix,
-        imageUri: inferenceImage,
-        modelDataUrl,
-        executionRoleArn: modelRole.arn,
-        variant: serverless
-          ? {
-              kind: "serverless",
-              memoryMb: config.endpointServerlessMemoryMb,
-              maxConcurrency: config.endpointServerlessMaxConcurrency,
-            }
-          : {
-              kind: "instance",
-              instanceType: config.endpointInstanceType,
-              initialInstanceCount: config.endpointInstanceCount,
-            },
-        networkIsolation: !serverless && config.endpointNetworkIsolation,
-        kmsKeyArn,
-        dataCapture: captureOn
-          ? {
-              destinationS3Uri: pulumi.interpolate`s3://${bucket}/${BUCKET_LAYOUT.capture}`,
-              samplingPercent: config.endpointDataCapturePercent,
-            }
-          : undefined,
-        blueGreen:
-          !serverless && config.endpointBlueGreen
-            ? {
-                canaryPercent: config.endpointCanaryPercent,
-                bakeSeconds: config.endpointBakeSeconds,
-              }
-            : undefined,
-        alarms: {
-          errorAlarmName: names.errorAlarm,
-          errorsPerMinute: config.endpointErrorAlarmThreshold,
-          latencyAlarmName: names.latencyAlarm,
-          latencyMs: config.endpointLatencyAlarmMs,
-        },
-      },
-      withProvider,
-    );
-
-    if (!serverless && config.endpointAutoscaling) {
-      new EndpointAutoscaling(
-        "autoscaling",
-        {
-          endpointName: inference.endpointName,
-          variantName: inference.variantName,
-          minInstances: config.endpointMinInstances,
-          maxInstances: config.endpointMaxInstances,
-          targetInvocations: config.endpointTargetInvocations,
-          scaleInCooldownSeconds: config.endpointScaleInCooldownSeconds,
-          scaleOutCooldownSeconds: config.endpointScaleOutCooldownSeconds,
-        },
-        withProvider,
-      );
-    }
-
-    // Lambda function.
-    const classifier = new ClassifierFunction(
-      "classifier",
-      {
-        functionName: names.function,
-        roleArn: lambdaRole.arn,
-        // Built from handler/ when the bundle on disk is not built from the sources beside it.
-        bundleDir: bundleHandler(root).bundleDir,
-        runtime: config.lambdaRuntime,
-        memoryMb: config.lambdaMemoryMb,
-        timeoutSeconds: config.lambdaTimeoutSeconds,
-        reservedConcurrency: config.lambdaReservedConcurrency,
-        provisionedConcurrency: config.lambdaProvisionedConcurrency,
-        functionUrl: config.lambdaFunctionUrl,
-        urlInvokers: config.lambdaUrlInvokers,
-        logRetentionDays: config.lambdaLogRetentionDays,
-        environment: {
-          ENDPOINT_NAME: inference.endpointName,
-          TOP_K: String(config.lambdaTopK),
-          // Serverless endpoints take request payloads up to 4 MB, instance-based ones up to 6 MB.
-          // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
-          MAX_IMAGE_BYTES: String(serverless ? 4 * 1024 * 1024 : 6 * 1024 * 1024),
-        },
-      },
-      withProvider,
-    );
-
-    return { modelRole, lambdaRole, inference, classifier };
-  }
-
   // The monthly cost budget in AWS Budgets; the policy pack holds the cost estimate to it.
   const budgetArgs = budgetArgsFromConfig(config);
   if (budgetArgs) new StackBudget("cost", budgetArgs, withProvider);
 
-  return {
+  const outputs = {
     region: config.region,
     bucketName: bucket,
     kmsKeyArn,
-    modelDataUrl,
     inferenceImage,
-    endpointName: tier?.inference.endpointName,
-    endpointArn: tier?.inference.endpointArn,
-    functionName: tier?.classifier.functionName,
-    aliasArn: tier?.classifier.aliasArn,
-    functionUrl: tier?.classifier.functionUrl,
     notebookName: notebook?.notebookName,
     trainingInstanceId: host?.instanceId,
     trainingJobName: training?.jobName,
@@ -438,11 +301,145 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     /** What the stack does not declare yet, why, and the commands that fill it in. */
     waiting,
     roleArns: {
-      model: tier?.modelRole.arn,
-      lambda: tier?.lambdaRole.arn,
       training: trainingRole?.arn,
       notebook: notebookRole?.arn,
       trainingHost: hostRole?.arn,
     },
+  };
+
+  // The inference tier, declared only once a model exists to serve: a model whose artifact nothing
+  // has put in place fails CreateModel and leaves the stack half-built.
+  if (modelDataUrl === undefined) return outputs;
+  const servedModel = modelDataUrl;
+
+  const modelRole = new ServiceRole(
+    "model-role",
+    {
+      roleName: names.modelRole,
+      description: "SageMaker model and endpoint of the dog-breed classifier",
+      trustPolicy: sagemakerTrust,
+      policy: pulumi.all([env, bucket, kmsKeyArn, servedModel]).apply(([e, b, k, m]) =>
+        modelPolicy({
+          env: e,
+          modelDataUrl: m,
+          imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
+          endpointName: names.endpoint,
+          capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
+          kmsKeyArn: k,
+        }),
+      ),
+    },
+    withProvider,
+  );
+
+  const lambdaLogGroup = `/aws/lambda/${names.function}`;
+  const lambdaRole = new ServiceRole(
+    "lambda-role",
+    {
+      roleName: names.lambdaRole,
+      description: "Lambda function in front of the dog-breed classifier endpoint",
+      trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+      policy: env.apply((e) =>
+        lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
+      ),
+    },
+    withProvider,
+  );
+
+  // Model, endpoint configuration and endpoint.
+  const inference = new InferenceEndpoint(
+    "inference",
+    {
+      modelName: names.model,
+      endpointName: names.endpoint,
+      endpointConfigPrefix: names.endpointConfigPrefix,
+      imageUri: inferenceImage,
+      modelDataUrl: servedModel,
+      executionRoleArn: modelRole.arn,
+      variant: serverless
+        ? {
+            kind: "serverless",
+            memoryMb: config.endpointServerlessMemoryMb,
+            maxConcurrency: config.endpointServerlessMaxConcurrency,
+          }
+        : {
+            kind: "instance",
+            instanceType: config.endpointInstanceType,
+            initialInstanceCount: config.endpointInstanceCount,
+          },
+      networkIsolation: !serverless && config.endpointNetworkIsolation,
+      kmsKeyArn,
+      dataCapture: captureOn
+        ? {
+            destinationS3Uri: pulumi.interpolate`s3://${bucket}/${BUCKET_LAYOUT.capture}`,
+            samplingPercent: config.endpointDataCapturePercent,
+          }
+        : undefined,
+      blueGreen:
+        !serverless && config.endpointBlueGreen
+          ? { canaryPercent: config.endpointCanaryPercent, bakeSeconds: config.endpointBakeSeconds }
+          : undefined,
+      alarms: {
+        errorAlarmName: names.errorAlarm,
+        errorsPerMinute: config.endpointErrorAlarmThreshold,
+        latencyAlarmName: names.latencyAlarm,
+        latencyMs: config.endpointLatencyAlarmMs,
+      },
+    },
+    withProvider,
+  );
+
+  if (!serverless && config.endpointAutoscaling) {
+    new EndpointAutoscaling(
+      "autoscaling",
+      {
+        endpointName: inference.endpointName,
+        variantName: inference.variantName,
+        minInstances: config.endpointMinInstances,
+        maxInstances: config.endpointMaxInstances,
+        targetInvocations: config.endpointTargetInvocations,
+        scaleInCooldownSeconds: config.endpointScaleInCooldownSeconds,
+        scaleOutCooldownSeconds: config.endpointScaleOutCooldownSeconds,
+      },
+      withProvider,
+    );
+  }
+
+  // Lambda function.
+  const classifier = new ClassifierFunction(
+    "classifier",
+    {
+      functionName: names.function,
+      roleArn: lambdaRole.arn,
+      // Built from handler/ when the bundle on disk is not built from the sources beside it.
+      bundleDir: bundleHandler(root).bundleDir,
+      runtime: config.lambdaRuntime,
+      memoryMb: config.lambdaMemoryMb,
+      timeoutSeconds: config.lambdaTimeoutSeconds,
+      reservedConcurrency: config.lambdaReservedConcurrency,
+      provisionedConcurrency: config.lambdaProvisionedConcurrency,
+      functionUrl: config.lambdaFunctionUrl,
+      urlInvokers: config.lambdaUrlInvokers,
+      logRetentionDays: config.lambdaLogRetentionDays,
+      environment: {
+        ENDPOINT_NAME: inference.endpointName,
+        TOP_K: String(config.lambdaTopK),
+        // Serverless endpoints take request payloads up to 4 MB, instance-based ones up to 6 MB.
+        // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
+        MAX_IMAGE_BYTES: String(serverless ? 4 * 1024 * 1024 : 6 * 1024 * 1024),
+      },
+    },
+    withProvider,
+  );
+
+  return {
+    ...outputs,
+    modelDataUrl: servedModel,
+    endpointName: inference.endpointName,
+    endpointArn: inference.endpointArn,
+    functionName: classifier.functionName,
+    aliasArn: classifier.aliasArn,
+    functionUrl: classifier.functionUrl,
+    roleArns: { ...outputs.roleArns, model: modelRole.arn, lambda: lambdaRole.arn },
   };
 }
