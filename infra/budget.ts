@@ -1,7 +1,7 @@
 // The stack's monthly cost budget in AWS Budgets: it tracks the actual spend of the resources tagged
-// with this project and environment, and emails when the month's actual cost passes 80% of the
-// limit or its forecast passes 100%. The policy pack holds the stack's cost estimate to the same
-// limit before anything is deployed.
+// with this project and environment, and alerts its subscribers (an email address and/or an SNS
+// topic) when the month's actual cost passes 80% of the limit or its forecast passes 100%. The
+// policy pack holds the stack's cost estimate to the same limit before anything is deployed.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -14,8 +14,15 @@ export interface StackBudgetArgs {
   project: string;
   /** Value of the `environment` tag the budget's cost filter matches. */
   environment: string;
-  /** Address that receives the alerts; no notifications without one. */
+  /** Address that receives the alerts; a budget needs this or `alertSnsTopicArn`. */
   alertEmail?: string;
+  /** SNS topic that receives the alerts; its policy must let budgets.amazonaws.com publish. */
+  alertSnsTopicArn?: string;
+  /**
+   * Activate `project` and `environment` as cost allocation tags, so that the filter sees costs.
+   * Only a management (or standalone) account may, and only once the keys appear in billing data.
+   */
+  activateCostTags?: boolean;
 }
 
 /** What the budget needs from the stack config. */
@@ -24,6 +31,8 @@ export interface BudgetConfig {
   budgetMonthlyUsd: number;
   tags: Readonly<Record<string, string>>;
   budgetAlertEmail?: string;
+  budgetAlertSnsTopicArn?: string;
+  budgetActivateCostTags?: boolean;
 }
 
 /**
@@ -38,6 +47,8 @@ export function budgetArgsFromConfig(config: BudgetConfig): StackBudgetArgs | un
     project: config.tags.project ?? "",
     environment: config.tags.environment ?? "",
     ...(config.budgetAlertEmail ? { alertEmail: config.budgetAlertEmail } : {}),
+    ...(config.budgetAlertSnsTopicArn ? { alertSnsTopicArn: config.budgetAlertSnsTopicArn } : {}),
+    ...(config.budgetActivateCostTags ? { activateCostTags: true } : {}),
   };
 }
 
@@ -75,6 +86,11 @@ function validate(args: StackBudgetArgs): void {
   ) {
     problems.push(`alertEmail: ${JSON.stringify(args.alertEmail)} is not an email address`);
   }
+  if (!args.alertEmail && !args.alertSnsTopicArn) {
+    problems.push(
+      "alertEmail or alertSnsTopicArn: a budget needs a subscriber, or its alerts reach nobody",
+    );
+  }
   if (problems.length > 0) throw new BudgetArgsError(`StackBudget: ${problems.join("; ")}`);
 }
 
@@ -91,13 +107,13 @@ export class StackBudget extends pulumi.ComponentResource {
     super("dog-breed-classifier:cost:StackBudget", name, {}, opts);
     validate(args);
 
-    const subscribers = args.alertEmail ? [args.alertEmail] : [];
     const notification = (notificationType: "ACTUAL" | "FORECASTED", threshold: number) => ({
       notificationType,
       comparisonOperator: "GREATER_THAN",
       threshold,
       thresholdType: "PERCENTAGE",
-      subscriberEmailAddresses: subscribers,
+      subscriberEmailAddresses: args.alertEmail ? [args.alertEmail] : undefined,
+      subscriberSnsTopicArns: args.alertSnsTopicArn ? [args.alertSnsTopicArn] : undefined,
     });
 
     this.budget = new aws.budgets.Budget(
@@ -117,17 +133,29 @@ export class StackBudget extends pulumi.ComponentResource {
             { tags: { key: "environment", values: [args.environment], matchOptions: ["EQUALS"] } },
           ],
         },
-        // AWS Budgets requires a subscriber on every notification.
-        notifications:
-          subscribers.length > 0
-            ? [
-                notification("ACTUAL", BUDGET_ALERTS.actualPercent),
-                notification("FORECASTED", BUDGET_ALERTS.forecastedPercent),
-              ]
-            : [],
+        // Every notification has the stack's subscribers (validated above: at least one).
+        notifications: [
+          notification("ACTUAL", BUDGET_ALERTS.actualPercent),
+          notification("FORECASTED", BUDGET_ALERTS.forecastedPercent),
+        ],
       },
       { parent: this },
     );
+
+    // The filter matches only costs of active cost allocation tags. UpdateCostAllocationTagsStatus
+    // answers AccessDenied in a member account of an organization (the management account
+    // activates tags for all) and fails for a key not yet seen in billing data, so it is opt-in.
+    // https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html
+    if (args.activateCostTags) {
+      for (const tagKey of ["project", "environment"]) {
+        new aws.costexplorer.CostAllocationTag(
+          `${name}-tag-${tagKey}`,
+          { tagKey, status: "Active" },
+          // Account-wide: deleting this stack must not deactivate the tags for the other stacks.
+          { parent: this, retainOnDelete: true },
+        );
+      }
+    }
 
     this.budgetName = this.budget.name;
     this.registerOutputs({ budgetName: this.budgetName });

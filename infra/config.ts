@@ -172,7 +172,19 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "",
     description:
-      "S3 URI of the model.tar.gz to deploy (`s3://bucket/key.tar.gz`); required when `trainingMode` is `none`.",
+      "S3 URI of a model.tar.gz that already exists and that the stack may read (`s3://bucket/key.tar.gz`); empty for none. Without a model source the inference tier waits.",
+  },
+  modelPromoteSource: {
+    type: "string",
+    default: "",
+    description:
+      "Promote a model into this stack's bucket from another stack of this project (its name, e.g. `dev`, or `org/project/stack`; its `modelDataUrl` output) or from a release artifact (`s3://bucket/key.tar.gz`); empty for none.",
+  },
+  modelPromoteEtag: {
+    type: "string",
+    default: "",
+    description:
+      "ETag of the promoted source object: the copy is refused when the source differs. Empty while nothing is promoted yet (the inference tier waits).",
   },
   endpointServerless: {
     type: "boolean",
@@ -292,8 +304,9 @@ export const CONFIG_KEYS = {
   },
   lambdaReservedConcurrency: {
     type: "integer",
-    default: 5,
-    description: "Concurrency reserved for the function; -1 leaves it unreserved.",
+    default: -1,
+    description:
+      "Concurrency reserved for the function; -1 leaves it unreserved. Above 0 it needs lambdaAccountConcurrency >= reserved + 100.",
   },
   lambdaProvisionedConcurrency: {
     type: "integer",
@@ -304,6 +317,19 @@ export const CONFIG_KEYS = {
     type: "boolean",
     default: false,
     description: "Expose the `live` alias through a function URL with AWS_IAM auth.",
+  },
+  lambdaUrlInvokers: {
+    type: "array",
+    items: "string",
+    default: [],
+    description:
+      "IAM principals (role or user ARNs, or account ids) allowed to call the function URL: each gets lambda:InvokeFunctionUrl and lambda:InvokeFunction on the `live` alias.",
+  },
+  lambdaAccountConcurrency: {
+    type: "integer",
+    default: 10,
+    description:
+      "The account's Lambda concurrent executions quota in this region (Service Quotas L-B99A9384; 10 on a new account). Lambda keeps 100 of it unreserved.",
   },
   lambdaLogRetentionDays: {
     type: "integer",
@@ -444,7 +470,20 @@ export const CONFIG_KEYS = {
   budgetAlertEmail: {
     type: "string",
     default: "",
-    description: "Email address that receives the budget's alerts; empty for none.",
+    description:
+      "Email address that receives the budget's alerts; a budget needs this or budgetAlertSnsTopicArn.",
+  },
+  budgetAlertSnsTopicArn: {
+    type: "string",
+    default: "",
+    description:
+      "SNS topic that receives the budget's alerts (its policy must let budgets.amazonaws.com publish); empty for none.",
+  },
+  budgetActivateCostTags: {
+    type: "boolean",
+    default: false,
+    description:
+      "Activate `project` and `environment` as cost allocation tags (management or standalone account only, once the tags appear in billing data; in one stack per account).",
   },
   notebookActiveHoursPerMonth: {
     type: "integer",
@@ -550,6 +589,15 @@ const ML_TYPE = /^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const EC2_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const S3_ARTIFACT = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/(.+\/)?[^/]+\.tar\.gz$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
+/** A stack name, or a fully qualified `org/project/stack`. */
+const STACK_REF = /^([\w.-]+\/[\w.-]+\/)?[a-zA-Z0-9][\w.-]*$/;
+/** An S3 ETag: an MD5, or for multipart uploads an MD5 of the parts' MD5s and the part count. */
+const ETAG = /^"?[0-9a-f]{32}(-\d{1,5})?"?$/;
+const SNS_TOPIC = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const INVOKER = /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:(root|(role|user)\/[\w+=,.@/-]+))$/;
+
+/** Concurrency Lambda keeps unreserved in every account. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html */
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
 
 function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -743,17 +791,57 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     );
   }
 
-  // Model artifact.
+  // Model source: at most one of a configured artifact, a promotion and a training job. With none
+  // the stack deploys everything but its inference tier, which waits for a model.
   if (has("modelArtifactUri")) {
     const uri = v("modelArtifactUri");
     if (uri !== "" && !S3_ARTIFACT.test(uri)) {
       fail("modelArtifactUri", "must be an S3 URI of a .tar.gz (s3://bucket/path/model.tar.gz)");
-    } else if (uri === "" && v("trainingMode") === "none") {
+    }
+  }
+  const promoteSource = has("modelPromoteSource") ? v("modelPromoteSource") : "";
+  if (promoteSource !== "") {
+    if (!S3_ARTIFACT.test(promoteSource) && !STACK_REF.test(promoteSource)) {
       fail(
-        "modelArtifactUri",
-        "is required when trainingMode is none (s3://bucket/path/model.tar.gz)",
+        "modelPromoteSource",
+        "must be a stack of this project (e.g. dev, or org/project/stack) or an S3 URI of a .tar.gz",
+      );
+    } else if (promoteSource === stack) {
+      fail("modelPromoteSource", "must name another stack than this one");
+    }
+    if (v("modelArtifactUri") !== "") {
+      fail(
+        "modelPromoteSource",
+        "cannot be set together with modelArtifactUri: the stack deploys one model (clear one)",
       );
     }
+    if (has("trainingMode") && v("trainingMode") !== "none") {
+      fail(
+        "modelPromoteSource",
+        `cannot be set while trainingMode is ${v("trainingMode")}: the stack deploys either its own job's model or a promoted one`,
+      );
+    }
+  }
+  if (has("modelPromoteEtag") && v("modelPromoteEtag") !== "") {
+    if (!ETAG.test(v("modelPromoteEtag"))) {
+      fail(
+        "modelPromoteEtag",
+        "must be an S3 ETag: 32 hex digits, with -<parts> for a multipart upload (quotes optional)",
+      );
+    } else if (promoteSource === "") {
+      fail("modelPromoteEtag", "needs modelPromoteSource: the source object it pins");
+    }
+  }
+  if (
+    has("modelArtifactUri") &&
+    v("modelArtifactUri") !== "" &&
+    has("trainingMode") &&
+    v("trainingMode") !== "none"
+  ) {
+    fail(
+      "modelArtifactUri",
+      `cannot be set while trainingMode is ${v("trainingMode")}: the stack deploys its own job's model (clear one)`,
+    );
   }
 
   // Endpoint. Serverless limits: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantServerlessConfig.html
@@ -860,6 +948,34 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   range("lambdaTimeoutSeconds", 1, 900);
   if (has("lambdaReservedConcurrency") && v("lambdaReservedConcurrency") < -1) {
     fail("lambdaReservedConcurrency", "must be -1 (unreserved) or >= 0");
+  }
+  range("lambdaAccountConcurrency", 10, 10_000_000);
+  // Reserved and provisioned concurrency come out of the account's quota, of which Lambda keeps
+  // UNRESERVED_MINIMUM unreserved; a new account's quota of 10 allows no reservation at all.
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+  if (has("lambdaAccountConcurrency")) {
+    const quota = v("lambdaAccountConcurrency");
+    for (const key of ["lambdaReservedConcurrency", "lambdaProvisionedConcurrency"] as const) {
+      const n = has(key) ? v(key) : 0;
+      if (n > 0 && n > quota - LAMBDA_UNRESERVED_MINIMUM) {
+        fail(
+          key,
+          `${n} needs an account concurrency quota of at least ${n + LAMBDA_UNRESERVED_MINIMUM} (Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved) but lambdaAccountConcurrency is ${quota}: request the quota (Service Quotas L-B99A9384) and set lambdaAccountConcurrency, or lower this`,
+        );
+      }
+    }
+  }
+  if (has("lambdaUrlInvokers")) {
+    const invokers = v("lambdaUrlInvokers");
+    const bad = invokers.filter((p) => !INVOKER.test(p));
+    if (bad.length > 0) {
+      fail(
+        "lambdaUrlInvokers",
+        `holds ${bad.map((p) => JSON.stringify(p)).join(", ")}: each must be an IAM role or user ARN or a 12-digit account id`,
+      );
+    } else if (invokers.length > 0 && v("lambdaFunctionUrl") !== true) {
+      fail("lambdaUrlInvokers", "needs lambdaFunctionUrl true: they are callers of the URL");
+    }
   }
   if (has("lambdaProvisionedConcurrency")) {
     const p = v("lambdaProvisionedConcurrency");
@@ -993,6 +1109,28 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
     !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v("budgetAlertEmail"))
   ) {
     fail("budgetAlertEmail", "must be empty or an email address");
+  }
+  if (
+    has("budgetAlertSnsTopicArn") &&
+    v("budgetAlertSnsTopicArn") !== "" &&
+    !SNS_TOPIC.test(v("budgetAlertSnsTopicArn"))
+  ) {
+    fail(
+      "budgetAlertSnsTopicArn",
+      "must be empty or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)",
+    );
+  }
+  // A budget alerts through its subscribers only; without one a runaway cost reaches nobody.
+  if (
+    has("budgetMonthlyUsd") &&
+    v("budgetMonthlyUsd") > 0 &&
+    v("budgetAlertEmail") === "" &&
+    v("budgetAlertSnsTopicArn") === ""
+  ) {
+    fail(
+      "budgetAlertEmail",
+      `must be set (or budgetAlertSnsTopicArn) while budgetMonthlyUsd is ${v("budgetMonthlyUsd")}: a budget needs a subscriber for its alerts`,
+    );
   }
   for (const key of [
     "budgetMonthlyUsd",

@@ -19,6 +19,10 @@ export const trainingInstanceId = outputs.trainingInstanceId;
 export const modelDataUrl = outputs.modelDataUrl;
 /** Set when the stack has trainingMode train or tune. */
 export const trainingJobName = outputs.trainingJobName;
+/** Set when a training or tuning job is a retry: why the previous attempt failed or stopped. */
+export const trainingJobPreviousFailure = outputs.trainingJobPreviousFailure;
+/** What the stack does not declare yet (its inference tier without a model), why, and what to run. */
+export const waiting = outputs.waiting;
 export const modelRoleArn = roles.model;
 export const lambdaRoleArn = roles.lambda;
 export const trainingRoleArn = roles.training;

@@ -80,6 +80,8 @@ export const BUCKET_LAYOUT = {
   hostCode: "code/training/",
   /** Models the EC2 training host uploads. */
   hostModels: "models/ec2/",
+  /** Models promoted into the bucket from another stack or a release artifact. */
+  releases: "models/releases/",
 } as const;
 
 /** The project root: the nearest folder above `from` that holds Pulumi.yaml. */

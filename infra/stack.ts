@@ -5,10 +5,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StackBudget, budgetArgsFromConfig } from "./budget";
 import type { StackConfig } from "./config";
-import { ClassifierFunction, requireBundle } from "./components/classifier-function";
+import { ClassifierFunction } from "./components/classifier-function";
 import { DataBucket } from "./components/data-bucket";
 import { EndpointAutoscaling } from "./components/endpoint-autoscaling";
 import { InferenceEndpoint } from "./components/inference-endpoint";
+import { ModelPromotion } from "./components/model-promotion";
 import { Notebook } from "./components/notebook";
 import { ServiceRole } from "./components/service-role";
 import { TrainingHost } from "./components/training-host";
@@ -21,7 +22,9 @@ import {
   trainingHostPolicy,
   trainingPolicy,
 } from "./iam/policies";
+import { bundleHandler } from "./handler-bundle";
 import { frameworkImageUri, frameworkRepositoryArn } from "./images";
+import { ModelSource, Waiting, modelSource } from "./model-source";
 import { BUCKET_LAYOUT, projectRoot, stackNames } from "./naming";
 import { trainingRunArgs } from "./training/from-config";
 import { TrainingRun } from "./training/training-run";
@@ -34,8 +37,9 @@ export interface BuildOptions {
 }
 
 /**
- * Where the deployed model's weights come from: the job output that a training component passes
- * in, or else the artifact named by `modelArtifactUri`.
+ * Where the deployed model's weights come from once its source exists (the promoted copy aside):
+ * the job output that a training component passes in, or else the artifact named by
+ * `modelArtifactUri`.
  */
 export function deployedModelData(
   config: StackConfig,
@@ -49,11 +53,15 @@ export function deployedModelData(
   );
 }
 
+/** The fully qualified name of a stack this program references by its short name. */
+function stackReferenceName(project: string, stack: string): string {
+  return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${project}/${stack}`;
+}
+
 export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
   const root = options.root ?? projectRoot(__dirname);
-  // Fail before declaring anything when the handler bundle is missing.
-  const bundleDir = requireBundle(path.join(root, "dist", "handler"));
   const names = stackNames(config.prefix);
+  const source: ModelSource = modelSource(config);
 
   // One explicit provider carries the region and the default tags to every resource.
   const provider = new aws.Provider(`${config.prefix}-aws`, {
@@ -125,55 +133,49 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     config.trainingMode !== "none" && trainingRole
       ? new TrainingRun(
           "training",
-          trainingRunArgs(config, {
-            root,
-            jobPrefix: names.jobPrefix,
-            roleArn: trainingRole.arn,
-            bucketName: bucket,
-            kmsKeyArn,
-            dependsOn: [trainingRole],
-          }),
+          {
+            ...trainingRunArgs(config, {
+              root,
+              jobPrefix: names.jobPrefix,
+              roleArn: trainingRole.arn,
+              bucketName: bucket,
+              kmsKeyArn,
+              dependsOn: [trainingRole],
+            }),
+            tags: config.tags,
+          },
           withProvider,
         )
       : undefined;
 
-  // The deployed model's weights, from this one place: the configured artifact, or the output
-  // artifact of the training or tuning job above.
-  const modelDataUrl = deployedModelData(config, training?.modelDataUrl);
-
-  const modelRole = new ServiceRole(
-    "model-role",
-    {
-      roleName: names.modelRole,
-      description: "SageMaker model and endpoint of the dog-breed classifier",
-      trustPolicy: sagemakerTrust,
-      policy: pulumi.all([env, bucket, kmsKeyArn, modelDataUrl]).apply(([e, b, k, m]) =>
-        modelPolicy({
-          env: e,
-          modelDataUrl: m,
-          imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
-          endpointName: names.endpoint,
-          capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
-          kmsKeyArn: k,
-        }),
-      ),
-    },
-    withProvider,
-  );
-
-  const lambdaLogGroup = `/aws/lambda/${names.function}`;
-  const lambdaRole = new ServiceRole(
-    "lambda-role",
-    {
-      roleName: names.lambdaRole,
-      description: "Lambda function in front of the dog-breed classifier endpoint",
-      trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
-      policy: env.apply((e) =>
-        lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
-      ),
-    },
-    withProvider,
-  );
+  // The deployed model's weights, from this one place: the configured artifact, the output artifact
+  // of the training or tuning job above, or the promoted copy in this stack's bucket. Undefined
+  // while the stack has no model source: its inference tier then waits.
+  let modelDataUrl: pulumi.Input<string> | undefined;
+  if (source.kind === "promotion") {
+    const sourceUri =
+      "fromStack" in source
+        ? new pulumi.StackReference(`${config.prefix}-promote-source`, {
+            name: stackReferenceName(config.project, source.fromStack),
+          }).getOutput("modelDataUrl")
+        : source.fromUri;
+    const promotion = new ModelPromotion(
+      "promotion",
+      {
+        sourceUri: sourceUri as pulumi.Input<string>,
+        etag: source.etag,
+        bucketName: bucket,
+        releasesPrefix: BUCKET_LAYOUT.releases,
+        kmsKeyArn,
+      },
+      // The copy lands once the bucket's encryption, ownership and policy are in place.
+      { ...withProvider, dependsOn: [data] },
+    );
+    modelDataUrl = promotion.modelDataUrl;
+  } else if (source.kind !== "waiting") {
+    modelDataUrl = deployedModelData(config, training?.modelDataUrl);
+  }
+  const waiting: Waiting[] = source.kind === "waiting" ? [source.waiting] : [];
 
   const notebookRole =
     config.notebookEnabled && trainingRole
@@ -285,6 +287,67 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         )
       : undefined;
 
+  // The monthly cost budget in AWS Budgets; the policy pack holds the cost estimate to it.
+  const budgetArgs = budgetArgsFromConfig(config);
+  if (budgetArgs) new StackBudget("cost", budgetArgs, withProvider);
+
+  const outputs = {
+    region: config.region,
+    bucketName: bucket,
+    kmsKeyArn,
+    inferenceImage,
+    notebookName: notebook?.notebookName,
+    trainingInstanceId: host?.instanceId,
+    trainingJobName: training?.jobName,
+    trainingJobPreviousFailure: training?.previousFailure,
+    /** What the stack does not declare yet, why, and the commands that fill it in. */
+    waiting,
+    roleArns: {
+      training: trainingRole?.arn,
+      notebook: notebookRole?.arn,
+      trainingHost: hostRole?.arn,
+    },
+  };
+
+  // The inference tier, declared only once a model exists to serve: a model whose artifact nothing
+  // has put in place fails CreateModel and leaves the stack half-built.
+  if (modelDataUrl === undefined) return outputs;
+  const servedModel = modelDataUrl;
+
+  const modelRole = new ServiceRole(
+    "model-role",
+    {
+      roleName: names.modelRole,
+      description: "SageMaker model and endpoint of the dog-breed classifier",
+      trustPolicy: sagemakerTrust,
+      policy: pulumi.all([env, bucket, kmsKeyArn, servedModel]).apply(([e, b, k, m]) =>
+        modelPolicy({
+          env: e,
+          modelDataUrl: m,
+          imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
+          endpointName: names.endpoint,
+          capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
+          kmsKeyArn: k,
+        }),
+      ),
+    },
+    withProvider,
+  );
+
+  const lambdaLogGroup = `/aws/lambda/${names.function}`;
+  const lambdaRole = new ServiceRole(
+    "lambda-role",
+    {
+      roleName: names.lambdaRole,
+      description: "Lambda function in front of the dog-breed classifier endpoint",
+      trustPolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+      policy: env.apply((e) =>
+        lambdaPolicy({ env: e, logGroupName: lambdaLogGroup, endpointName: names.endpoint }),
+      ),
+    },
+    withProvider,
+  );
+
   // Model, endpoint configuration and endpoint.
   const inference = new InferenceEndpoint(
     "inference",
@@ -293,7 +356,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       endpointName: names.endpoint,
       endpointConfigPrefix: names.endpointConfigPrefix,
       imageUri: inferenceImage,
-      modelDataUrl,
+      modelDataUrl: servedModel,
       executionRoleArn: modelRole.arn,
       variant: serverless
         ? {
@@ -354,13 +417,15 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     {
       functionName: names.function,
       roleArn: lambdaRole.arn,
-      bundleDir,
+      // Built from handler/ when the bundle on disk is not built from the sources beside it.
+      bundleDir: bundleHandler(root).bundleDir,
       runtime: config.lambdaRuntime,
       memoryMb: config.lambdaMemoryMb,
       timeoutSeconds: config.lambdaTimeoutSeconds,
       reservedConcurrency: config.lambdaReservedConcurrency,
       provisionedConcurrency: config.lambdaProvisionedConcurrency,
       functionUrl: config.lambdaFunctionUrl,
+      urlInvokers: config.lambdaUrlInvokers,
       logRetentionDays: config.lambdaLogRetentionDays,
       environment: {
         ENDPOINT_NAME: inference.endpointName,
@@ -373,30 +438,14 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     withProvider,
   );
 
-  // The monthly cost budget in AWS Budgets; the policy pack holds the cost estimate to it.
-  const budgetArgs = budgetArgsFromConfig(config);
-  if (budgetArgs) new StackBudget("cost", budgetArgs, withProvider);
-
   return {
-    region: config.region,
-    bucketName: bucket,
-    kmsKeyArn,
-    modelDataUrl,
-    inferenceImage,
+    ...outputs,
+    modelDataUrl: servedModel,
     endpointName: inference.endpointName,
     endpointArn: inference.endpointArn,
     functionName: classifier.functionName,
     aliasArn: classifier.aliasArn,
     functionUrl: classifier.functionUrl,
-    notebookName: notebook?.notebookName,
-    trainingInstanceId: host?.instanceId,
-    trainingJobName: training?.jobName,
-    roleArns: {
-      model: modelRole.arn,
-      lambda: lambdaRole.arn,
-      training: trainingRole?.arn,
-      notebook: notebookRole?.arn,
-      trainingHost: hostRole?.arn,
-    },
+    roleArns: { ...outputs.roleArns, model: modelRole.arn, lambda: lambdaRole.arn },
   };
 }

@@ -126,9 +126,26 @@ export function renderReport(report: CheckReport, color: boolean): string {
   out.push(
     table(
       ["NAME", "VALUE"],
-      Object.entries(report.outputs).map(([k, v]) => [k, formatValue(v)]),
+      Object.entries(report.outputs)
+        .filter(([k]) => k !== "waiting")
+        .map(([k, v]) => [k, formatValue(v)]),
     ),
   );
+
+  // What the program leaves undeclared until its inputs exist (the `waiting` output), and the
+  // commands that fill it in.
+  const waiting = (report.outputs.waiting ?? []) as {
+    what: string;
+    reason: string;
+    next: string[];
+  }[];
+  if (waiting.length > 0) {
+    out.push("", c("bold", `Waiting (${waiting.length})`));
+    for (const w of waiting) {
+      out.push(c("yellow", `  ${w.what}`), `    why: ${w.reason}`, "    next:");
+      out.push(...w.next.map((cmd) => `      ${cmd}`));
+    }
+  }
 
   const cost = costSection(report, c);
   if (cost.length) out.push("", ...cost);

@@ -12,6 +12,13 @@ export const MOCK_AMI = "ami-0123456789abcdef0";
 export interface CloudContext {
   region: string;
   account: string;
+  /**
+   * Outputs of the stacks the program references (StackReference), by stack name (`dev`) or
+   * fully qualified name; a stack not listed exports nothing, as one not deployed yet.
+   */
+  stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Filled with the references `stackOutputs` did not answer, when set. */
+  unresolvedReferences?: Set<string>;
 }
 
 function shortHash(s: string, len = 8): string {
@@ -149,6 +156,22 @@ export function resourceState(
         name: physicalName(name, inputs),
       });
       break;
+    case "pulumi:pulumi:StackReference": {
+      // What the engine answers for a stack reference: the referenced stack's outputs.
+      const full = String(inputs.name);
+      const known = ctx.stackOutputs?.[full] ?? ctx.stackOutputs?.[full.split("/").pop()!];
+      if (known === undefined) ctx.unresolvedReferences?.add(full);
+      const outputs = known ?? {};
+      id = full;
+      Object.assign(state, { name: full, outputs, secretOutputNames: [] });
+      break;
+    }
+    case "pulumi-nodejs:dynamic/sagemaker:JobName": {
+      // A first attempt: no job has the base name yet.
+      id = String(inputs.base);
+      Object.assign(state, { name: id, attempt: 1, previousFailure: "" });
+      break;
+    }
     case "pulumi-nodejs:dynamic/sagemaker:JobArtifact": {
       // A finished job's model, where SageMaker writes it: <output path><training job>/output/
       // model.tar.gz. A tuning job's training jobs are named <tuning job>-<index>-<8 hex>.

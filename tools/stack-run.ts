@@ -3,7 +3,7 @@
 // the policy pack's end-to-end run all take the resource graph from here.
 import * as pulumi from "@pulumi/pulumi";
 import { CloudContext, MOCK_ACCOUNT, cloudMocks } from "./mock-cloud";
-import { findProjectRoot, loadStackConfig } from "./stack-config";
+import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
 
 export { findProjectRoot };
 
@@ -83,7 +83,16 @@ export interface RunOptions {
   overrides?: Record<string, unknown>;
   /** Defaults to the modules in infra/. */
   program?: Program;
+  /**
+   * Outputs of the stacks the program references, by stack name. By default a referenced stack of
+   * the same project that has a stack file is run first (under mocks, from its own file) and its
+   * outputs answer the reference, as the deployed stack's would; any other exports nothing.
+   */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }
+
+/** How deep stacks referencing stacks are followed. */
+const MAX_REFERENCE_DEPTH = 3;
 
 function defaultProgram(): Program {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -111,14 +120,51 @@ async function resolveOutputs(value: unknown): Promise<unknown> {
  * Runs the program for `stack` under mocks and returns what it declared. Throws whatever the
  * program throws (config validation errors included) before any resource is recorded.
  */
-export async function runStack(opts: RunOptions): Promise<StackRun> {
+export async function runStack(opts: RunOptions, depth = 0): Promise<StackRun> {
+  if (opts.stackOutputs !== undefined) return runOnce(opts);
+  // A first run finds the stacks the program references; they run one after the other (the
+  // mocks are process-wide), then this stack again with their outputs.
+  const unresolved = new Set<string>();
+  let first: StackRun | undefined;
+  let failure: unknown;
+  try {
+    first = await runOnce(opts, unresolved);
+  } catch (e) {
+    failure = e;
+  }
+  if (unresolved.size === 0 || depth >= MAX_REFERENCE_DEPTH) {
+    if (first) return first;
+    throw failure;
+  }
+  const root = opts.root ?? findProjectRoot(__dirname);
+  const projectName = loadStackConfig(root, opts.stack, opts.overrides).project.name;
+  const stackOutputs: Record<string, Record<string, unknown>> = {};
+  for (const full of unresolved) {
+    const parts = full.split("/");
+    const stack = parts[parts.length - 1];
+    const sameProject = parts.length === 1 || parts[parts.length - 2] === projectName;
+    const local = sameProject && listStacks(root).includes(stack) && stack !== opts.stack;
+    stackOutputs[full] = local
+      ? (await runStack({ root, stack, program: opts.program }, depth + 1)).outputs
+      : {};
+  }
+  return runOnce({ ...opts, stackOutputs });
+}
+
+async function runOnce(opts: RunOptions, unresolvedReferences?: Set<string>): Promise<StackRun> {
   const root = opts.root ?? findProjectRoot(__dirname);
   const { project, config, secretKeys } = loadStackConfig(root, opts.stack, opts.overrides);
   const region = config["aws:region"] ?? "us-east-1";
-  const ctx: CloudContext = { region, account: MOCK_ACCOUNT };
+  const ctx: CloudContext = {
+    region,
+    account: MOCK_ACCOUNT,
+    stackOutputs: opts.stackOutputs,
+    unresolvedReferences,
+  };
 
   pulumi.runtime.setAllConfig(config, secretKeys);
-  await pulumi.runtime.setMocks(cloudMocks(ctx), project.name, opts.stack, false);
+  // "organization" is the organization of every stack in a DIY (self-managed) backend.
+  await pulumi.runtime.setMocks(cloudMocks(ctx), project.name, opts.stack, false, "organization");
 
   const resources: StackResource[] = [];
   const monitor = settings.getMonitor();
@@ -160,8 +206,25 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
   const program = opts.program ?? defaultProgram();
   const cfg = program.loadConfig();
   const exported = program.buildStack(cfg as never);
-  const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
-  await settings.waitForRPCs();
+  // An error raised while an input resolves (an `apply` that throws) fails the run, as it fails a
+  // preview, instead of leaving its outputs unresolved.
+  let fail: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const onRejection = (reason: unknown) => fail(reason);
+  process.on("unhandledRejection", onRejection);
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = await Promise.race([
+      (async () => {
+        const resolved = (await resolveOutputs(exported)) as Record<string, unknown>;
+        await settings.waitForRPCs();
+        return resolved;
+      })(),
+      failed,
+    ]);
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
   // Registration order can interleave across components; present the graph in a stable order.
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
   return { project: project.name, stack: opts.stack, region, config, resources, outputs };

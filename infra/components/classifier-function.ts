@@ -1,6 +1,7 @@
 // The Lambda function in front of the endpoint: arm64, the esbuild bundle from dist/handler, its
 // own log group with retention, a published version behind a `live` alias (where provisioned
 // concurrency and the optional function URL attach).
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
@@ -21,6 +22,11 @@ export interface ClassifierFunctionArgs {
   /** On the `live` alias; 0 for none. */
   provisionedConcurrency: number;
   functionUrl: boolean;
+  /**
+   * IAM principals (role or user ARNs, account ids) allowed to call the function URL. Each gets
+   * lambda:InvokeFunctionUrl and lambda:InvokeFunction (through the URL only) on the alias.
+   */
+  urlInvokers?: readonly string[];
   logRetentionDays: number;
   environment: Record<string, pulumi.Input<string>>;
 }
@@ -107,6 +113,26 @@ export class ClassifierFunction extends pulumi.ComponentResource {
         parent,
       );
       this.functionUrl = this.url.functionUrl;
+
+      // A URL with AWS_IAM auth takes callers allowed both actions by the function's resource
+      // policy (or their own identity policy in this account), scoped here to the alias.
+      // https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+      for (const principal of args.urlInvokers ?? []) {
+        const id = createHash("sha256").update(principal).digest("hex").slice(0, 8);
+        const scope = { function: this.fn.name, qualifier: this.alias.name, principal };
+        new aws.lambda.Permission(
+          `${name}-url-invoke-${id}`,
+          { ...scope, action: "lambda:InvokeFunctionUrl", functionUrlAuthType: "AWS_IAM" },
+          parent,
+        );
+        new aws.lambda.Permission(
+          `${name}-invoke-${id}`,
+          { ...scope, action: "lambda:InvokeFunction", invokedViaFunctionUrl: true },
+          parent,
+        );
+      }
+    } else if ((args.urlInvokers ?? []).length > 0) {
+      throw new Error(`${name}: urlInvokers needs functionUrl: they are callers of the URL`);
     }
 
     this.functionName = this.fn.name;

@@ -266,10 +266,12 @@ export function trainingPolicy(a: TrainingPolicyArgs): PolicyDocument {
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" } },
     },
+    // CreateTrainingJob: with a KMS key for the output, the role needs kms:Encrypt as well.
+    // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OutputDataConfig.html
     kmsStatement(
       a.env,
       a.kmsKeyArn,
-      ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
+      ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
       ["s3", "sagemaker"],
     ),
   );

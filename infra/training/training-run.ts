@@ -3,12 +3,14 @@
 // and the model artifact the finished job produced, which the deployed model takes.
 //
 // Jobs are immutable and their names unique, so every job is named after a digest of everything
-// it is made of (code archive, data channel, hyperparameters or ranges, image, instances, limits):
-// a change to any of them is a new name, hence a new job, and an unchanged stack keeps its job.
+// it is made of (code archive, data channel, hyperparameters or ranges, image, instances, limits,
+// tags): a change to any of them is a new name, hence a new job, and an unchanged stack keeps its
+// job. A job that failed or was stopped is retried by the next `pulumi up` as `<name>-<n>`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { takesVolumeKmsKey } from "../components/inference-endpoint";
 import { JobArtifact } from "./job-artifact";
+import { JobName } from "./job-name";
 import {
   CHECKPOINT_LOCAL_PATH,
   JOB_NAME_LIMITS,
@@ -67,6 +69,11 @@ export interface TrainingRunArgs {
   pollSeconds?: number;
   /** What must exist before a job starts, such as the role's permissions. */
   dependsOn?: pulumi.Resource[];
+  /**
+   * The tags the job gets (the provider's default tags). A job's tags cannot change in place
+   * here (any change replaces it), so they are part of its name.
+   */
+  tags?: Readonly<Record<string, string>>;
 }
 
 function check(name: string, args: TrainingRunArgs, metrics: MetricDefinition[]): void {
@@ -97,6 +104,8 @@ export class TrainingRun extends pulumi.ComponentResource {
   readonly artifact: JobArtifact;
   /** Name of the training or tuning job. */
   readonly jobName: pulumi.Output<string>;
+  /** Why the previous attempt of this job failed or stopped; empty for a first attempt. */
+  readonly previousFailure: pulumi.Output<string>;
   /** `s3://.../model.tar.gz` of the trained (best) model. */
   readonly modelDataUrl: pulumi.Output<string>;
   /** `s3://.../sourcedir-<hash>.tar.gz`. */
@@ -169,7 +178,8 @@ export class TrainingRun extends pulumi.ComponentResource {
     };
 
     // Everything a job is made of; the role and key are included so a stack rebuilt with new ones
-    // does not collide with an old job's name.
+    // does not collide with an old job's name, and the tags because a tag change replaces the job
+    // too (create before delete), which needs a new name: SageMaker never reuses a job's name.
     const identity = pulumi
       .all([bucket, args.roleArn, args.kmsKeyArn ?? ""])
       .apply(([b, role, key]) => ({
@@ -187,6 +197,7 @@ export class TrainingRun extends pulumi.ComponentResource {
         role,
         key,
         region: args.region,
+        ...(args.tags !== undefined ? { tags: args.tags } : {}),
       }));
     // Replace on any change: a job cannot be updated in place, and a changed input already
     // changes the name. The old job is deleted (stopped if still running) after the new one exists.
@@ -196,10 +207,25 @@ export class TrainingRun extends pulumi.ComponentResource {
       replaceOnChanges: ["*"],
     };
 
+    // The base name leaves room for an attempt suffix within SageMaker's limit: `-99` for training
+    // jobs; `-9` for tuning jobs, whose 32 characters also hold the stack prefix and a shorter digest.
+    const limit = tune ? JOB_NAME_LIMITS.tuning : JOB_NAME_LIMITS.training;
+    const allocated = new JobName(
+      `${name}-name`,
+      {
+        base: identity.apply((i) =>
+          jobName(args.jobPrefix, digest(i), tune ? limit - 2 : limit - 3, tune ? 5 : 12),
+        ),
+        kind: tune ? "tuning" : "training",
+        region: args.region,
+        maxLength: limit,
+      },
+      { parent: this },
+    );
+    this.previousFailure = allocated.previousFailure;
+
     if (!tune) {
-      const trainingJobName = identity.apply((i) =>
-        jobName(args.jobPrefix, digest(i), JOB_NAME_LIMITS.training, 12),
-      );
+      const trainingJobName = allocated.name;
       const hyperParameters = this.submitDirectory.apply((submitDirectory) =>
         trainingJobHyperparameters(args.hyperparameters, { ...framework, submitDirectory }),
       );
@@ -237,9 +263,7 @@ export class TrainingRun extends pulumi.ComponentResource {
       this.jobName = this.trainingJob.trainingJobName;
     } else {
       const t = args.tuning!;
-      const tuningJobName = identity.apply((i) =>
-        jobName(args.jobPrefix, digest(i), JOB_NAME_LIMITS.tuning, 7),
-      );
+      const tuningJobName = allocated.name;
       const staticHyperParameters = this.submitDirectory.apply((submitDirectory) =>
         tuningStaticHyperparameters(args.hyperparameters, { ...framework, submitDirectory }),
       );
@@ -309,6 +333,7 @@ export class TrainingRun extends pulumi.ComponentResource {
     this.modelDataUrl = this.artifact.modelArtifactUri;
     this.registerOutputs({
       jobName: this.jobName,
+      previousFailure: this.previousFailure,
       modelDataUrl: this.modelDataUrl,
       submitDirectory: this.submitDirectory,
     });

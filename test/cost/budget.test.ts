@@ -89,9 +89,49 @@ describe("StackBudget", () => {
     assert.match(budget.parent ?? "", /dog-breed-classifier:cost:StackBudget::dev-budget$/);
   });
 
-  it("declares no notifications without an address, since AWS requires a subscriber", async () => {
-    const budget = await declareBudget({});
-    assert.deepStrictEqual(budget.inputs.notifications, []);
+  it("refuses a budget without a subscriber, since its alerts would reach nobody", async () => {
+    await assert.rejects(
+      declareBudget({}),
+      /alertEmail or alertSnsTopicArn: a budget needs a subscriber/,
+    );
+  });
+
+  it("alerts an SNS topic, and activates the cost allocation tags only when asked", async () => {
+    const topic = "arn:aws:sns:us-east-1:123456789012:budget-alerts";
+    const program = (activateCostTags: boolean) => ({
+      loadConfig: () => null,
+      buildStack: () => {
+        new StackBudget("dev-budget", {
+          budgetName: "dog-breed-classifier-dev-monthly",
+          monthlyLimitUsd: 50,
+          project: "dog-breed-classifier",
+          environment: "dev",
+          alertSnsTopicArn: topic,
+          activateCostTags,
+        });
+        return {};
+      },
+    });
+    const off = await runStack({ root: budgetProject(), stack: "dev", program: program(false) });
+    const budget = off.resources.find((r) => r.type === T.budget)!;
+    for (const n of budget.inputs.notifications as Record<string, unknown>[]) {
+      assert.deepStrictEqual(n.subscriberSnsTopicArns, [topic]);
+      assert.strictEqual(n.subscriberEmailAddresses, undefined);
+    }
+    const TAG = "aws:costexplorer/costAllocationTag:CostAllocationTag";
+    assert.deepStrictEqual(
+      off.resources.filter((r) => r.type === TAG),
+      [],
+    );
+    const on = await runStack({ root: budgetProject(), stack: "dev", program: program(true) });
+    const tags = on.resources.filter((r) => r.type === TAG);
+    assert.deepStrictEqual(
+      tags.map((t) => [t.inputs.tagKey, t.inputs.status, t.retainOnDelete]),
+      [
+        ["environment", "Active", true],
+        ["project", "Active", true],
+      ],
+    );
   });
 
   it("takes its arguments from the stack config, and none for a budget of 0", () => {

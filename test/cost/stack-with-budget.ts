@@ -1,6 +1,7 @@
 // The real program for a stack, run under mocks: the resource graph the budget policy sees,
 // with the stack's budget declared by infra/stack.ts when `budgetMonthlyUsd` is above 0.
 import { type StackResource, type StackRun, runStack } from "../../tools/stack-run";
+import { SERVING } from "../infra/helpers";
 
 /**
  * Prod as its stack file declares it, pinned where the tests' hand-computed figures depend on it,
@@ -23,7 +24,13 @@ export function runWithBudget(
   stack: string,
   overrides: Record<string, unknown> = {},
 ): Promise<StackRun> {
-  return runStack({ stack, overrides });
+  // The stack as it serves, so that the graph holds its inference tier.
+  const serving = SERVING[stack as "dev" | "prod"];
+  return runStack({
+    stack,
+    overrides: { ...serving?.overrides, ...overrides },
+    stackOutputs: serving?.stackOutputs,
+  });
 }
 
 /** The graph as the policy SDK hands it to a stack policy: `props` and a resolved `parent`. */

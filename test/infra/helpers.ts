@@ -2,23 +2,50 @@
 // and IAM simulation of the roles that run declared.
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { MOCK_ACCOUNT } from "../../tools/mock-cloud";
-import { StackResource, StackRun, ofType, runStack } from "../../tools/stack-run";
+import { RunOptions, StackResource, StackRun, ofType, runStack } from "../../tools/stack-run";
 import type { PolicyDocument } from "../../infra/iam/policies";
 
 const runs = new Map<string, Promise<StackRun>>();
+
+/** A model artifact that exists before the stack does: a release bucket outside the stacks. */
+export const RELEASE_ARTIFACT = `s3://dog-breed-classifier-releases-${MOCK_ACCOUNT}/2026-11-01/model.tar.gz`;
+/** The ETag prod pins when it promotes dev's model. */
+export const PROMOTED_ETAG = "9b2cf535f27731c974343645a3985328";
+
+/**
+ * The stacks once they serve: dev with a model and its EC2 host on, prod with dev's model
+ * promoted (the stack files alone leave the inference tier waiting for a model).
+ */
+export const SERVING: Record<"dev" | "prod", Omit<RunOptions, "stack">> = {
+  dev: { overrides: { modelArtifactUri: RELEASE_ARTIFACT, ec2Enabled: true } },
+  prod: {
+    overrides: { modelPromoteEtag: PROMOTED_ETAG },
+    stackOutputs: { dev: { modelDataUrl: RELEASE_ARTIFACT } },
+  },
+};
 
 /** The program run under mocks for `stack`, computed once per process for the same overrides. */
 export function stackRun(
   stack: string,
   overrides: Record<string, unknown> = {},
+  stackOutputs?: RunOptions["stackOutputs"],
 ): Promise<StackRun> {
-  const key = JSON.stringify([stack, overrides]);
+  const key = JSON.stringify([stack, overrides, stackOutputs]);
   let run = runs.get(key);
   if (!run) {
-    run = runStack({ stack, overrides });
+    run = runStack({ stack, overrides, stackOutputs });
     runs.set(key, run);
   }
   return run;
+}
+
+/** The stack as it serves (SERVING), with more overrides on top. */
+export function servingRun(
+  stack: "dev" | "prod",
+  overrides: Record<string, unknown> = {},
+): Promise<StackRun> {
+  const s = SERVING[stack];
+  return stackRun(stack, { ...s.overrides, ...overrides }, s.stackOutputs);
 }
 
 /** Resource counts by type, for a compact picture of a stack. */

@@ -5,8 +5,17 @@ import * as assert from "assert";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { isWildcardOnlyAction } from "@cloud-copilot/iam-simulate";
 import type { StackRun } from "../../tools/stack-run";
-import type { PolicyDocument } from "../../infra/iam/policies";
-import { Decision, DeployedRole, decide, deployedRoles, one, stackRun } from "./helpers";
+import { type PolicyDocument, parseS3Uri } from "../../infra/iam/policies";
+import {
+  Decision,
+  DeployedRole,
+  PROMOTED_ETAG,
+  RELEASE_ARTIFACT,
+  decide,
+  deployedRoles,
+  one,
+  servingRun,
+} from "./helpers";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -68,8 +77,8 @@ describe("IAM least privilege (simulated)", () => {
   let dev: StackRun;
   let prod: StackRun;
   before(async () => {
-    dev = await stackRun("dev");
-    prod = await stackRun("prod");
+    dev = await servingRun("dev");
+    prod = await servingRun("prod");
   });
 
   it("declares one role per principal: five in dev, model and Lambda only in prod", () => {
@@ -185,11 +194,13 @@ describe("IAM least privilege (simulated)", () => {
     it("dev: reads its one artifact and pulls the inference image, nothing else", async () => {
       const r = role(dev, "model");
       const bucket = String(dev.outputs.bucketName);
+      const releases = parseS3Uri(RELEASE_ARTIFACT).bucket;
       await expectDecisions(r, [
-        ["s3:GetObject", s3(bucket, "models/baseline/model.tar.gz"), "Allowed"],
+        ["s3:GetObject", s3(releases, "2026-11-01/model.tar.gz"), "Allowed"],
+        ["s3:GetObject", s3(releases, "2026-10-01/model.tar.gz"), "ImplicitlyDenied"],
         ["s3:GetObject", s3(bucket, "models/other/model.tar.gz"), "ImplicitlyDenied"],
         ["s3:GetObject", s3(bucket, "data/train/x.jpg"), "ImplicitlyDenied"],
-        ["s3:PutObject", s3(bucket, "models/baseline/model.tar.gz"), "ImplicitlyDenied"],
+        ["s3:PutObject", s3(releases, "2026-11-01/model.tar.gz"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(bucket, "capture/x.jsonl"), "ImplicitlyDenied"],
         ["ecr:BatchGetImage", ecrRepo("763104351884", "pytorch-inference"), "Allowed"],
         ["ecr:BatchGetImage", ecrRepo("763104351884", "pytorch-training"), "ImplicitlyDenied"],
@@ -213,13 +224,17 @@ describe("IAM least privilege (simulated)", () => {
       const key = String(prod.outputs.kmsKeyArn);
       const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
       await expectDecisions(r, [
-        ["s3:GetObject", s3(bucket, "models/releases/2026-11-01/model.tar.gz"), "Allowed"],
+        ["s3:GetObject", s3(bucket, `models/releases/${PROMOTED_ETAG}/model.tar.gz`), "Allowed"],
         [
           "s3:PutObject",
           s3(bucket, "capture/dog-breed-classifier-prod-endpoint/x.jsonl"),
           "Allowed",
         ],
-        ["s3:PutObject", s3(bucket, "models/releases/2026-11-01/model.tar.gz"), "ImplicitlyDenied"],
+        [
+          "s3:PutObject",
+          s3(bucket, `models/releases/${PROMOTED_ETAG}/model.tar.gz`),
+          "ImplicitlyDenied",
+        ],
         ["s3:PutObject", s3(OTHER_BUCKET, "capture/x.jsonl"), "ImplicitlyDenied"],
         ["kms:GenerateDataKey", key, "Allowed", viaS3],
         ["kms:Decrypt", key, "Allowed", viaS3],
@@ -372,7 +387,11 @@ describe("IAM least privilege (simulated)", () => {
         ["s3:GetObject", s3(bucket, "data/dog-images/test/x.jpg"), "Allowed"],
         ["s3:GetObject", s3(bucket, "data/other-dataset/test/x.jpg"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(bucket, "models/ec2/20261101T000000Z/model.tar.gz"), "Allowed"],
-        ["s3:PutObject", s3(bucket, "models/releases/2026-11-01/model.tar.gz"), "ImplicitlyDenied"],
+        [
+          "s3:PutObject",
+          s3(bucket, `models/releases/${PROMOTED_ETAG}/model.tar.gz`),
+          "ImplicitlyDenied",
+        ],
         ["s3:PutObject", s3(bucket, "data/test/x.jpg"), "ImplicitlyDenied"],
         ["s3:PutObject", s3(bucket, "code/training/ec2_train.py"), "ImplicitlyDenied"],
         ["s3:GetObject", s3(bucket, "code/sourcedir.tar.gz"), "ImplicitlyDenied"],

@@ -1,5 +1,5 @@
 // The program's seams: names within AWS limits, framework images per region, where the model data
-// comes from, and the clear failure when the handler bundle has not been built.
+// comes from, and the handler bundle rebuilt from its sources whenever they changed.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +14,9 @@ import { NAME_LIMITS, physicalName, stackNames } from "../../infra/naming";
 import { takesVolumeKmsKey } from "../../infra/components/inference-endpoint";
 import { buildStack, deployedModelData } from "../../infra/stack";
 import { loadStackConfig } from "../../tools/stack-config";
-import { findProjectRoot, runStack } from "../../tools/stack-run";
+import { findProjectRoot, ofType, runStack } from "../../tools/stack-run";
+import { BUNDLE_DIGEST_FILE, bundleHandler } from "../../infra/handler-bundle";
+import { RELEASE_ARTIFACT, SERVING } from "./helpers";
 
 const ROOT = findProjectRoot(__dirname);
 
@@ -73,13 +75,11 @@ describe("framework images", () => {
 });
 
 describe("deployed model data", () => {
-  const dev = () => parseConfig(loadStackConfig(ROOT, "dev").config, "dev");
+  const dev = () =>
+    parseConfig(loadStackConfig(ROOT, "dev", { modelArtifactUri: RELEASE_ARTIFACT }).config, "dev");
 
   it("is the configured artifact until a training job's output is passed in", () => {
-    assert.strictEqual(
-      deployedModelData(dev()),
-      "s3://dog-breed-classifier-dev-123456789012/models/baseline/model.tar.gz",
-    );
+    assert.strictEqual(deployedModelData(dev()), RELEASE_ARTIFACT);
     assert.strictEqual(
       deployedModelData(dev(), "s3://b/job/output/model.tar.gz"),
       "s3://b/job/output/model.tar.gz",
@@ -98,14 +98,63 @@ describe("deployed model data", () => {
   });
 });
 
-describe("the program without a handler build", () => {
-  it("fails before declaring anything, telling to run npm run build", async () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-build-"));
-    const program = { loadConfig, buildStack: (c: never) => buildStack(c, { root: empty }) };
-    await assert.rejects(runStack({ stack: "dev", program }), (e: Error) => {
-      assert.match(e.message, /dist\/handler\/index\.js is missing\. Run `npm run build`/);
-      return true;
-    });
+describe("the handler bundle the program deploys", function () {
+  this.timeout(120_000);
+  // A clone of the handler's sources, with the project's installed packages.
+  let root: string;
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    fs.cpSync(path.join(ROOT, "handler"), path.join(root, "handler"), { recursive: true });
+    for (const f of ["package-lock.json", "tsconfig.json"])
+      fs.copyFileSync(path.join(ROOT, f), path.join(root, f));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const bundle = () => fs.readFileSync(path.join(root, "dist", "handler", "index.js"), "utf8");
+
+  it("is built when missing, kept while the sources are unchanged, rebuilt when they change", () => {
+    const first = bundleHandler(root);
+    assert.strictEqual(first.built, true, "a fresh clone has no bundle: the program builds it");
+    assert.ok(bundle().startsWith('"use strict";'), "strict mode, as tsconfig.json asks");
+    assert.strictEqual(
+      fs.readFileSync(path.join(root, BUNDLE_DIGEST_FILE), "utf8").trim(),
+      first.digest,
+    );
+    assert.strictEqual(bundleHandler(root).built, false, "unchanged sources keep the bundle");
+
+    // An edit to the handler that nobody bundled: the next run deploys the edit, not old code.
+    const errors = path.join(root, "handler", "errors.ts");
+    fs.appendFileSync(errors, '\nexport const BUNDLE_MARKER = "edited-after-build";\n');
+    const index = path.join(root, "handler", "index.ts");
+    fs.appendFileSync(index, '\nexport { BUNDLE_MARKER } from "./errors";\n');
+    assert.ok(!bundle().includes("edited-after-build"));
+    const second = bundleHandler(root);
+    assert.strictEqual(second.built, true);
+    assert.notStrictEqual(second.digest, first.digest);
+    assert.ok(bundle().includes("edited-after-build"), "the rebuilt bundle carries the edit");
+
+    // A bundle someone replaced by hand no longer matches its recorded digest's sources.
+    fs.writeFileSync(path.join(root, BUNDLE_DIGEST_FILE), "0".repeat(64));
+    assert.strictEqual(bundleHandler(root).built, true);
+  });
+
+  it("is what the program deploys, built from the sources beside it", async () => {
+    fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+    const program = {
+      loadConfig,
+      buildStack: (c: never) => buildStack(c, { root: path.join(root) }),
+    };
+    // The program also reads training/ beside the handler; link the project's.
+    if (!fs.existsSync(path.join(root, "training")))
+      fs.symlinkSync(path.join(ROOT, "training"), path.join(root, "training"));
+    const run = await runStack({ stack: "dev", program, ...SERVING.dev });
+    const fn = ofType(run, "aws:lambda/function:Function")[0];
+    assert.ok(fs.existsSync(path.join(root, "dist", "handler", "index.js")));
+    assert.strictEqual(
+      await (fn.inputs.code as { path: Promise<string> }).path,
+      path.join(root, "dist", "handler"),
+    );
   });
 });
 
@@ -152,7 +201,7 @@ describe("infra/index.ts", () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       buildStack: () => ({ ...require("../../infra/index") }),
     };
-    const run = await runStack({ stack: "dev", program });
+    const run = await runStack({ stack: "dev", program, ...SERVING.dev });
     assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
       "aliasArn",
       "bucketName",
@@ -166,7 +215,9 @@ describe("infra/index.ts", () => {
       "trainingHostRoleArn",
       "trainingInstanceId",
       "trainingRoleArn",
+      "waiting",
     ]);
+    assert.deepStrictEqual(run.outputs.waiting, []);
     assert.strictEqual(run.outputs.endpointName, "dog-breed-classifier-dev-endpoint");
     assert.strictEqual(
       run.outputs.trainingRoleArn,

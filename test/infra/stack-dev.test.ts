@@ -1,5 +1,6 @@
-// The dev stack as its stack file configures it, run under mocks: the exact security- and
-// cost-relevant inputs of every resource.
+// The dev stack as its stack file configures it once it serves a model (SERVING: a release
+// artifact, the EC2 host on), run under mocks: the exact security- and cost-relevant inputs of
+// every resource.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -14,7 +15,7 @@ import {
 import { renderedParameters } from "../../infra/host-scripts/render";
 import { MOCK_AMI } from "../../tools/mock-cloud";
 import { StackRun, ofType } from "../../tools/stack-run";
-import { countByType, named, one, stackRun } from "./helpers";
+import { RELEASE_ARTIFACT, countByType, named, one, servingRun } from "./helpers";
 
 const PREFIX = "dog-breed-classifier-dev";
 const BUCKET = `${PREFIX}-123456789012`;
@@ -22,7 +23,7 @@ const BUCKET = `${PREFIX}-123456789012`;
 describe("dev stack", () => {
   let run: StackRun;
   before(async () => {
-    run = await stackRun("dev");
+    run = await servingRun("dev");
   });
 
   it("declares the cheap dev set: serverless endpoint, notebook, EC2 host, no autoscaling", () => {
@@ -159,7 +160,7 @@ describe("dev stack", () => {
     const nb = one(run, "aws:sagemaker/notebookInstance:NotebookInstance").inputs;
     assert.strictEqual(nb.name, `${PREFIX}-notebook`);
     assert.strictEqual(nb.instanceType, "ml.t3.medium");
-    assert.strictEqual(nb.volumeSize, 10);
+    assert.strictEqual(nb.volumeSize, 5);
     assert.strictEqual(nb.rootAccess, "Disabled");
     assert.strictEqual(nb.directInternetAccess, "Enabled");
     assert.deepStrictEqual(nb.instanceMetadataServiceConfiguration, {
@@ -316,7 +317,7 @@ describe("dev stack", () => {
     const model = one(run, "aws:sagemaker/model:Model").inputs;
     assert.deepStrictEqual(model.primaryContainer, {
       image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
-      modelDataUrl: `s3://${BUCKET}/models/baseline/model.tar.gz`,
+      modelDataUrl: RELEASE_ARTIFACT,
       mode: "SingleModel",
       environment: {
         SAGEMAKER_PROGRAM: "inference.py",
@@ -351,7 +352,8 @@ describe("dev stack", () => {
     assert.strictEqual(fn.handler, "index.handler");
     assert.strictEqual(fn.memorySize, 512);
     assert.strictEqual(fn.timeout, 30);
-    assert.strictEqual(fn.reservedConcurrentExecutions, 2);
+    // Unreserved: a new account's concurrency quota of 10 allows no reservation.
+    assert.strictEqual(fn.reservedConcurrentExecutions, -1);
     assert.strictEqual(fn.publish, true);
     assert.deepStrictEqual(fn.environment, {
       // A serverless endpoint takes payloads up to 4 MB.
@@ -378,7 +380,7 @@ describe("dev stack", () => {
         region: "us-east-1",
         bucketName: BUCKET,
         kmsKeyArn: one(run, "aws:kms/key:Key").outputs.arn,
-        modelDataUrl: `s3://${BUCKET}/models/baseline/model.tar.gz`,
+        modelDataUrl: RELEASE_ARTIFACT,
         inferenceImage:
           "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310",
         endpointName: `${PREFIX}-endpoint`,
@@ -387,6 +389,7 @@ describe("dev stack", () => {
         aliasArn: `arn:aws:lambda:us-east-1:123456789012:function:${PREFIX}-classify:live`,
         notebookName: `${PREFIX}-notebook`,
         trainingInstanceId: "string",
+        waiting: [],
         roleArns: {
           model: `arn:aws:iam::123456789012:role/${PREFIX}-model`,
           lambda: `arn:aws:iam::123456789012:role/${PREFIX}-lambda`,
@@ -404,7 +407,7 @@ describe("dev stack", () => {
 describe("dev stack switched to an instance-based endpoint", () => {
   let run: StackRun;
   before(async () => {
-    run = await stackRun("dev", {
+    run = await servingRun("dev", {
       endpointServerless: false,
       endpointInstanceType: "ml.c5.large",
       endpointAutoscaling: true,
@@ -454,7 +457,7 @@ describe("dev stack switched to an instance-based endpoint", () => {
 describe("dev stack placed in a VPC subnet", () => {
   let run: StackRun;
   before(async () => {
-    run = await stackRun("dev", {
+    run = await servingRun("dev", {
       notebookDirectInternetAccess: false,
       notebookSubnetId: "subnet-0123456789abcdef0",
       ec2SubnetId: "subnet-0123456789abcdef0",
@@ -483,7 +486,7 @@ describe("dev stack placed in a VPC subnet", () => {
 
 describe("dev stack ordering", () => {
   it("creates each role's consumer only after the role's permissions are attached", async () => {
-    const run = await stackRun("dev");
+    const run = await servingRun("dev");
     for (const [consumer, policy] of [
       ["inference-model", "model-role-policy"],
       ["classifier-function", "lambda-role-policy"],

@@ -1,7 +1,7 @@
 // The prod stack as its stack file configures it, run under mocks: scaled, locked down, retained.
 import * as assert from "assert";
 import { StackRun, ofType } from "../../tools/stack-run";
-import { countByType, one, stackRun } from "./helpers";
+import { PROMOTED_ETAG, countByType, one, servingRun } from "./helpers";
 
 const PREFIX = "dog-breed-classifier-prod";
 const BUCKET = `${PREFIX}-123456789012`;
@@ -10,7 +10,7 @@ describe("prod stack", () => {
   let run: StackRun;
   let keyArn: string;
   before(async () => {
-    run = await stackRun("prod");
+    run = await servingRun("prod");
     keyArn = String(one(run, "aws:kms/key:Key").outputs.arn);
   });
 
@@ -47,6 +47,8 @@ describe("prod stack", () => {
       "aws:lambda/functionUrl:FunctionUrl": 1,
       "dog-breed-classifier:cost:StackBudget": 1,
       "aws:budgets/budget:Budget": 1,
+      "dog-breed-classifier:storage:ModelPromotion": 1,
+      "aws:s3/objectCopy:ObjectCopy": 1,
     });
   });
 
@@ -98,7 +100,7 @@ describe("prod stack", () => {
     assert.strictEqual(model.enableNetworkIsolation, true);
     assert.strictEqual(
       (model.primaryContainer as Record<string, unknown>).modelDataUrl,
-      `s3://${BUCKET}/models/releases/2026-11-01/model.tar.gz`,
+      `s3://${BUCKET}/models/releases/${PROMOTED_ETAG}/model.tar.gz`,
     );
     const config = one(run, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs;
     assert.deepStrictEqual(config.productionVariants, [

@@ -9,7 +9,7 @@ import { ConfigError, parseConfig } from "../../infra/config";
 import { packSourceDir } from "../../infra/training/source-package";
 import { loadStackConfig } from "../../tools/stack-config";
 import { StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
-import { decide, deployedRoles, one, stackRun } from "./helpers";
+import { decide, deployedRoles, one, servingRun, stackRun } from "./helpers";
 
 const ROOT = findProjectRoot(__dirname);
 const ACCOUNT = "123456789012";
@@ -159,6 +159,7 @@ describe("training run: dev with trainingMode train", () => {
     const model = roles.get("dog-breed-classifier-dev-model")!;
     const job = String(one(run, TRAINING_JOB).inputs.trainingJobName);
     const obj = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
+    const KEY = String(run.outputs.kmsKeyArn);
     const checks: [typeof training, string, string, string, Record<string, string>?][] = [
       [training, "s3:GetObject", obj(PKG.key), "Allowed"],
       [training, "s3:GetObject", obj("data/dog-images/train/001.Affenpinscher/a.jpg"), "Allowed"],
@@ -193,6 +194,17 @@ describe("training run: dev with trainingMode train", () => {
         "Allowed",
         { "cloudwatch:namespace": "/aws/sagemaker/TrainingJobs" },
       ],
+      // A KMS key on the job's output needs kms:Encrypt as well (CreateTrainingJob's
+      // OutputDataConfig), through SageMaker or S3 only.
+      [
+        training,
+        "kms:Encrypt",
+        KEY,
+        "Allowed",
+        { "kms:ViaService": "sagemaker.us-east-1.amazonaws.com" },
+      ],
+      [training, "kms:Encrypt", KEY, "Allowed", { "kms:ViaService": "s3.us-east-1.amazonaws.com" }],
+      [training, "kms:Encrypt", KEY, "ImplicitlyDenied"],
       [model, "s3:GetObject", obj(`models/jobs/${job}/output/model.tar.gz`), "Allowed"],
       [
         model,
@@ -221,8 +233,9 @@ describe("training run: dev with trainingMode tune", () => {
     assert.deepStrictEqual(ofType(run, TRAINING_JOB), []);
     const tuning = one(run, TUNING_JOB);
     const name = String(tuning.inputs.name);
-    assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{7}$/);
-    assert.ok(name.length <= 32);
+    // 32 characters: the stack prefix, 5 digest digits, and room for a retry's `-<n>`.
+    assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{5}$/);
+    assert.ok(name.length <= 30);
     assert.deepStrictEqual(tuning.inputs.config, {
       strategy: "Bayesian",
       objective: { metricName: "valid_accuracy", type: "Maximize" },
@@ -423,7 +436,7 @@ describe("training run: settings and names", () => {
     );
   });
 
-  it("keeps the job name for the same inputs and changes it with hyperparameters, data or ranges", async () => {
+  it("keeps the job name for the same inputs and changes it with hyperparameters, data, tags or ranges", async () => {
     const name = async (overrides: Record<string, unknown>) => {
       const run = await runStack({ stack: "dev", overrides });
       const job = ofType(run, TRAINING_JOB)[0] ?? one(run, TUNING_JOB);
@@ -436,8 +449,10 @@ describe("training run: settings and names", () => {
       await name({ trainingMode: "train", trainingLearningRate: "0.002" }),
       await name({ trainingMode: "train", trainingDataPrefix: "data/dog-images-v2/" }),
       await name({ trainingMode: "train", trainingInstanceType: "ml.m5.2xlarge" }),
+      // A tag change replaces the job too, so it must not reuse the name.
+      await name({ trainingMode: "train", owner: "vision-team" }),
     ];
-    assert.strictEqual(new Set([base, ...changed]).size, 5, JSON.stringify([base, ...changed]));
+    assert.strictEqual(new Set([base, ...changed]).size, 6, JSON.stringify([base, ...changed]));
     const tune = await name({ trainingMode: "tune" });
     assert.notStrictEqual(await name({ trainingMode: "tune", tuningMaxJobs: 6 }), tune);
     assert.notStrictEqual(
@@ -461,7 +476,7 @@ describe("training run: settings and names", () => {
       runStack({ stack: "prod", overrides: { trainingMode: "tune" } }),
       /trainingMode = "tune": must be none in a production stack/,
     );
-    const prod = await stackRun("prod");
+    const prod = await servingRun("prod");
     assert.deepStrictEqual(
       [...ofType(prod, TRAINING_JOB), ...ofType(prod, TUNING_JOB), ...ofType(prod, ARTIFACT)],
       [],

@@ -12,6 +12,7 @@ import {
   Violation,
 } from "../../tools/policy-analyzer";
 import { runStack, StackResource, StackRun } from "../../tools/stack-run";
+import { SERVING } from "../infra/helpers";
 
 const PACK_DIR = path.resolve(__dirname, "../../policies");
 const PROD_CONFIG = JSON.parse(
@@ -68,8 +69,8 @@ describe("policy pack served as the CLI serves it", function () {
   let prod: StackRun;
 
   before(async () => {
-    dev = await runStack({ stack: "dev" });
-    prod = await runStack({ stack: "prod" });
+    dev = await runStack({ stack: "dev", ...SERVING.dev });
+    prod = await runStack({ stack: "prod", ...SERVING.prod });
     pack = await startPolicyPack({
       packDir: PACK_DIR,
       stack: { project: "dog-breed-classifier", stack: "dev" },

@@ -7,13 +7,25 @@ import { main, parseArgs } from "../../tools/check";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** A copy of the project's Pulumi files, plus stacks derived from dev with some keys changed. */
+/** A model artifact that exists before the stacks do, in a release bucket. */
+const RELEASE = "s3://dog-breed-classifier-releases-123456789012/2026-11-01/model.tar.gz";
+
+/**
+ * A copy of the project's Pulumi files with both stacks serving that artifact (the stack files
+ * alone leave the inference tier waiting), plus stacks derived from it with some keys changed.
+ */
 function projectWith(stacks: Record<string, Record<string, unknown>>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-"));
-  for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const [stack, serving] of Object.entries({
+    dev: { modelArtifactUri: RELEASE, ec2Enabled: true },
+    prod: { modelArtifactUri: RELEASE, modelPromoteSource: undefined },
+  })) {
+    const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    for (const [k, v] of Object.entries(serving)) doc.config[`dog-breed-classifier:${k}`] = v;
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify(doc));
   }
-  const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+  const dev = parse(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8"));
   for (const [name, changes] of Object.entries(stacks)) {
     const config = { ...dev.config };
     for (const [k, v] of Object.entries(changes)) config[`dog-breed-classifier:${k}`] = v;
@@ -69,6 +81,28 @@ describe("offline check", function () {
       assert.match(r.stdout, /Total: \$[\d,.]+( – \$[\d,.]+)? per month/);
       assert.match(r.stdout, /Policy violations \(0 mandatory/);
       assert.match(r.stdout, /Result: stack dev passes/);
+    });
+  });
+
+  describe("a fresh stack, as its stack file declares it", () => {
+    it("shows its inference tier waiting for a model, why, and the next commands", async () => {
+      const r = await check(ROOT, "--stack", "dev", "--no-color");
+      assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stdout, /sagemaker\.(Model|Endpoint)|lambda\.Function/);
+      const waiting = r.stdout.slice(r.stdout.indexOf("Waiting (1)"));
+      assert.match(waiting, /^Waiting \(1\)\n {2}inference tier: model role, model, endpoint/);
+      assert.match(
+        waiting,
+        /why: no model source: modelArtifactUri and modelPromoteSource are empty/,
+      );
+      assert.match(
+        waiting,
+        /next:\n {6}aws s3 sync \.\/dogImages "s3:\/\/\$\(pulumi stack output bucketName --stack dev\)\/data\/dog-images\/"\n {6}pulumi config set dog-breed-classifier:trainingMode tune --stack dev\n {6}pulumi up --stack dev\n/,
+      );
+      const prod = await check(ROOT, "--stack", "prod", "--no-color");
+      assert.strictEqual(prod.code, 0, prod.stdout + prod.stderr);
+      assert.match(prod.stdout, /why: modelPromoteSource is dev but modelPromoteEtag is empty/);
+      assert.match(prod.stdout, /aws s3api head-object .* --query ETag --output text/);
     });
   });
 

@@ -1,0 +1,189 @@
+// The states a real account goes through from empty, each the program run under mocks with the
+// real stack files plus the config a person sets on the way: a fresh dev, dev tuning once its
+// dataset is in the bucket, prod before and after dev's model is promoted. At each step: what
+// exists, what waits, and that no model reads an object nothing in the stack has put in place.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { StackResource, StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
+import { PROMOTED_ETAG, stackRun } from "./helpers";
+
+const MODEL = "aws:sagemaker/model:Model";
+const INFERENCE = [
+  MODEL,
+  "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+  "aws:sagemaker/endpoint:Endpoint",
+  "aws:lambda/function:Function",
+  "aws:lambda/alias:Alias",
+];
+const ALWAYS = [
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:kms/key:Key",
+  "aws:budgets/budget:Budget",
+];
+
+const types = (run: StackRun) => new Set(run.resources.map((r) => r.type));
+const roleNames = (run: StackRun) =>
+  ofType(run, "aws:iam/role:Role")
+    .map((r) => String(r.inputs.name).replace(`dog-breed-classifier-${run.stack}-`, ""))
+    .sort();
+
+/** Every resource `r` depends on, directly or through its parents' and inputs' dependencies. */
+function dependsOn(run: StackRun, r: StackResource): Set<string> {
+  const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+  const seen = new Set<string>();
+  const visit = (x: StackResource) => {
+    const direct = [...x.dependencies, ...Object.values(x.propertyDependencies).flat()];
+    for (const urn of direct) {
+      if (seen.has(urn)) continue;
+      seen.add(urn);
+      const d = byUrn.get(urn);
+      if (d) visit(d);
+    }
+  };
+  visit(r);
+  return seen;
+}
+
+/**
+ * Each model's artifact is the output of a resource of this stack that puts it in place (a job's
+ * artifact, a promoted copy), and the model is created after it.
+ */
+function assertModelsReadWhatTheStackPutInPlace(run: StackRun, producerType: string) {
+  for (const model of ofType(run, MODEL)) {
+    const url = (model.inputs.primaryContainer as { modelDataUrl: string }).modelDataUrl;
+    const producers = ofType(run, producerType);
+    assert.strictEqual(producers.length, 1, `one ${producerType} in ${run.stack}`);
+    const [p] = producers;
+    const produced =
+      producerType === "aws:s3/objectCopy:ObjectCopy"
+        ? `s3://${String(p.inputs.bucket)}/${String(p.inputs.key)}`
+        : String(p.outputs.modelArtifactUri);
+    assert.strictEqual(url, produced, `${run.stack}: the model reads what ${p.name} put in place`);
+    assert.ok(dependsOn(run, model).has(p.urn), `${run.stack}: the model waits for ${p.name}`);
+  }
+}
+
+describe("a first deploy, state by state", () => {
+  let freshDev: StackRun;
+  let tunedDev: StackRun;
+  let waitingProd: StackRun;
+  let promotedProd: StackRun;
+  before(async () => {
+    freshDev = await stackRun("dev");
+    tunedDev = await stackRun("dev", { trainingMode: "tune" });
+    waitingProd = await stackRun("prod", {}, { dev: tunedDev.outputs });
+    promotedProd = await stackRun(
+      "prod",
+      { modelPromoteEtag: PROMOTED_ETAG },
+      { dev: tunedDev.outputs },
+    );
+  });
+
+  it("1. fresh dev: bucket, key, roles, notebook and budget; the inference tier waits", () => {
+    const t = types(freshDev);
+    for (const type of ALWAYS) assert.ok(t.has(type), `fresh dev declares ${type}`);
+    assert.ok(t.has("aws:sagemaker/notebookInstance:NotebookInstance"));
+    for (const type of INFERENCE) assert.ok(!t.has(type), `fresh dev waits with ${type}`);
+    assert.deepStrictEqual(roleNames(freshDev), ["notebook", "training"]);
+    assert.strictEqual(freshDev.outputs.modelDataUrl, undefined);
+    assert.strictEqual(freshDev.outputs.endpointName, undefined);
+    const [w] = freshDev.outputs.waiting as { what: string; reason: string; next: string[] }[];
+    assert.match(w.what, /^inference tier: model role, model, endpoint/);
+    assert.match(
+      w.next[0],
+      /^aws s3 sync \.\/dogImages "s3:\/\/\$\(pulumi stack output bucketName/,
+    );
+    assert.strictEqual(
+      w.next[1],
+      "pulumi config set dog-breed-classifier:trainingMode tune --stack dev",
+    );
+  });
+
+  it("2. dev with trainingMode tune: the tuning job's best model fills the inference tier", () => {
+    const t = types(tunedDev);
+    for (const type of [...ALWAYS, ...INFERENCE])
+      assert.ok(t.has(type), `tuned dev declares ${type}`);
+    assert.ok(t.has("aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"));
+    assert.deepStrictEqual(tunedDev.outputs.waiting, []);
+    assert.deepStrictEqual(roleNames(tunedDev), ["lambda", "model", "notebook", "training"]);
+    assertModelsReadWhatTheStackPutInPlace(tunedDev, "pulumi-nodejs:dynamic/sagemaker:JobArtifact");
+    assert.match(
+      String(tunedDev.outputs.modelDataUrl),
+      /^s3:\/\/dog-breed-classifier-dev-123456789012\/models\/jobs\/.+\/output\/model\.tar\.gz$/,
+    );
+  });
+
+  it("3a. prod before the pin: everything but the inference tier, and the command that reads the ETag", () => {
+    const t = types(waitingProd);
+    for (const type of ALWAYS) assert.ok(t.has(type));
+    for (const type of [...INFERENCE, "aws:s3/objectCopy:ObjectCopy"]) assert.ok(!t.has(type));
+    assert.deepStrictEqual(roleNames(waitingProd), []);
+    const [w] = waitingProd.outputs.waiting as { reason: string; next: string[] }[];
+    assert.match(w.reason, /modelPromoteEtag is empty/);
+    assert.match(w.next[0], /pulumi stack output modelDataUrl --stack dev/);
+  });
+
+  it("3b. prod promoted from dev: a pinned copy into prod's bucket serves, read by prod's model role only", () => {
+    const t = types(promotedProd);
+    for (const type of [...ALWAYS, ...INFERENCE]) assert.ok(t.has(type));
+    const [copy] = ofType(promotedProd, "aws:s3/objectCopy:ObjectCopy");
+    const devModel = String(tunedDev.outputs.modelDataUrl);
+    assert.strictEqual(copy.inputs.source, devModel.replace(/^s3:\/\//, ""));
+    assert.strictEqual(copy.inputs.copyIfMatch, `"${PROMOTED_ETAG}"`);
+    assert.strictEqual(copy.inputs.bucket, "dog-breed-classifier-prod-123456789012");
+    assert.strictEqual(copy.inputs.key, `models/releases/${PROMOTED_ETAG}/model.tar.gz`);
+    assert.strictEqual(copy.inputs.serverSideEncryption, "aws:kms");
+    assert.strictEqual(copy.retainOnDelete, true);
+    assertModelsReadWhatTheStackPutInPlace(promotedProd, "aws:s3/objectCopy:ObjectCopy");
+
+    const modelPolicy = ofType(promotedProd, "aws:iam/rolePolicy:RolePolicy").find(
+      (p) => p.name === "model-role-policy",
+    )!;
+    const reads = (
+      JSON.parse(String(modelPolicy.inputs.policy)).Statement as {
+        Action: string | string[];
+        Resource: string | string[];
+      }[]
+    )
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith("s3:Get")))
+      .flatMap((s) => [s.Resource].flat());
+    assert.deepStrictEqual(reads, [
+      `arn:aws:s3:::dog-breed-classifier-prod-123456789012/models/releases/${PROMOTED_ETAG}/model.tar.gz`,
+    ]);
+  });
+
+  it("refuses a pinned promotion whose source stack has no model yet, at preview", async () => {
+    await assert.rejects(
+      stackRun("prod", { modelPromoteEtag: PROMOTED_ETAG }, { dev: freshDev.outputs }),
+      /the promoted source is not an S3 object URI \(got undefined\); the source stack exports no modelDataUrl until it has a model/,
+    );
+  });
+
+  it("resolves prod's reference from the dev stack file's own run, as the offline check does", async () => {
+    // The repository after the two pull requests of a first deploy: dev tunes, prod pins an ETag.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "first-deploy-"));
+    const repo = findProjectRoot(__dirname);
+    fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    const withLine = (stack: string, line: string) =>
+      fs.writeFileSync(
+        path.join(root, `Pulumi.${stack}.yaml`),
+        `${fs.readFileSync(path.join(repo, `Pulumi.${stack}.yaml`), "utf8")}  ${line}\n`,
+      );
+    withLine("prod", `dog-breed-classifier:modelPromoteEtag: "${PROMOTED_ETAG}"`);
+    fs.copyFileSync(path.join(repo, "Pulumi.dev.yaml"), path.join(root, "Pulumi.dev.yaml"));
+    // dev as committed (no model yet): the pinned promotion is refused, naming why.
+    await assert.rejects(runStack({ root, stack: "prod" }), /exports no modelDataUrl/);
+    withLine("dev", "dog-breed-classifier:trainingMode: tune");
+    const prod = await runStack({ root, stack: "prod" });
+    const [copy] = ofType(prod, "aws:s3/objectCopy:ObjectCopy");
+    assert.strictEqual(
+      `s3://${String(copy.inputs.source)}`,
+      String(tunedDev.outputs.modelDataUrl),
+      "the copy's source is the model dev's own run deploys",
+    );
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
