@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { FakeJupyter } from "./fake-jupyter";
 import { BUCKET, REGION, boot, cronTick, notebookBox, onStart, trainingHost } from "./sandbox";
-import { DeployedRole, decide, deployedRoles, stackRun } from "../infra/helpers";
+import { DeployedRole, decide, deployedRoles, servingRun } from "../infra/helpers";
 
 const ACCOUNT = "123456789012";
 
@@ -83,7 +83,7 @@ async function denied(role: DeployedRole, calls: string[]): Promise<string[]> {
 describe("host scripts against their roles", () => {
   let roles: Map<string, DeployedRole>;
   before(async () => {
-    roles = deployedRoles(await stackRun("dev"));
+    roles = deployedRoles(await servingRun("dev"));
   });
   const role = (suffix: string) => {
     const r = roles.get(`dog-breed-classifier-dev-${suffix}`);

@@ -509,7 +509,7 @@ describe("parseConfig", () => {
     [
       "a PyTorch version the EC2 host has no pins for",
       "dev",
-      { trainingFrameworkVersion: "1.13" },
+      { trainingFrameworkVersion: "1.13", ec2Enabled: true },
       "trainingFrameworkVersion",
       /with ec2Enabled true must be a version the training host has pinned torch, torchvision and numpy for: 2\.0, 2\.1, /,
     ],

@@ -3,7 +3,7 @@
 // puts it back after, and every update is followed by the post-deploy check.
 import * as assert from "assert";
 import { StackResource, StackRun } from "../../tools/stack-run";
-import { one, stackRun } from "./helpers";
+import { one, servingRun } from "./helpers";
 
 const MODEL = "aws:sagemaker/model:Model";
 const CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration";
@@ -28,7 +28,7 @@ for (const [stack, overrides] of [
     let config: StackResource;
     let endpoint: StackResource;
     before(async () => {
-      run = await stackRun(stack, overrides);
+      run = await servingRun(stack, overrides);
       model = one(run, MODEL);
       config = one(run, CONFIG);
       endpoint = one(run, ENDPOINT);
@@ -89,7 +89,7 @@ for (const [stack, overrides] of [
 
 describe("endpoint updates: dev (serverless)", () => {
   it("keeps and checks the serverless endpoint the same way", async () => {
-    const run = await stackRun("dev");
+    const run = await servingRun("dev");
     assert.strictEqual(one(run, MODEL).retainOnDelete, true);
     assert.strictEqual(one(run, CONFIG).retainOnDelete, true);
     const check = one(run, CHECK);
