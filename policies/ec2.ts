@@ -1,5 +1,7 @@
 // EC2 guardrails: IMDSv2 only, encrypted volumes, no inbound traffic from the whole internet, no
-// public address in the listed stacks, and the instance types each stack may use.
+// public address in the listed stacks, and the instance types each stack may use. Each rule holds,
+// in one table, every resource type that carries its setting and where that type keeps it.
+import { exposure, Exposure, parseCidr, share } from "./cidr";
 import {
   inStacks,
   instanceTypeAllowlist,
@@ -8,6 +10,7 @@ import {
   list,
   num,
   obj,
+  Props,
   resourcePolicy,
   schema,
   str,
@@ -15,18 +18,36 @@ import {
 
 export const EC2 = {
   instance: "aws:ec2/instance:Instance",
+  spotInstance: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+  launchConfiguration: "aws:ec2/launchConfiguration:LaunchConfiguration",
+  spotFleet: "aws:ec2/spotFleetRequest:SpotFleetRequest",
   volume: "aws:ebs/volume:Volume",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  eip: "aws:ec2/eip:Eip",
+  eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
 } as const;
+
+/** True for `true` and for the string "true", which launch templates take for their flags. */
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === "string" && v.trim().toLowerCase() === "true");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ec2-instance-require-imdsv2: every type that launches instances with instance metadata options
+// of its own (the same `metadataOptions` block on each).
+
+const IMDS_TYPES = [EC2.instance, EC2.spotInstance, EC2.launchTemplate, EC2.launchConfiguration];
 
 export const imdsV2 = resourcePolicy({
   name: "ec2-instance-require-imdsv2",
-  description: "Requires EC2 instances and launch templates to use IMDSv2 (session tokens) only.",
+  description:
+    "Requires EC2 instances, spot instance requests, launch templates and launch configurations to use IMDSv2 (session tokens) only.",
   enforcementLevel: "mandatory",
-  types: [EC2.instance, EC2.launchTemplate],
+  types: IMDS_TYPES,
   check: (r) => {
     const mo = r.props.metadataOptions;
     if (isUnknown(mo)) return;
@@ -41,50 +62,172 @@ export const imdsV2 = resourcePolicy({
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// ec2-instance-require-encrypted-volumes: where each type declares its volumes.
+
+interface VolumeSetting {
+  /** Where the setting is, for the message: `rootBlockDevice`, `ebsBlockDevices "/dev/sdf"`. */
+  where: string;
+  encrypted: unknown;
+  /** What to set, for the message. */
+  fix: string;
+  /** Set when the volume is absent from the declaration: why that leaves it unencrypted. */
+  absent?: string;
+}
+
+/** Root and EBS devices in the Instance shape (`rootBlockDevice`, `ebsBlockDevices`). */
+function instanceVolumes(p: Props, prefix = "", roots = [p.rootBlockDevice]): VolumeSetting[] {
+  const out: VolumeSetting[] = [];
+  for (const root of roots) {
+    if (isUnknown(root)) continue;
+    out.push({
+      where: `${prefix}rootBlockDevice`,
+      encrypted: obj(root)?.encrypted,
+      fix: `${prefix}rootBlockDevice: {encrypted: true, kmsKeyId: <key ARN>}`,
+      absent:
+        obj(root) === undefined
+          ? "so the root volume (code, data, cached credentials) is stored unencrypted"
+          : undefined,
+    });
+  }
+  list(p.ebsBlockDevices).forEach((d, i) => {
+    const dev = obj(d);
+    if (!dev) return;
+    out.push({
+      where: `${prefix}ebsBlockDevices "${str(dev.deviceName) ?? `#${i}`}"`,
+      encrypted: dev.encrypted,
+      fix: "encrypted: true",
+    });
+  });
+  return out;
+}
+
+/** Each type's volumes: the one place this rule learns where a type keeps them. */
+const VOLUME_READERS: Record<string, (p: Props) => VolumeSetting[]> = {
+  [EC2.instance]: (p) => instanceVolumes(p),
+  [EC2.spotInstance]: (p) => instanceVolumes(p),
+  [EC2.launchConfiguration]: (p) => instanceVolumes(p),
+  [EC2.volume]: (p) => [{ where: "", encrypted: p.encrypted, fix: "encrypted: true" }],
+  [EC2.launchTemplate]: (p) => {
+    if (isUnknown(p.blockDeviceMappings)) return [];
+    const mappings = list(p.blockDeviceMappings)
+      .map((m, i) => ({ m: obj(m), i }))
+      .filter((x) => x.m && x.m.ebs !== undefined && x.m.ebs !== null);
+    if (mappings.length === 0) {
+      return [
+        {
+          where: "blockDeviceMappings",
+          encrypted: undefined,
+          fix: 'blockDeviceMappings: [{deviceName: <root device>, ebs: {encrypted: "true", kmsKeyId: <key ARN>}}]',
+          absent:
+            "so its instances' volumes come from the AMI's snapshots, encrypted only if those are",
+        },
+      ];
+    }
+    return mappings.map(({ m, i }) => ({
+      where: `blockDeviceMappings "${str(m!.deviceName) ?? `#${i}`}" ebs`,
+      encrypted: isUnknown(m!.ebs) ? m!.ebs : obj(m!.ebs)?.encrypted,
+      fix: 'ebs: {encrypted: "true", kmsKeyId: <key ARN>}',
+    }));
+  },
+  [EC2.spotFleet]: (p) =>
+    list(p.launchSpecifications).flatMap((s, i) => {
+      const spec = obj(s);
+      if (!spec) return [];
+      const roots = list(spec.rootBlockDevices);
+      return instanceVolumes(spec, `launchSpecifications[${i}].`, roots.length ? roots : [null]);
+    }),
+};
+
 export const encryptedVolumes = resourcePolicy({
   name: "ec2-instance-require-encrypted-volumes",
   description:
-    "Requires the root and EBS volumes of EC2 instances, and standalone EBS volumes, to be encrypted.",
+    "Requires the root and EBS volumes of EC2 instances, spot requests and fleets, launch templates and configurations, and standalone EBS volumes, to be encrypted.",
   enforcementLevel: "mandatory",
-  types: [EC2.instance, EC2.volume],
+  types: Object.keys(VOLUME_READERS),
   check: (r) => {
-    const bad = (v: unknown) => v !== true && !isUnknown(v);
-    if (r.type === EC2.volume) {
-      if (bad(r.props.encrypted)) {
+    for (const v of VOLUME_READERS[r.type](r.props)) {
+      if (isTrue(v.encrypted) || isUnknown(v.encrypted)) continue;
+      const value = v.encrypted === undefined ? "unset" : String(v.encrypted);
+      if (v.where === "") {
         r.report(
-          `${label(r.type, r.name)} has encrypted ${String(r.props.encrypted ?? "unset")}. Set encrypted: true (and kmsKeyId for a customer-managed key).`,
+          `${label(r.type, r.name)} has encrypted ${value}. Set encrypted: true (and kmsKeyId for a customer-managed key).`,
         );
-      }
-      return;
-    }
-    const root = r.props.rootBlockDevice;
-    if (!isUnknown(root)) {
-      const enc = obj(root)?.encrypted;
-      if (bad(enc)) {
+      } else if (v.absent) {
         r.report(
-          `${label(r.type, r.name)} has rootBlockDevice.encrypted ${enc === undefined ? "unset" : String(enc)}, ` +
-            `so the root volume (code, data, cached credentials) is stored unencrypted. Set ` +
-            `rootBlockDevice: {encrypted: true, kmsKeyId: <key ARN>}.`,
+          `${label(r.type, r.name)} has ${v.where}${v.where.endsWith("Mappings") ? " without an encrypted EBS volume" : ".encrypted unset"}, ` +
+            `${v.absent}. Set ${v.fix}.`,
         );
+      } else if (v.where.endsWith("rootBlockDevice")) {
+        r.report(
+          `${label(r.type, r.name)} has ${v.where}.encrypted ${value}, so the root volume (code, data, cached ` +
+            `credentials) is stored unencrypted. Set ${v.fix}.`,
+        );
+      } else {
+        r.report(`${label(r.type, r.name)} has ${v.where} with encrypted ${value}. Set ${v.fix}.`);
       }
     }
-    list(r.props.ebsBlockDevices).forEach((d, i) => {
-      const dev = obj(d);
-      if (!dev || !bad(dev.encrypted)) return;
-      const name = str(dev.deviceName) ?? `#${i}`;
-      r.report(
-        `${label(r.type, r.name)} has ebsBlockDevices "${name}" with encrypted ${String(dev.encrypted ?? "unset")}. Set encrypted: true.`,
-      );
-    });
   },
 });
 
-const OPEN_V4 = "0.0.0.0/0";
-const OPEN_V6 = "::/0";
+// ---------------------------------------------------------------------------------------------
+// ec2-security-group-disallow-public-ingress: inbound rules of every security-group type, their
+// CIDR blocks judged as address ranges.
 
 interface IngressConfig {
   allowedPublicPorts: number[];
 }
+
+interface IngressRule {
+  where: string;
+  fromPort: unknown;
+  toPort: unknown;
+  protocol: unknown;
+  cidrs: unknown[];
+}
+
+function groupRules(p: Props): IngressRule[] {
+  return list(p.ingress).flatMap((x, i) => {
+    const rule = obj(x);
+    if (!rule) return [];
+    return [
+      {
+        where: `ingress rule ${i}`,
+        fromPort: rule.fromPort,
+        toPort: rule.toPort,
+        protocol: rule.protocol,
+        cidrs: [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)],
+      },
+    ];
+  });
+}
+
+/** Each type's inbound rules: the one place this rule learns where a type keeps them. */
+const INGRESS_READERS: Record<string, (p: Props) => IngressRule[]> = {
+  [EC2.securityGroup]: groupRules,
+  [EC2.defaultSecurityGroup]: groupRules,
+  [EC2.securityGroupRule]: (p) =>
+    p.type !== "ingress"
+      ? []
+      : [
+          {
+            where: "rule",
+            fromPort: p.fromPort,
+            toPort: p.toPort,
+            protocol: p.protocol,
+            cidrs: [...list(p.cidrBlocks), ...list(p.ipv6CidrBlocks)],
+          },
+        ],
+  [EC2.ingressRule]: (p) => [
+    {
+      where: "rule",
+      fromPort: p.fromPort,
+      toPort: p.toPort,
+      protocol: p.ipProtocol,
+      cidrs: [p.cidrIpv4, p.cidrIpv6],
+    },
+  ],
+};
 
 function portRange(from: unknown, to: unknown, protocol: unknown): string {
   if (String(protocol) === "-1" || String(protocol).toLowerCase() === "all") return "all ports";
@@ -93,11 +236,25 @@ function portRange(from: unknown, to: unknown, protocol: unknown): string {
   return f === t ? `port ${f}` : `ports ${f}-${t}`;
 }
 
+function reach(e: Exposure[]): string {
+  return e
+    .map((x) =>
+      x.whole
+        ? "open to the whole internet"
+        : `open to ${share(x)} of the public ${x.family} internet`,
+    )
+    .join(" and ");
+}
+
+const INGRESS_FIX =
+  "Allow only the callers' CIDR or security group, or use SSM Session Manager instead of SSH.";
+
 export const publicIngress = resourcePolicy<IngressConfig>({
   name: "ec2-security-group-disallow-public-ingress",
-  description: "Forbids inbound security group rules from 0.0.0.0/0 or ::/0.",
+  description:
+    "Forbids inbound security group rules whose CIDR blocks, alone or together, open a port to the whole internet or a /8 of it.",
   enforcementLevel: "mandatory",
-  types: [EC2.securityGroup, EC2.securityGroupRule, EC2.ingressRule],
+  types: Object.keys(INGRESS_READERS),
   config: {
     allowedPublicPorts: {
       type: "array",
@@ -108,64 +265,167 @@ export const publicIngress = resourcePolicy<IngressConfig>({
     },
   },
   check: (r, c) => {
-    const allowed = (from: unknown, to: unknown, protocol: unknown) => {
-      const f = num(from);
+    const allowed = (rule: IngressRule) => {
+      const f = num(rule.fromPort);
       return (
         f !== undefined &&
-        f === num(to) &&
-        String(protocol) !== "-1" &&
+        f === num(rule.toPort) &&
+        String(rule.protocol) !== "-1" &&
         c.allowedPublicPorts.includes(f)
       );
     };
-    const check = (rule: Record<string, unknown>, where: string, cidrs: unknown[]) => {
-      for (const cidr of cidrs) {
-        if (cidr !== OPEN_V4 && cidr !== OPEN_V6) continue;
-        if (allowed(rule.fromPort, rule.toPort, rule.protocol ?? rule.ipProtocol)) continue;
-        const ports = portRange(rule.fromPort, rule.toPort, rule.protocol ?? rule.ipProtocol);
+    const judged = INGRESS_READERS[r.type](r.props)
+      .filter((rule) => !allowed(rule))
+      .map((rule) => {
+        const given = rule.cidrs.filter(
+          (x): x is string => typeof x === "string" && !isUnknown(x) && x !== "",
+        );
+        const ranges = given.map((x) => ({ cidr: x, range: parseCidr(x) }));
+        return { rule, ranges };
+      });
+    let reported = false;
+    for (const { rule, ranges } of judged) {
+      const ports = portRange(rule.fromPort, rule.toPort, rule.protocol);
+      for (const { cidr } of ranges.filter((x) => !x.range)) {
+        reported = true;
         r.report(
-          `${label(r.type, r.name)} ${where} allows inbound ${ports} from ${cidr}, open to the whole ` +
-            `internet. Allow only the callers' CIDR or security group, or use SSM Session Manager instead of SSH.`,
+          `${label(r.type, r.name)} ${rule.where} allows inbound ${ports} from "${cidr}", which is not a ` +
+            `CIDR block this policy can read as an address range. Write it as address/prefix (for ` +
+            `example "10.0.0.0/16" or "2001:db8::/48").`,
         );
       }
-    };
-    if (r.type === EC2.securityGroup) {
-      list(r.props.ingress).forEach((x, i) => {
-        const rule = obj(x);
-        if (rule)
-          check(rule, `ingress rule ${i}`, [
-            ...list(rule.cidrBlocks),
-            ...list(rule.ipv6CidrBlocks),
-          ]);
-      });
-    } else if (r.type === EC2.securityGroupRule) {
-      if (r.props.type !== "ingress") return;
-      check(r.props, "rule", [...list(r.props.cidrBlocks), ...list(r.props.ipv6CidrBlocks)]);
-    } else {
-      check(r.props, "rule", [r.props.cidrIpv4, r.props.cidrIpv6]);
+      const parsed = ranges.filter((x) => x.range);
+      const e = exposure(parsed.map((x) => x.range!));
+      if (e.length === 0) continue;
+      reported = true;
+      const from = parsed
+        .filter((x) => e.some((f) => f.family === x.range!.family))
+        .map((x) => x.cidr);
+      r.report(
+        `${label(r.type, r.name)} ${rule.where} allows inbound ${ports} from ${from.join(", ")}, ${reach(e)}. ` +
+          INGRESS_FIX,
+      );
     }
+    if (reported || judged.length < 2) return;
+    // Rules each narrower than the threshold may still add up to the internet.
+    const together = judged.filter((x) => x.ranges.some((y) => y.range));
+    const e = exposure(
+      together.flatMap((x) => x.ranges.flatMap((y) => (y.range ? [y.range] : []))),
+    );
+    if (e.length === 0) return;
+    r.report(
+      `${label(r.type, r.name)} ${together.map((x) => x.rule.where).join(", ")} together allow inbound from ` +
+        `${together.flatMap((x) => x.ranges.map((y) => y.cidr)).join(", ")}, ${reach(e)}. ${INGRESS_FIX}`,
+    );
   },
 });
+
+// ---------------------------------------------------------------------------------------------
+// ec2-instance-disallow-public-ip: every way a public address reaches an instance.
 
 interface StacksConfig {
   stacks: string[];
 }
 
+interface AddressSetting {
+  where: string;
+  value: unknown;
+  /** Whether an unset value gets a public address (subnet defaults) or not. */
+  unsetIsPublic: boolean;
+}
+
+const ADDRESS_FIX =
+  "Set associatePublicIpAddress: false and place it in a private subnet; reach it through SSM.";
+
+/** Each type's public-address settings: the one place this rule learns where a type keeps them. */
+const ADDRESS_READERS: Record<string, (p: Props) => AddressSetting[]> = {
+  [EC2.instance]: (p) => [
+    { where: "associatePublicIpAddress", value: p.associatePublicIpAddress, unsetIsPublic: true },
+  ],
+  [EC2.spotInstance]: (p) => [
+    { where: "associatePublicIpAddress", value: p.associatePublicIpAddress, unsetIsPublic: true },
+  ],
+  [EC2.launchConfiguration]: (p) => [
+    { where: "associatePublicIpAddress", value: p.associatePublicIpAddress, unsetIsPublic: true },
+  ],
+  // A launch template without network interfaces leaves the choice to the subnet or the launch.
+  [EC2.launchTemplate]: (p) =>
+    list(p.networkInterfaces).flatMap((n, i) => {
+      const ni = obj(n);
+      return ni
+        ? [
+            {
+              where: `networkInterfaces[${i}].associatePublicIpAddress`,
+              value: ni.associatePublicIpAddress,
+              unsetIsPublic: false,
+            },
+          ]
+        : [];
+    }),
+  [EC2.spotFleet]: (p) =>
+    list(p.launchSpecifications).flatMap((s, i) => {
+      const spec = obj(s);
+      return spec
+        ? [
+            {
+              where: `launchSpecifications[${i}].associatePublicIpAddress`,
+              value: spec.associatePublicIpAddress,
+              unsetIsPublic: false,
+            },
+          ]
+        : [];
+    }),
+};
+
+/** Elastic IPs: an address attached to an instance or network interface is a public address. */
+function elasticIpTarget(type: string, p: Props): string | undefined {
+  const keys =
+    type === EC2.eip ? ["instance", "networkInterface"] : ["instanceId", "networkInterfaceId"];
+  for (const k of keys) {
+    const v = p[k];
+    if (isUnknown(v)) return `${k} (known after deploy)`;
+    if (typeof v === "string" && v !== "") return `${k} "${v}"`;
+  }
+  return undefined;
+}
+
 export const noPublicIp = resourcePolicy<StacksConfig>({
   name: "ec2-instance-disallow-public-ip",
-  description: "Requires EC2 instances in the listed stacks to have no public IP address.",
+  description:
+    "Requires EC2 instances, spot requests, launch templates and configurations in the listed stacks to have no public IP address, and no Elastic IP attached to an instance.",
   enforcementLevel: "mandatory",
-  types: [EC2.instance],
+  types: [...Object.keys(ADDRESS_READERS), EC2.eip, EC2.eipAssociation],
   config: {
     stacks: schema.strings("Stacks whose instances must not have a public address.", ["prod"]),
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r.urn)) return;
-    const v = r.props.associatePublicIpAddress;
-    if (v === false || isUnknown(v)) return;
-    r.report(
-      `${label(r.type, r.name)} has associatePublicIpAddress ${v === undefined ? "unset (default subnets assign one)" : String(v)}. ` +
-        `Set associatePublicIpAddress: false and place it in a private subnet; reach it through SSM.`,
-    );
+    if (r.type === EC2.eip || r.type === EC2.eipAssociation) {
+      const target = elasticIpTarget(r.type, r.props);
+      if (!target) return;
+      r.report(
+        `${label(r.type, r.name)} attaches an Elastic IP to ${target} in this stack, giving the instance a ` +
+          `public address. Remove it and reach the instance through SSM; for outbound traffic use a NAT gateway.`,
+      );
+      return;
+    }
+    for (const s of ADDRESS_READERS[r.type](r.props)) {
+      const v = s.value;
+      if (
+        v === false ||
+        isUnknown(v) ||
+        (typeof v === "string" && v.trim().toLowerCase() === "false")
+      )
+        continue;
+      if (v === undefined || v === null) {
+        if (!s.unsetIsPublic) continue;
+        r.report(
+          `${label(r.type, r.name)} has ${s.where} unset (default subnets assign one). ${ADDRESS_FIX}`,
+        );
+        continue;
+      }
+      r.report(`${label(r.type, r.name)} has ${s.where} ${String(v)}. ${ADDRESS_FIX}`);
+    }
   },
 });
 
@@ -178,7 +438,7 @@ export const EC2_INSTANCE_TYPES: Record<string, string[]> = {
 export const ec2InstanceType = instanceTypeAllowlist({
   name: "ec2-instance-restrict-instance-type",
   description: "Restricts EC2 instance types to the stack's allowlist.",
-  types: [EC2.instance],
+  types: [EC2.instance, EC2.spotInstance, EC2.launchTemplate, EC2.launchConfiguration],
   what: "EC2",
   defaults: EC2_INSTANCE_TYPES,
   instanceTypes: (props) => {
