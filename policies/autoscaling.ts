@@ -51,25 +51,32 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     stacks: schema.strings("Stacks where the rule applies (`*` for all).", ["*"]),
   },
   check: (items, report, c) => {
+    // Every SageMaker scalable target, whatever it scales and whether or not it matches a
+    // variant: registering a second target for the same variant replaces the first's range.
     const targets = items.filter(
-      (it) => it.type === AAS.target && it.props.serviceNamespace === "sagemaker",
+      (it) =>
+        it.type === AAS.target &&
+        (it.props.serviceNamespace === "sagemaker" ||
+          (isUnknown(it.props.serviceNamespace) &&
+            /^(endpoint|inference-component)\//.test(str(it.props.resourceId) ?? ""))),
     );
     const policies = items.filter((it) => it.type === AAS.policy);
+    /** What each target scales, for messages. */
+    const scales = new Map<StackItem, string>();
     for (const endpoint of items.filter((it) => it.type === SM.endpoint)) {
       if (!inStacks(c.stacks, endpoint.urn)) continue;
       const cfg = configOf(items, endpoint);
       if (!cfg) continue;
       const endpointName = str(endpoint.props.name) ?? str(endpoint.props.id);
-      const cap = forStack(c.maxInstances, endpoint.urn);
       for (const v of variants(cfg.props).filter((x) => !x.serverless)) {
         const resourceId = endpointName ? `endpoint/${endpointName}/variant/${v.name}` : undefined;
         const matchTarget = (t: StackItem) =>
           isUnknown(t.props.resourceId)
             ? refersVia(t, "resourceId", endpoint, [])
             : resourceId !== undefined && t.props.resourceId === resourceId;
-        const target = targets.find(matchTarget);
+        const matching = targets.filter(matchTarget);
         const where = `${label(endpoint.type, endpoint.name)} variant "${v.name}"`;
-        if (!target) {
+        if (matching.length === 0) {
           report(
             endpoint.urn,
             `${where} has no aws.appautoscaling.Target (resourceId "${resourceId ?? "endpoint/<name>/variant/<variant>"}", ` +
@@ -78,34 +85,43 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
           );
           continue;
         }
-        const tracking = policies.find(
-          (p) =>
-            (p.props.policyType === "TargetTrackingScaling" || isUnknown(p.props.policyType)) &&
-            (p.props.resourceId === target.props.resourceId ||
-              refersVia(p, "resourceId", target, [target.props.resourceId])),
+        for (const target of matching) {
+          scales.set(target, where);
+          const tracking = policies.find(
+            (p) =>
+              (p.props.policyType === "TargetTrackingScaling" || isUnknown(p.props.policyType)) &&
+              (p.props.resourceId === target.props.resourceId ||
+                refersVia(p, "resourceId", target, [target.props.resourceId])),
+          );
+          if (!tracking) {
+            report(
+              target.urn,
+              `${where} has a scalable target but no target-tracking policy. Add an aws.appautoscaling.Policy ` +
+                `with policyType "TargetTrackingScaling" and predefinedMetricType "SageMakerVariantInvocationsPerInstance".`,
+            );
+          }
+        }
+      }
+    }
+    for (const target of targets) {
+      if (!inStacks(c.stacks, target.urn)) continue;
+      const cap = forStack(c.maxInstances, target.urn);
+      const max = num(target.props.maxCapacity);
+      const min = num(target.props.minCapacity);
+      const id = str(target.props.resourceId);
+      const what = scales.get(target) ?? (id ? `resourceId "${id}"` : "its resource");
+      if (max !== undefined && cap !== undefined && max > cap) {
+        report(
+          target.urn,
+          `${label(target.type, target.name)} for ${what} has maxCapacity ${max}, above this stack's cap of ${cap}. ` +
+            `Set maxCapacity to at most ${cap}, or raise maxInstances for the stack in the policy config.`,
         );
-        if (!tracking) {
-          report(
-            target.urn,
-            `${where} has a scalable target but no target-tracking policy. Add an aws.appautoscaling.Policy ` +
-              `with policyType "TargetTrackingScaling" and predefinedMetricType "SageMakerVariantInvocationsPerInstance".`,
-          );
-        }
-        const max = num(target.props.maxCapacity);
-        const min = num(target.props.minCapacity);
-        if (max !== undefined && cap !== undefined && max > cap) {
-          report(
-            target.urn,
-            `${label(target.type, target.name)} for ${where} has maxCapacity ${max}, above this stack's cap of ${cap}. ` +
-              `Set maxCapacity to at most ${cap}, or raise maxInstances for the stack in the policy config.`,
-          );
-        }
-        if (max !== undefined && min !== undefined && min > max) {
-          report(
-            target.urn,
-            `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`,
-          );
-        }
+      }
+      if (max !== undefined && min !== undefined && min > max) {
+        report(
+          target.urn,
+          `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`,
+        );
       }
     }
   },

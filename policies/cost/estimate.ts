@@ -77,6 +77,20 @@ export interface CostEstimate {
   totals: { min: number; max: number };
   /** Resources or settings left out of the estimate, and assumptions a reader should know. */
   warnings: string[];
+  /**
+   * Billable resources or settings the estimate has no price for. The budget policy reports them:
+   * an estimate that leaves out the priciest resource cannot be held to a budget.
+   */
+  unpriced: Unpriced[];
+}
+
+export interface Unpriced {
+  /** URN of the resource (`stack` for training from the config alone). */
+  resource: string;
+  name: string;
+  type: string;
+  /** What has no price, e.g. "SageMaker notebook instance type ml.p3.16xlarge". */
+  what: string;
 }
 
 /** Turns either resource shape into the estimator's. */
@@ -205,11 +219,20 @@ const FREE_TYPES: RegExp[] = [
   /^aws:appautoscaling\/target:/, // Its range is read by the endpoint line.
   /^aws:ssm\/parameter:/, // Standard parameters are free.
   /^aws:budgets\/budget:/, // The first two budgets of an account are free.
+  // Objects copied into a bucket: their storage is the `storageGb` assumption.
+  /^aws:s3\/objectCopy:/,
+  /^aws:costexplorer\/costAllocationTag:/, // Activating a cost allocation tag is free.
+  // Templates and settings that launch or connect billable resources without billing themselves.
+  /^aws:ec2\/(launchTemplate|launchConfiguration|defaultSecurityGroup|securityGroupAssociation|eipAssociation|keyPair):/,
+  /^aws:ssoadmin\//, // IAM Identity Center permission sets and their policies are free.
+  // SNS bills per million publishes ($0.50); budget and alarm notices are a handful a month.
+  /^aws:sns\/(topic|topicPolicy|topicSubscription):/,
 ];
 
 const PRICED_TYPES = new Set([
   "aws:sagemaker/notebookInstance:NotebookInstance",
   "aws:ec2/instance:Instance",
+  "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
   "aws:sagemaker/trainingJob:TrainingJob",
   "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
   "aws:sagemaker/endpoint:Endpoint",
@@ -226,6 +249,7 @@ const PRICED_TYPES = new Set([
 class Estimator {
   readonly lines: CostLine[] = [];
   readonly warnings: string[] = [];
+  readonly unpriced: Unpriced[] = [];
   private readonly byUrn: Map<string, GraphResource>;
   private readonly m: number;
 
@@ -285,7 +309,27 @@ class Estimator {
     });
   }
 
+  /** A billable item without a price: a warning, and a finding for the budget policy. */
+  private noPrice(r: GraphResource | undefined, what: string, warning: string): void {
+    this.warnings.push(warning);
+    this.unpriced.push({
+      resource: r?.urn ?? "stack",
+      name: r?.name ?? "stack",
+      type: r?.type ?? "stack",
+      what,
+    });
+  }
+
   private unpricedInstance(r: GraphResource, kind: string, type: string | undefined): void {
+    // A type unknown until deploy is judged once it is known; a named type without a price is not.
+    if (type) {
+      this.noPrice(
+        r,
+        `${kind} instance type ${type}`,
+        `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`,
+      );
+      return;
+    }
     this.warnings.push(
       type
         ? `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`
@@ -299,7 +343,9 @@ class Estimator {
         case "aws:sagemaker/notebookInstance:NotebookInstance":
           this.notebook(r);
           break;
+        // A spot request runs the same instance; on-demand is the most it can cost.
         case "aws:ec2/instance:Instance":
+        case "aws:ec2/spotInstanceRequest:SpotInstanceRequest":
           this.ec2(r);
           break;
         case "aws:sagemaker/trainingJob:TrainingJob":
@@ -339,7 +385,11 @@ class Estimator {
             r.type.startsWith("aws:") &&
             !FREE_TYPES.some((re) => re.test(r.type))
           ) {
-            this.warnings.push(`${r.name}: no price for ${r.type} — left out of the estimate`);
+            this.noPrice(
+              r,
+              `resource type ${r.type}`,
+              `${r.name}: no price for ${r.type} — left out of the estimate`,
+            );
           }
       }
     }
@@ -407,7 +457,9 @@ class Estimator {
       const volumeType = str(read(v, "volumeType")) ?? "gp3";
       const vp = EBS_VOLUMES[volumeType];
       if (!vp) {
-        this.warnings.push(
+        this.noPrice(
+          r,
+          `EBS volume type ${volumeType} (${item})`,
           `${r.name}: no price for EBS volume type ${volumeType}; ${item} left out of the estimate`,
         );
         continue;
@@ -548,7 +600,9 @@ class Estimator {
     if (declared) return;
     const price = SAGEMAKER_TRAINING[t.instanceType];
     if (!price) {
-      this.warnings.push(
+      this.noPrice(
+        undefined,
+        `SageMaker training instance type ${t.instanceType} (trainingInstanceType)`,
         `trainingInstanceType: no SageMaker training price for ${t.instanceType} — training left out of the estimate`,
       );
       return;
@@ -602,7 +656,11 @@ class Estimator {
       const byId = new Map<string, GraphResource>();
       for (const t of all) {
         const id = str(read(t.props, "resourceId"));
-        if (id !== undefined) byId.set(id, t);
+        if (id === undefined) continue;
+        // Two targets on one variant: the range the estimate holds to is the wider one.
+        const seen = byId.get(id);
+        const max = (x: GraphResource) => num(read(x.props, "maxCapacity")) ?? 0;
+        if (!seen || max(t) > max(seen)) byId.set(id, t);
       }
       this.targetIndex = { all, byId };
     }
@@ -632,14 +690,16 @@ class Estimator {
       endpointName !== undefined
         ? targets.byId.get(`endpoint/${endpointName}/variant/${variant}`)
         : undefined;
-    // At preview the resource id may be unknown: one variant and one target belong together.
+    // At preview the resource id may be unknown: one variant and its targets belong together.
     if (
       !target &&
-      targets.all.length === 1 &&
+      targets.all.length >= 1 &&
       instanceVariants === 1 &&
       this.ofType("aws:sagemaker/endpoint:Endpoint").length === 1
     ) {
-      target = targets.all[0];
+      target = targets.all.reduce((a, b) =>
+        (num(read(b.props, "maxCapacity")) ?? 0) > (num(read(a.props, "maxCapacity")) ?? 0) ? b : a,
+      );
     }
     if (!target) return undefined;
     const min = num(read(target.props, "minCapacity"));
@@ -697,7 +757,9 @@ class Estimator {
         );
         const provisioned = num(read(serverless, "provisionedConcurrency")) ?? 0;
         if (provisioned > 0) {
-          this.warnings.push(
+          this.noPrice(
+            r,
+            `provisioned concurrency on serverless ${label}`,
             `${r.name}: provisioned concurrency ${provisioned} on serverless ${label} is not priced — add its price to policies/cost/prices.ts`,
           );
         }
@@ -1060,6 +1122,7 @@ export function estimateCost(
     lines: e.lines,
     totals: { min, max },
     warnings: e.warnings,
+    unpriced: e.unpriced,
   };
 }
 

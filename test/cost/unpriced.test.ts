@@ -1,0 +1,137 @@
+// The budget fails closed: a billable resource without a price is a finding of cost-budget-enforce,
+// never a zero in the total; every scaling target of a variant counts.
+import * as assert from "assert";
+import { unpricedViolation } from "../../policies/cost/budget";
+import { estimateCost } from "../../policies/cost/estimate";
+import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../policies/cost/usage";
+import { type PolicyPackClient, startPolicyPack } from "../../tools/policy-analyzer";
+import { T, instanceEndpoint, res, usage } from "./fixtures";
+import { runWithBudget } from "./stack-with-budget";
+
+const quiet = () => usage({ logIngestGbPerMonth: 0, storageGb: 0 });
+
+const BUDGET = {
+  urn: "urn:pulumi:dev::dog-breed-classifier::aws:budgets/budget:Budget::cost-budget",
+  name: "cost-budget",
+  monthlyUsd: 50,
+  declared: "50 USD per MONTHLY",
+};
+
+describe("estimateCost: unpriced billable items", () => {
+  it("lists a notebook on an instance type without a price", () => {
+    const est = estimateCost(
+      [res(T.notebook, "notebook", { instanceType: "ml.p3.16xlarge", volumeSize: 5 })],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(
+      est.unpriced.map((u) => [u.name, u.what]),
+      [["notebook", "SageMaker notebook instance type ml.p3.16xlarge"]],
+    );
+    assert.strictEqual(
+      unpricedViolation(est, BUDGET),
+      "Budget cost-budget: stack dev cannot be held to its limit of $50.00 a month: 1 billable item has no " +
+        "price, so the estimate of $0.70–$0.70 leaves it out: notebook (SageMaker notebook instance type " +
+        "ml.p3.16xlarge). Use a type the price table covers (policies/cost/prices.ts), or add the price " +
+        "there, with its source, so the budget counts it.",
+    );
+  });
+
+  it("lists an unpriced EC2 type, hosting type and billable resource type together", () => {
+    const est = estimateCost(
+      [
+        res(T.ec2, "host", { instanceType: "x2iedn.32xlarge" }),
+        ...instanceEndpoint("dev", "ml.p5.48xlarge", 1, 1),
+        res("aws:ec2/eip:Eip", "ip", { domain: "vpc" }),
+      ],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(
+      est.unpriced.map((u) => u.what),
+      [
+        "EC2 instance type x2iedn.32xlarge",
+        "SageMaker hosting instance type ml.p5.48xlarge",
+        "resource type aws:ec2/eip:Eip",
+      ],
+    );
+    assert.match(unpricedViolation(est, BUDGET)!, /3 billable items have no price/);
+  });
+
+  it("prices a spot instance request as the on-demand instance it may run as", () => {
+    const est = estimateCost(
+      [
+        res("aws:ec2/spotInstanceRequest:SpotInstanceRequest", "spot", {
+          instanceType: "m5.xlarge",
+        }),
+      ],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(est.unpriced, []);
+    assert.ok(est.lines.some((l) => l.item === "EC2 instance hours"));
+  });
+
+  it("does not list free templates and settings, nor an instance type unknown until deploy", () => {
+    const est = estimateCost(
+      [
+        res("aws:ec2/launchTemplate:LaunchTemplate", "lt", { instanceType: "m5.large" }),
+        res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "dsg", {}),
+        res("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", "mpa", {}),
+        res("aws:costexplorer/costAllocationTag:CostAllocationTag", "tag", {}),
+        res(T.notebook, "notebook", {}),
+      ],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(est.unpriced, []);
+    assert.strictEqual(unpricedViolation(est, BUDGET), undefined);
+  });
+
+  it("holds an endpoint to the widest of the scaling targets on its variant", () => {
+    const graph = instanceEndpoint("dev", "ml.m5.large", 1, 2);
+    const target = graph.find((r) => r.type === T.target)!;
+    const second = res(T.target, "second-target", { ...target.inputs, maxCapacity: 100 });
+    const est = estimateCost([...graph, second], quiet(), "us-east-1");
+    const line = est.lines.find((l) => l.item.startsWith("endpoint instances"))!;
+    assert.strictEqual(line.inputs.maxInstances, 100);
+    assert.strictEqual(line.inputs.scalableTarget, "second-target");
+  });
+});
+
+describe("cost-budget-enforce fails closed through the analyzer protocol", function () {
+  this.timeout(120000);
+  let pack: PolicyPackClient;
+
+  before(async () => {
+    pack = await startPolicyPack({ stack: { project: "dog-breed-classifier", stack: "dev" } });
+  });
+
+  after(async () => {
+    await pack?.close();
+  });
+
+  it("reports dev's notebook on ml.p3.16xlarge as unpriced, and nothing as declared", async () => {
+    const run = await runWithBudget("dev", { budgetMonthlyUsd: 50 });
+    await pack.configure(policyConfigFromStackConfig(run.config));
+    const budget = async (resources: typeof run.resources) =>
+      (await pack.analyzeStack(resources)).filter((v) => v.policyName === BUDGET_POLICY);
+    assert.deepStrictEqual(await budget(run.resources), []);
+    const big = run.resources.map((r) =>
+      r.type === T.notebook
+        ? {
+            ...r,
+            inputs: { ...r.inputs, instanceType: "ml.p3.16xlarge" },
+            outputs: { ...r.outputs, instanceType: "ml.p3.16xlarge" },
+          }
+        : r,
+    );
+    const [v, ...rest] = await budget(big);
+    assert.deepStrictEqual(rest, []);
+    assert.strictEqual(v.enforcementLevel, "mandatory");
+    assert.match(
+      v.message,
+      /stack dev cannot be held to its limit of \$50\.00 a month: 1 billable item has no price, so the estimate of \$[\d.,]+–\$[\d.,]+ leaves it out: notebook-instance \(SageMaker notebook instance type ml\.p3\.16xlarge\)\./,
+    );
+  });
+});
