@@ -225,6 +225,9 @@ const FREE_TYPES: RegExp[] = [
   // Templates and settings that launch or connect billable resources without billing themselves.
   /^aws:ec2\/(launchTemplate|launchConfiguration|defaultSecurityGroup|securityGroupAssociation|eipAssociation|keyPair):/,
   /^aws:ssoadmin\//, // IAM Identity Center permission sets and their policies are free.
+  // A Studio domain, its profiles and spaces bill through their apps (aws:sagemaker/app, priced
+  // per instance) and the data they store, not by themselves.
+  /^aws:sagemaker\/(domain|userProfile|space|studioLifecycleConfig):/,
   // SNS bills per million publishes ($0.50); budget and alarm notices are a handful a month.
   /^aws:sns\/(topic|topicPolicy|topicSubscription):/,
 ];

@@ -58,6 +58,23 @@ describe("estimateCost: unpriced billable items", () => {
     assert.match(unpricedViolation(est, BUDGET)!, /3 billable items have no price/);
   });
 
+  it("lists a Studio app, which bills by instance, but not its domain", () => {
+    const est = estimateCost(
+      [
+        res("aws:sagemaker/domain:Domain", "studio", {}),
+        res("aws:sagemaker/app:App", "jupyter", {
+          resourceSpec: { instanceType: "ml.g5.48xlarge" },
+        }),
+      ],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(
+      est.unpriced.map((u) => u.what),
+      ["resource type aws:sagemaker/app:App"],
+    );
+  });
+
   it("prices a spot instance request as the on-demand instance it may run as", () => {
     const est = estimateCost(
       [
@@ -80,6 +97,7 @@ describe("estimateCost: unpriced billable items", () => {
         res("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", "mpa", {}),
         res("aws:costexplorer/costAllocationTag:CostAllocationTag", "tag", {}),
         res(T.notebook, "notebook", {}),
+        res("aws:sagemaker/domain:Domain", "studio", {}),
       ],
       quiet(),
       "us-east-1",
