@@ -8,6 +8,7 @@ import {
   isUnknown,
   label,
   num,
+  obj,
   refersVia,
   schema,
   stackPolicy,
@@ -19,7 +20,17 @@ import { SM, variants } from "./sagemaker";
 export const AAS = {
   target: "aws:appautoscaling/target:Target",
   policy: "aws:appautoscaling/policy:Policy",
+  scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
 } as const;
+
+/** Whether a target or scheduled action scales SageMaker capacity. */
+function scalesSageMaker(it: StackItem): boolean {
+  return (
+    it.props.serviceNamespace === "sagemaker" ||
+    (isUnknown(it.props.serviceNamespace) &&
+      /^(endpoint|inference-component)\//.test(str(it.props.resourceId) ?? ""))
+  );
+}
 
 const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
 
@@ -41,7 +52,7 @@ function configOf(items: StackItem[], endpoint: StackItem): StackItem | undefine
 export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
   name: "sagemaker-endpoint-require-autoscaling",
   description:
-    "Requires every instance-based endpoint variant to have a scalable target and a target-tracking policy, with max capacity within the stack's cap.",
+    "Requires every instance-based endpoint variant to have a scalable target and a target-tracking policy, and every SageMaker scalable target and scheduled action to keep max capacity within the stack's cap.",
   enforcementLevel: "mandatory",
   config: {
     maxInstances: schema.numberByStack(
@@ -53,13 +64,7 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
   check: (items, report, c) => {
     // Every SageMaker scalable target, whatever it scales and whether or not it matches a
     // variant: registering a second target for the same variant replaces the first's range.
-    const targets = items.filter(
-      (it) =>
-        it.type === AAS.target &&
-        (it.props.serviceNamespace === "sagemaker" ||
-          (isUnknown(it.props.serviceNamespace) &&
-            /^(endpoint|inference-component)\//.test(str(it.props.resourceId) ?? ""))),
-    );
+    const targets = items.filter((it) => it.type === AAS.target && scalesSageMaker(it));
     const policies = items.filter((it) => it.type === AAS.policy);
     /** What each target scales, for messages. */
     const scales = new Map<StackItem, string>();
@@ -102,6 +107,22 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
           }
         }
       }
+    }
+    // A scheduled action sets the target's range when it runs: its maximum is a ceiling too.
+    for (const action of items.filter(
+      (it) => it.type === AAS.scheduledAction && scalesSageMaker(it),
+    )) {
+      if (!inStacks(c.stacks, action.urn)) continue;
+      const cap = forStack(c.maxInstances, action.urn);
+      const max = num(obj(action.props.scalableTargetAction)?.maxCapacity);
+      if (max === undefined || cap === undefined || max <= cap) continue;
+      const id = str(action.props.resourceId);
+      report(
+        action.urn,
+        `${label(action.type, action.name)} for ${id ? `resourceId "${id}"` : "its resource"} sets maxCapacity ${max} ` +
+          `when it runs, above this stack's cap of ${cap}. Set scalableTargetAction.maxCapacity to at most ${cap}, ` +
+          `or raise maxInstances for the stack in the policy config.`,
+      );
     }
     for (const target of targets) {
       if (!inStacks(c.stacks, target.urn)) continue;

@@ -216,7 +216,7 @@ const FREE_TYPES: RegExp[] = [
   /^aws:lambda\/(alias|functionUrl|permission|eventInvokeConfig):/,
   // The endpoint configuration is priced through the endpoint that serves it.
   /^aws:sagemaker\/(model|endpointConfiguration|notebookInstanceLifecycleConfiguration|codeRepository):/,
-  /^aws:appautoscaling\/target:/, // Its range is read by the endpoint line.
+  /^aws:appautoscaling\/(target|scheduledAction):/, // Their range is read by the endpoint line.
   /^aws:ssm\/parameter:/, // Standard parameters are free.
   /^aws:budgets\/budget:/, // The first two budgets of an account are free.
   // Objects copied into a bucket: their storage is the `storageGb` assumption.
@@ -236,6 +236,7 @@ const PRICED_TYPES = new Set([
   "aws:sagemaker/notebookInstance:NotebookInstance",
   "aws:ec2/instance:Instance",
   "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+  "aws:ebs/volume:Volume",
   "aws:sagemaker/trainingJob:TrainingJob",
   "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
   "aws:sagemaker/endpoint:Endpoint",
@@ -366,6 +367,9 @@ class Estimator {
         case "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig":
           this.provisionedConcurrency(r);
           break;
+        case "aws:ebs/volume:Volume":
+          this.volume(r, "volume", r.props, "size");
+          break;
         case "aws:kms/key:Key":
           this.add(
             r,
@@ -455,27 +459,36 @@ class Estimator {
     list(read(r.props, "ebsBlockDevices")).forEach((v, i) =>
       volumes.push([`EBS volume ${i + 1}`, v]),
     );
-    for (const [item, v] of volumes) {
-      const gb = num(read(v, "volumeSize")) ?? 8;
-      const volumeType = str(read(v, "volumeType")) ?? "gp3";
-      const vp = EBS_VOLUMES[volumeType];
-      if (!vp) {
-        this.noPrice(
-          r,
-          `EBS volume type ${volumeType} (${item})`,
-          `${r.name}: no price for EBS volume type ${volumeType}; ${item} left out of the estimate`,
-        );
-        continue;
-      }
-      this.add(
+    for (const [item, v] of volumes) this.volume(r, item, v, "volumeSize", "volumeType");
+  }
+
+  /** An EBS volume, billed for the whole month: a device of an instance, or a standalone volume. */
+  private volume(
+    r: GraphResource,
+    item: string,
+    v: unknown,
+    sizeKey: string,
+    typeKey = "type",
+  ): void {
+    const gb = num(read(v, sizeKey)) ?? 8;
+    const volumeType = str(read(v, typeKey)) ?? "gp3";
+    const vp = EBS_VOLUMES[volumeType];
+    if (!vp) {
+      this.noPrice(
         r,
-        `EBS ${item} (${volumeType})`,
-        `${fmt(gb)} GB × ${usd(vp)}/GB-month`,
-        { volumeGb: gb, volumeType, usdPerGbMonth: vp.usd },
-        gb * vp.usd,
-        gb * vp.usd,
+        `EBS volume type ${volumeType} (${item})`,
+        `${r.name}: no price for EBS volume type ${volumeType}; ${item} left out of the estimate`,
       );
+      return;
     }
+    this.add(
+      r,
+      `EBS ${item} (${volumeType})`,
+      `${fmt(gb)} GB × ${usd(vp)}/GB-month`,
+      { volumeGb: gb, volumeType, usdPerGbMonth: vp.usd },
+      gb * vp.usd,
+      gb * vp.usd,
+    );
   }
 
   /** Instance-hours of one training job definition, with its spot setting. */
@@ -708,7 +721,13 @@ class Estimator {
     const min = num(read(target.props, "minCapacity"));
     const max = num(read(target.props, "maxCapacity"));
     if (min === undefined || max === undefined) return undefined;
-    return { min, max, target };
+    // A scheduled action on the same variant resets the range when it runs: its maximum counts.
+    const id = str(read(target.props, "resourceId"));
+    const scheduled = this.ofType("aws:appautoscaling/scheduledAction:ScheduledAction")
+      .filter((a) => id !== undefined && str(read(a.props, "resourceId")) === id)
+      .map((a) => num(path(a.props, "scalableTargetAction", "maxCapacity")))
+      .filter((n): n is number => n !== undefined);
+    return { min, max: Math.max(max, ...scheduled), target };
   }
 
   private endpoint(r: GraphResource): void {

@@ -75,6 +75,41 @@ describe("estimateCost: unpriced billable items", () => {
     );
   });
 
+  it("prices a standalone EBS volume, and lists one of a type without a price", () => {
+    const est = estimateCost(
+      [
+        res("aws:ebs/volume:Volume", "data", { size: 100, type: "gp3" }),
+        res("aws:ebs/volume:Volume", "scratch", { size: 100, type: "io9" }),
+      ],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(
+      est.lines.map((l) => [l.name, l.item]),
+      [["data", "EBS volume (gp3)"]],
+    );
+    assert.deepStrictEqual(
+      est.unpriced.map((u) => u.what),
+      ["EBS volume type io9 (volume)"],
+    );
+  });
+
+  it("holds an endpoint to the maximum a scheduled action sets", () => {
+    const graph = instanceEndpoint("dev", "ml.m5.large", 1, 2);
+    const target = graph.find((r) => r.type === T.target)!;
+    const action = res("aws:appautoscaling/scheduledAction:ScheduledAction", "nightly", {
+      serviceNamespace: "sagemaker",
+      resourceId: target.inputs!.resourceId,
+      scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+      schedule: "cron(0 20 * * ? *)",
+      scalableTargetAction: { minCapacity: 1, maxCapacity: 40 },
+    });
+    const est = estimateCost([...graph, action], quiet(), "us-east-1");
+    assert.deepStrictEqual(est.unpriced, []);
+    const line = est.lines.find((l) => l.item.startsWith("endpoint instances"))!;
+    assert.strictEqual(line.inputs.maxInstances, 40);
+  });
+
   it("prices a spot instance request as the on-demand instance it may run as", () => {
     const est = estimateCost(
       [

@@ -111,6 +111,33 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
     assert.match(findings[0].message, /^Target "inverted" has minCapacity 5 above maxCapacity 4/);
   });
 
+  it("reports a scheduled action raising the maximum above the cap", async () => {
+    const findings = await checkStack(endpointAutoscaling, [
+      ...base,
+      {
+        type: "aws:appautoscaling/scheduledAction:ScheduledAction",
+        name: "weekday-peak",
+        stack: "prod",
+        props: {
+          serviceNamespace: "sagemaker",
+          resourceId: RESOURCE_ID,
+          scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+          schedule: "cron(0 8 ? * MON-FRI *)",
+          scalableTargetAction: { minCapacity: 2, maxCapacity: 100 },
+        },
+      },
+    ]);
+    assert.deepStrictEqual(findings, [
+      {
+        name: "weekday-peak",
+        message:
+          `ScheduledAction "weekday-peak" for resourceId "${RESOURCE_ID}" sets maxCapacity 100 when it runs, above ` +
+          "this stack's cap of 6. Set scalableTargetAction.maxCapacity to at most 6, or raise maxInstances for the " +
+          "stack in the policy config.",
+      },
+    ]);
+  });
+
   it("passes two targets within the cap, and targets of other services", async () => {
     assert.deepStrictEqual(
       await checkStack(endpointAutoscaling, [
