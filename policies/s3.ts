@@ -18,6 +18,7 @@ import { conditionKeys, covers, parseDocument, Statement } from "./iam-documents
 export const S3 = {
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
   encryption: [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
@@ -119,7 +120,7 @@ function bucketsOf(items: StackItem[]): StackItem[] {
 export const publicAccess = stackPolicy({
   name: "s3-bucket-block-public-access",
   description:
-    "Requires every bucket to have a public access block with all four settings true, and no public ACL or bucket policy.",
+    "Requires every bucket, and an account-wide block when declared, to block public access with all four settings true, and forbids public ACLs and bucket policies.",
   enforcementLevel: "mandatory",
   check: (items, report) => {
     for (const b of bucketsOf(items)) {
@@ -150,6 +151,17 @@ export const publicAccess = stackPolicy({
             `making it public. Name the roles that need access, or add a condition such as aws:SourceVpce.`,
         );
       }
+    }
+    // The account-wide block carries the same four settings for every bucket of the account.
+    for (const pab of items.filter((it) => it.type === S3.accountPublicAccessBlock)) {
+      const off = PAB_FLAGS.filter((f) => pab.props[f] !== true && !isUnknown(pab.props[f]));
+      if (off.length === 0) continue;
+      report(
+        pab.urn,
+        `${label(pab.type, pab.name)} leaves ${off.map((f) => `${f} ${String(pab.props[f] ?? "unset")}`).join(", ")} ` +
+          `for every bucket of the account. Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and ` +
+          `restrictPublicBuckets to true.`,
+      );
     }
     // ACLs on buckets, bucket ACL resources and objects, whether or not their bucket is in the stack.
     const buckets = bucketsOf(items);
@@ -315,7 +327,8 @@ export const tlsOnly = stackPolicy({
     for (const b of bucketsOf(items)) {
       if (hasUnknownPolicy(items, b)) continue;
       let ok = false;
-      const bucket = str(b.props.bucket);
+      const arn = str(b.props.arn);
+      const bucket = str(b.props.bucket) ?? (arn ? arn.slice(arn.indexOf(":::") + 3) : undefined);
       for (const { statement } of policyStatements(items, b)) {
         if (await isTlsDeny(statement, bucket)) {
           ok = true;

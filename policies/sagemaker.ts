@@ -302,11 +302,14 @@ export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
     const dc = r.props.dataCaptureConfig;
     if (isUnknown(dc)) return;
     const cfg = obj(dc);
+    // The provider sends enableCapture false when it is unset
+    // (https://www.pulumi.com/registry/packages/aws/api-docs/sagemaker/endpointconfiguration/).
     const enabled = cfg?.enableCapture;
     const percent = cfg?.initialSamplingPercentage;
-    const on = enabled === true || isUnknown(enabled);
+    const on = enabled === true || enabled === "true" || isUnknown(enabled);
     // Capture "on" at 0% samples no request: it is capture off.
-    const sampled = isUnknown(percent) || (typeof percent === "number" && percent > 0);
+    const pct = typeof percent === "string" && percent.trim() !== "" ? Number(percent) : percent;
+    const sampled = isUnknown(percent) || (typeof pct === "number" && pct > 0);
     if (cfg && on && sampled) return;
     const state = !cfg
       ? "unset"

@@ -147,6 +147,40 @@ describe("s3-bucket-block-public-access: ACL grants", () => {
   });
 });
 
+describe("s3-bucket-block-public-access: the account-wide block", () => {
+  const account = (flags: Record<string, unknown>): Fixture => ({
+    type: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+    name: "account-pab",
+    props: flags,
+  });
+  const ALL_ON = {
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  };
+
+  it("reports an account-wide block with a setting off or unset", async () => {
+    const found = await checkStack(publicAccess, [
+      ...bucketSet(),
+      account({ ...ALL_ON, restrictPublicBuckets: false, ignorePublicAcls: undefined }),
+    ]);
+    assert.deepStrictEqual(found, [
+      {
+        name: "account-pab",
+        message:
+          'AccountPublicAccessBlock "account-pab" leaves ignorePublicAcls unset, restrictPublicBuckets false for ' +
+          "every bucket of the account. Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and " +
+          "restrictPublicBuckets to true.",
+      },
+    ]);
+  });
+
+  it("passes an account-wide block with all four settings on", async () => {
+    assert.deepStrictEqual(await checkStack(publicAccess, [...bucketSet(), account(ALL_ON)]), []);
+  });
+});
+
 describe("s3-bucket-require-tls: the bucket the deny names", () => {
   const caught: [string, Record<string, unknown>][] = [
     [
@@ -182,6 +216,18 @@ describe("s3-bucket-require-tls: the bucket the deny names", () => {
       assert.match(found[0].message, /has no bucket policy statement denying plain-HTTP requests/);
     });
   }
+
+  it("knows the bucket by its ARN when its name is not given", async () => {
+    const byArn = (statement: Record<string, unknown>) =>
+      withPolicy(statement).map((f) =>
+        f.name === "data-bucket"
+          ? { ...f, props: { id: BUCKET, arn: `arn:aws:s3:::${BUCKET}` } }
+          : f,
+      );
+    const other = { ...TLS_DENY, Resource: "arn:aws:s3:::other-bucket/*" };
+    assert.strictEqual((await checkStack(tlsOnly, byArn(other))).length, 1);
+    assert.deepStrictEqual(await checkStack(tlsOnly, byArn(TLS_DENY)), []);
+  });
 
   it("passes the deny on the bucket, on a wildcard covering it, and in another partition", async () => {
     for (const resource of [

@@ -231,6 +231,21 @@ describe("sagemaker-endpoint-config-require-data-capture by what it samples", ()
     assert.match((await check(endpointConfigDataCapture, f))[0], /initialSamplingPercentage unset/);
   });
 
+  it("reads a percentage written as a string", async () => {
+    for (const [pct, n] of [
+      ["0", 1],
+      ["25", 0],
+    ] as const) {
+      const f = withProps(config, {
+        dataCaptureConfig: {
+          ...(config.props.dataCaptureConfig as object),
+          initialSamplingPercentage: pct,
+        },
+      });
+      assert.strictEqual((await check(endpointConfigDataCapture, f)).length, n, pct);
+    }
+  });
+
   it("passes capture at 1% and a percentage unknown at preview", async () => {
     for (const pct of [1, UNKNOWN]) {
       const f = withProps(config, {
