@@ -1,7 +1,7 @@
 // EC2 guardrails: IMDSv2 only, encrypted volumes, no inbound traffic from the whole internet, no
 // public address in the listed stacks, and the instance types each stack may use. Each rule holds,
 // in one table, every resource type that carries its setting and where that type keeps it.
-import { exposure, Exposure, parseCidr, share } from "./cidr";
+import { exposure, Exposure, parseCidr, Range, share } from "./cidr";
 import {
   inStacks,
   instanceTypeAllowlist,
@@ -13,6 +13,9 @@ import {
   Props,
   resourcePolicy,
   schema,
+  stackPolicy,
+  StackItem,
+  refersVia,
   str,
 } from "./common";
 
@@ -178,12 +181,24 @@ interface IngressConfig {
   allowedPublicPorts: number[];
 }
 
+const INGRESS_CONFIG = {
+  allowedPublicPorts: {
+    type: "array" as const,
+    items: { type: "number" as const },
+    description:
+      "Ports that may be open to the internet (for example 443 behind a public load balancer).",
+    default: [],
+  },
+};
+
 interface IngressRule {
   where: string;
   fromPort: unknown;
   toPort: unknown;
   protocol: unknown;
   cidrs: unknown[];
+  /** Managed prefix lists the rule admits, by id. */
+  prefixLists: unknown[];
 }
 
 function groupRules(p: Props): IngressRule[] {
@@ -197,6 +212,7 @@ function groupRules(p: Props): IngressRule[] {
         toPort: rule.toPort,
         protocol: rule.protocol,
         cidrs: [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)],
+        prefixLists: list(rule.prefixListIds),
       },
     ];
   });
@@ -216,6 +232,7 @@ const INGRESS_READERS: Record<string, (p: Props) => IngressRule[]> = {
             toPort: p.toPort,
             protocol: p.protocol,
             cidrs: [...list(p.cidrBlocks), ...list(p.ipv6CidrBlocks)],
+            prefixLists: list(p.prefixListIds),
           },
         ],
   [EC2.ingressRule]: (p) => [
@@ -225,6 +242,7 @@ const INGRESS_READERS: Record<string, (p: Props) => IngressRule[]> = {
       toPort: p.toPort,
       protocol: p.ipProtocol,
       cidrs: [p.cidrIpv4, p.cidrIpv6],
+      prefixLists: list(p.prefixListId),
     },
   ],
 };
@@ -246,6 +264,22 @@ function reach(e: Exposure[]): string {
     .join(" and ");
 }
 
+/** A single port the config lets the internet reach (443 behind a public load balancer). */
+function allowedPort(rule: IngressRule, ports: number[]): boolean {
+  const f = num(rule.fromPort);
+  return (
+    f !== undefined && f === num(rule.toPort) && String(rule.protocol) !== "-1" && ports.includes(f)
+  );
+}
+
+/** The CIDR blocks of a rule read as ranges (unknown and unreadable ones left out). */
+function rangesOf(cidrs: unknown[]): Range[] {
+  return cidrs.flatMap((x) => {
+    const r = typeof x === "string" && !isUnknown(x) ? parseCidr(x) : undefined;
+    return r ? [r] : [];
+  });
+}
+
 const INGRESS_FIX =
   "Allow only the callers' CIDR or security group, or use SSM Session Manager instead of SSH.";
 
@@ -255,27 +289,10 @@ export const publicIngress = resourcePolicy<IngressConfig>({
     "Forbids inbound security group rules whose CIDR blocks, alone or together, open a port to the whole internet or a /8 of it.",
   enforcementLevel: "mandatory",
   types: Object.keys(INGRESS_READERS),
-  config: {
-    allowedPublicPorts: {
-      type: "array",
-      items: { type: "number" },
-      description:
-        "Ports that may be open to the internet (for example 443 behind a public load balancer).",
-      default: [],
-    },
-  },
+  config: INGRESS_CONFIG,
   check: (r, c) => {
-    const allowed = (rule: IngressRule) => {
-      const f = num(rule.fromPort);
-      return (
-        f !== undefined &&
-        f === num(rule.toPort) &&
-        String(rule.protocol) !== "-1" &&
-        c.allowedPublicPorts.includes(f)
-      );
-    };
     const judged = INGRESS_READERS[r.type](r.props)
-      .filter((rule) => !allowed(rule))
+      .filter((rule) => !allowedPort(rule, c.allowedPublicPorts))
       .map((rule) => {
         const given = rule.cidrs.filter(
           (x): x is string => typeof x === "string" && !isUnknown(x) && x !== "",
@@ -317,6 +334,111 @@ export const publicIngress = resourcePolicy<IngressConfig>({
       `${label(r.type, r.name)} ${together.map((x) => x.rule.where).join(", ")} together allow inbound from ` +
         `${together.flatMap((x) => x.ranges.map((y) => y.cidr)).join(", ")}, ${reach(e)}. ${INGRESS_FIX}`,
     );
+  },
+});
+
+const PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList";
+const PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry";
+const GROUP_TYPES: string[] = [EC2.securityGroup, EC2.defaultSecurityGroup];
+
+/** The CIDR blocks a managed prefix list in the stack holds: its entries and standalone ones. */
+function prefixListRanges(items: StackItem[], id: unknown, rule: StackItem): Range[] | undefined {
+  const list_ = items.find(
+    (it) =>
+      it.type === PREFIX_LIST &&
+      ((typeof id === "string" && !isUnknown(id) && it.props.id === id) ||
+        (isUnknown(id) && refersVia(rule, "prefixListIds", it, [])) ||
+        (isUnknown(id) && refersVia(rule, "prefixListId", it, [])) ||
+        (isUnknown(id) && refersVia(rule, "ingress", it, []))),
+  );
+  if (!list_) return undefined;
+  const entries = [
+    ...list(list_.props.entries).map((e) => obj(e)?.cidr),
+    ...items
+      .filter(
+        (it) =>
+          it.type === PREFIX_LIST_ENTRY && refersVia(it, "prefixListId", list_, [list_.props.id]),
+      )
+      .map((it) => it.props.cidr),
+  ];
+  return rangesOf(entries);
+}
+
+export const combinedIngress = stackPolicy<IngressConfig>({
+  name: "ec2-security-group-disallow-combined-public-ingress",
+  description:
+    "Forbids inbound rules of one security group, inline or standalone, whose CIDR blocks and managed prefix lists together open it to the whole internet or a /8 of it.",
+  enforcementLevel: "mandatory",
+  config: INGRESS_CONFIG,
+  check: (items, report, c) => {
+    const groups = items.filter((it) => GROUP_TYPES.includes(it.type));
+    // Rules by the security group they belong to (the group's item, or its id when not in the stack).
+    const byGroup = new Map<StackItem | string, { item: StackItem; rule: IngressRule }[]>();
+    const push = (key: StackItem | string, item: StackItem, rule: IngressRule) =>
+      byGroup.set(key, [...(byGroup.get(key) ?? []), { item, rule }]);
+    for (const it of items) {
+      if (!INGRESS_READERS[it.type]) continue;
+      const rules = INGRESS_READERS[it.type](it.props).filter(
+        (rule) => !allowedPort(rule, c.allowedPublicPorts),
+      );
+      if (GROUP_TYPES.includes(it.type)) {
+        rules.forEach((rule) => push(it, it, rule));
+        continue;
+      }
+      const sgId = it.props.securityGroupId;
+      const group = groups.find((g) =>
+        refersVia(it, "securityGroupId", g, [g.props.id, g.props.name]),
+      );
+      const key = group ?? (typeof sgId === "string" && !isUnknown(sgId) ? sgId : undefined);
+      rules.forEach((rule) => push(key ?? it.urn, it, rule));
+    }
+    for (const [key, members] of byGroup) {
+      // What one resource opens alone is ec2-security-group-disallow-public-ingress's finding.
+      const resources = [...new Set(members.map((m) => m.item))];
+      if (
+        resources.some(
+          (res) =>
+            exposure(members.filter((m) => m.item === res).flatMap((m) => rangesOf(m.rule.cidrs)))
+              .length > 0,
+        )
+      )
+        continue;
+      const sources: string[] = [];
+      const ranges: Range[] = [];
+      for (const { item, rule } of members) {
+        const own = rangesOf(rule.cidrs);
+        ranges.push(...own);
+        sources.push(
+          ...rule.cidrs.filter((x): x is string => typeof x === "string" && !isUnknown(x)),
+        );
+        for (const id of rule.prefixLists) {
+          const pl = prefixListRanges(items, id, item);
+          if (!pl || pl.length === 0) continue;
+          ranges.push(...pl);
+          sources.push(
+            `prefix list ${typeof id === "string" && !isUnknown(id) ? `"${id}"` : "(known after deploy)"}`,
+          );
+        }
+      }
+      const e = exposure(ranges);
+      if (e.length === 0) continue;
+      const where = members.map(({ item, rule }) =>
+        GROUP_TYPES.includes(item.type) ? rule.where : label(item.type, item.name),
+      );
+      const target =
+        typeof key === "string" ? (key.startsWith("urn:") ? members[0].item : undefined) : key;
+      const groupName =
+        typeof key === "string"
+          ? key.startsWith("urn:")
+            ? "its security group"
+            : `security group "${key}"`
+          : label(key.type, key.name);
+      report(
+        (target ?? members[0].item).urn,
+        `${groupName} admits inbound traffic through ${[...new Set(where)].join(", ")} from ` +
+          `${[...new Set(sources)].join(", ")}, which together are ${reach(e)}. ${INGRESS_FIX}`,
+      );
+    }
   },
 });
 
@@ -447,4 +569,11 @@ export const ec2InstanceType = instanceTypeAllowlist({
   },
 });
 
-export const ec2Policies = [imdsV2, encryptedVolumes, publicIngress, noPublicIp, ec2InstanceType];
+export const ec2Policies = [
+  imdsV2,
+  encryptedVolumes,
+  publicIngress,
+  combinedIngress,
+  noPublicIp,
+  ec2InstanceType,
+];

@@ -2,8 +2,14 @@
 // judged as address ranges.
 import * as assert from "assert";
 import { exposure, parseCidr, publicCoverage } from "../../policies/cidr";
-import { encryptedVolumes, imdsV2, noPublicIp, publicIngress } from "../../policies/ec2";
-import { check, Fixture } from "./harness";
+import {
+  combinedIngress,
+  encryptedVolumes,
+  imdsV2,
+  noPublicIp,
+  publicIngress,
+} from "../../policies/ec2";
+import { check, checkStack, Fixture } from "./harness";
 
 const launchTemplate: Fixture = {
   type: "aws:ec2/launchTemplate:LaunchTemplate",
@@ -315,5 +321,106 @@ describe("ec2-security-group-disallow-public-ingress on ranges", () => {
       },
     ]);
     assert.deepStrictEqual(await check(publicIngress, https, { allowedPublicPorts: [443] }), []);
+  });
+});
+
+describe("ec2-security-group-disallow-combined-public-ingress", () => {
+  const group: Fixture = {
+    type: SG,
+    name: "app-sg",
+    props: { id: "sg-0app", ingress: [] },
+  };
+  const vpcRule = (name: string, props: Record<string, unknown>): Fixture => ({
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    name,
+    props: { ipProtocol: "tcp", fromPort: 22, toPort: 22, securityGroupId: "sg-0app", ...props },
+  });
+  const prefixList = (entries: string[]): Fixture => ({
+    type: "aws:ec2/managedPrefixList:ManagedPrefixList",
+    name: "callers",
+    props: {
+      id: "pl-0callers",
+      addressFamily: "IPv4",
+      maxEntries: 10,
+      entries: entries.map((cidr) => ({ cidr })),
+    },
+  });
+
+  it("reports standalone rules of one group that add up to a /8", async () => {
+    const found = await checkStack(combinedIngress, [
+      group,
+      vpcRule("a", { cidrIpv4: "11.0.0.0/9" }),
+      vpcRule("b", { cidrIpv4: "11.128.0.0/9" }),
+    ]);
+    assert.deepStrictEqual(found, [
+      {
+        name: "app-sg",
+        message:
+          'SecurityGroup "app-sg" admits inbound traffic through SecurityGroupIngressRule "a", ' +
+          'SecurityGroupIngressRule "b" from 11.0.0.0/9, 11.128.0.0/9, which together are open to 0.4% of the ' +
+          "public IPv4 internet. Allow only the callers' CIDR or security group, or use SSM Session Manager instead of SSH.",
+      },
+    ]);
+  });
+
+  it("reports a prefix list in the stack whose entries cover the internet", async () => {
+    const sg = {
+      ...group,
+      props: {
+        id: "sg-0app",
+        ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, prefixListIds: ["pl-0callers"] }],
+      },
+    };
+    const found = await checkStack(combinedIngress, [sg, prefixList(["0.0.0.0/1", "128.0.0.0/1"])]);
+    assert.strictEqual(found.length, 1);
+    assert.match(
+      found[0].message,
+      /through ingress rule 0 from prefix list "pl-0callers", which together are open to the whole internet/,
+    );
+  });
+
+  it("reports a standalone prefix-list entry of 0.0.0.0/0 behind a rule", async () => {
+    const entry: Fixture = {
+      type: "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry",
+      name: "everyone",
+      props: { prefixListId: "pl-0callers", cidr: "0.0.0.0/0" },
+    };
+    const found = await checkStack(combinedIngress, [
+      group,
+      prefixList(["10.0.0.0/8"]),
+      entry,
+      vpcRule("from-list", { prefixListId: "pl-0callers" }),
+    ]);
+    assert.strictEqual(found.length, 1);
+    assert.match(found[0].message, /open to the whole internet/);
+  });
+
+  it("passes private prefix lists, rules of different groups, and leaves single rules to the resource rule", async () => {
+    const sg = {
+      ...group,
+      props: {
+        id: "sg-0app",
+        ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, prefixListIds: ["pl-0callers"] }],
+      },
+    };
+    assert.deepStrictEqual(
+      await checkStack(combinedIngress, [sg, prefixList(["10.0.0.0/8", "192.168.0.0/16"])]),
+      [],
+    );
+    assert.deepStrictEqual(
+      await checkStack(combinedIngress, [
+        vpcRule("a", { cidrIpv4: "11.0.0.0/9", securityGroupId: "sg-1" }),
+        vpcRule("b", { cidrIpv4: "11.128.0.0/9", securityGroupId: "sg-2" }),
+      ]),
+      [],
+    );
+    assert.deepStrictEqual(
+      await checkStack(combinedIngress, [
+        group,
+        vpcRule("a", { cidrIpv4: "0.0.0.0/0" }),
+        vpcRule("b", { cidrIpv4: "10.0.0.0/8" }),
+      ]),
+      [],
+    );
   });
 });
