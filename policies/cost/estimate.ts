@@ -212,7 +212,7 @@ const FREE_TYPES: RegExp[] = [
   /^aws:s3\/bucket[A-Z]\w*:/, // Bucket settings (policy, versioning, encryption, ...); buckets are priced.
   /^aws:ec2\/securityGroup/,
   /^aws:vpc\/securityGroup/,
-  /^aws:kms\/alias:/,
+  /^aws:kms\/(alias|grant|keyPolicy):/, // The key is priced; its alias, grants and policy are not billed.
   /^aws:lambda\/(alias|functionUrl|permission|eventInvokeConfig):/,
   // The endpoint configuration is priced through the endpoint that serves it.
   /^aws:sagemaker\/(model|endpointConfiguration|notebookInstanceLifecycleConfiguration|codeRepository):/,
@@ -223,7 +223,13 @@ const FREE_TYPES: RegExp[] = [
   /^aws:s3\/objectCopy:/,
   /^aws:costexplorer\/costAllocationTag:/, // Activating a cost allocation tag is free.
   // Templates and settings that launch or connect billable resources without billing themselves.
-  /^aws:ec2\/(launchTemplate|launchConfiguration|defaultSecurityGroup|securityGroupAssociation|eipAssociation|keyPair):/,
+  /^aws:ec2\/(launchTemplate|launchConfiguration|defaultSecurityGroup|securityGroupAssociation|eipAssociation|keyPair|managedPrefixList|managedPrefixListEntry):/,
+  // VPC plumbing without an hourly charge (NAT gateways, interface endpoints and public IPv4
+  // addresses are billed, so they are not here).
+  /^aws:ec2\/(vpc|subnet|routeTable|routeTableAssociation|route|internetGateway|egressOnlyInternetGateway|networkAcl|networkAclRule|networkAclAssociation|networkInterface|networkInterfaceAttachment|defaultVpc|defaultSubnet|defaultRouteTable|defaultNetworkAcl|mainRouteTableAssociation|vpcDhcpOptions|vpcDhcpOptionsAssociation):/,
+  /^aws:ebs\/(encryptionByDefault|defaultKmsKey):/, // Account settings.
+  /^aws:s3\/accountPublicAccessBlock:/, // An account setting.
+  /^aws:ecr\/(repositoryPolicy|lifecyclePolicy):/, // Settings of a repository.
   /^aws:ssoadmin\//, // IAM Identity Center permission sets and their policies are free.
   // A Studio domain, its profiles and spaces bill through their apps (aws:sagemaker/app, priced
   // per instance) and the data they store, not by themselves.

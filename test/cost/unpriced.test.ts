@@ -43,6 +43,7 @@ describe("estimateCost: unpriced billable items", () => {
         res(T.ec2, "host", { instanceType: "x2iedn.32xlarge" }),
         ...instanceEndpoint("dev", "ml.p5.48xlarge", 1, 1),
         res("aws:ec2/eip:Eip", "ip", { domain: "vpc" }),
+        res("aws:ec2/natGateway:NatGateway", "nat", {}),
       ],
       quiet(),
       "us-east-1",
@@ -53,9 +54,10 @@ describe("estimateCost: unpriced billable items", () => {
         "EC2 instance type x2iedn.32xlarge",
         "SageMaker hosting instance type ml.p5.48xlarge",
         "resource type aws:ec2/eip:Eip",
+        "resource type aws:ec2/natGateway:NatGateway",
       ],
     );
-    assert.match(unpricedViolation(est, BUDGET)!, /3 billable items have no price/);
+    assert.match(unpricedViolation(est, BUDGET)!, /4 billable items have no price/);
   });
 
   it("lists a Studio app, which bills by instance, but not its domain", () => {
@@ -133,6 +135,10 @@ describe("estimateCost: unpriced billable items", () => {
         res("aws:costexplorer/costAllocationTag:CostAllocationTag", "tag", {}),
         res(T.notebook, "notebook", {}),
         res("aws:sagemaker/domain:Domain", "studio", {}),
+        res("aws:kms/keyPolicy:KeyPolicy", "key-policy", {}),
+        res("aws:ec2/managedPrefixList:ManagedPrefixList", "callers", {}),
+        res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account-pab", {}),
+        res("aws:ec2/subnet:Subnet", "private", {}),
       ],
       quiet(),
       "us-east-1",
