@@ -237,6 +237,47 @@ describe("resource families through the analyzer protocol", function () {
     },
     {
       family: "numeric and set semantics",
+      what: "SSH from a managed prefix list whose entries cover the internet",
+      resources: () => {
+        const withList = add(dev, "aws:ec2/managedPrefixList:ManagedPrefixList", "callers", {
+          addressFamily: "IPv4",
+          maxEntries: 4,
+          entries: [{ cidr: "0.0.0.0/2" }, { cidr: "64.0.0.0/2" }, { cidr: "128.0.0.0/1" }],
+        });
+        return withList.map((r) =>
+          r.name === "training-host-sg"
+            ? {
+                ...r,
+                outputs: {
+                  ...r.outputs,
+                  ingress: [
+                    { protocol: "tcp", fromPort: 22, toPort: 22, prefixListIds: ["callers"] },
+                  ],
+                },
+              }
+            : r,
+        );
+      },
+      policy: "ec2-security-group-disallow-combined-public-ingress",
+      resource: "training-host-sg",
+    },
+    {
+      family: "equivalent types",
+      what: "a permission set's inline policy allowing every action",
+      resources: () =>
+        add(dev, "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "ps-inline", {
+          instanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+          permissionSetArn: PS,
+          inlinePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+          }),
+        }),
+      policy: "iam-policy-disallow-wildcard-actions",
+      resource: "ps-inline",
+    },
+    {
+      family: "numeric and set semantics",
       what: "prod data capture on at 0%",
       resources: () =>
         change(
