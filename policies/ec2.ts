@@ -34,6 +34,15 @@ export const EC2 = {
   eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
 } as const;
 
+/**
+ * Whether an instance or spot request launches from a launch template: a setting it leaves unset
+ * is then the template's, which these rules judge on the template itself.
+ */
+function fromTemplate(p: Props): boolean {
+  const lt = p.launchTemplate;
+  return isUnknown(lt) || (obj(lt) !== undefined && Object.keys(obj(lt)!).length > 0);
+}
+
 /** True for `true` and for the string "true", which launch templates take for their flags. */
 function isTrue(v: unknown): boolean {
   return v === true || (typeof v === "string" && v.trim().toLowerCase() === "true");
@@ -53,7 +62,7 @@ export const imdsV2 = resourcePolicy({
   types: IMDS_TYPES,
   check: (r) => {
     const mo = r.props.metadataOptions;
-    if (isUnknown(mo)) return;
+    if (isUnknown(mo) || (mo === undefined && fromTemplate(r.props))) return;
     const o = obj(mo);
     const tokens = o?.httpTokens;
     if (isUnknown(tokens) || tokens === "required" || o?.httpEndpoint === "disabled") return;
@@ -82,7 +91,7 @@ interface VolumeSetting {
 function instanceVolumes(p: Props, prefix = "", roots = [p.rootBlockDevice]): VolumeSetting[] {
   const out: VolumeSetting[] = [];
   for (const root of roots) {
-    if (isUnknown(root)) continue;
+    if (isUnknown(root) || ((root === undefined || root === null) && fromTemplate(p))) continue;
     out.push({
       where: `${prefix}rootBlockDevice`,
       encrypted: obj(root)?.encrypted,
@@ -462,13 +471,25 @@ const ADDRESS_FIX =
 /** Each type's public-address settings: the one place this rule learns where a type keeps them. */
 const ADDRESS_READERS: Record<string, (p: Props) => AddressSetting[]> = {
   [EC2.instance]: (p) => [
-    { where: "associatePublicIpAddress", value: p.associatePublicIpAddress, unsetIsPublic: true },
+    {
+      where: "associatePublicIpAddress",
+      value: p.associatePublicIpAddress,
+      unsetIsPublic: !fromTemplate(p),
+    },
   ],
   [EC2.spotInstance]: (p) => [
-    { where: "associatePublicIpAddress", value: p.associatePublicIpAddress, unsetIsPublic: true },
+    {
+      where: "associatePublicIpAddress",
+      value: p.associatePublicIpAddress,
+      unsetIsPublic: !fromTemplate(p),
+    },
   ],
   [EC2.launchConfiguration]: (p) => [
-    { where: "associatePublicIpAddress", value: p.associatePublicIpAddress, unsetIsPublic: true },
+    {
+      where: "associatePublicIpAddress",
+      value: p.associatePublicIpAddress,
+      unsetIsPublic: !fromTemplate(p),
+    },
   ],
   // A launch template without network interfaces leaves the choice to the subnet or the launch.
   [EC2.launchTemplate]: (p) =>

@@ -424,3 +424,33 @@ describe("ec2-security-group-disallow-combined-public-ingress", () => {
     );
   });
 });
+
+describe("instances launched from a launch template", () => {
+  const fromLt: Fixture = {
+    type: "aws:ec2/instance:Instance",
+    name: "worker",
+    stack: "prod",
+    props: { launchTemplate: { id: "lt-0abc", version: "$Latest" } },
+  };
+
+  it("leave unset settings to the template, which is judged on its own", async () => {
+    for (const p of [imdsV2, encryptedVolumes, noPublicIp]) {
+      assert.deepStrictEqual(await check(p, fromLt), [], p.name);
+    }
+  });
+
+  it("still report what the instance itself sets", async () => {
+    const own = {
+      ...fromLt,
+      props: {
+        ...fromLt.props,
+        metadataOptions: { httpTokens: "optional" },
+        associatePublicIpAddress: true,
+        rootBlockDevice: { encrypted: false },
+      },
+    };
+    for (const p of [imdsV2, encryptedVolumes, noPublicIp]) {
+      assert.strictEqual((await check(p, own)).length, 1, p.name);
+    }
+  });
+});
