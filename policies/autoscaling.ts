@@ -15,13 +15,19 @@ import {
   str,
   StackItem,
 } from "./common";
-import { SM, variants } from "./sagemaker";
+import { allVariants, SM, variants } from "./sagemaker";
 
 export const AAS = {
   target: "aws:appautoscaling/target:Target",
   policy: "aws:appautoscaling/policy:Policy",
   scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
 } as const;
+
+/** A capacity as a number, also when written as a numeric string. */
+function count(v: unknown): number | undefined {
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return num(v);
+}
 
 /** Whether a target or scheduled action scales SageMaker capacity. */
 function scalesSageMaker(it: StackItem): boolean {
@@ -108,13 +114,28 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
         }
       }
     }
+    // A variant starts at its initial count, whatever its scaling range: that count is capacity too.
+    for (const cfg of items.filter((it) => it.type === SM.endpointConfig)) {
+      if (!inStacks(c.stacks, cfg.urn)) continue;
+      const cap = forStack(c.maxInstances, cfg.urn);
+      for (const v of allVariants(cfg.props).filter((x) => !x.serverless)) {
+        const initial = count(v.variant.initialInstanceCount);
+        if (initial === undefined || cap === undefined || initial <= cap) continue;
+        report(
+          cfg.urn,
+          `${label(cfg.type, cfg.name)} ${v.label} has initialInstanceCount ${initial}, above this stack's cap of ` +
+            `${cap} instances. Set initialInstanceCount to at most ${cap} and let autoscaling add capacity, or ` +
+            `raise maxInstances for the stack in the policy config.`,
+        );
+      }
+    }
     // A scheduled action sets the target's range when it runs: its maximum is a ceiling too.
     for (const action of items.filter(
       (it) => it.type === AAS.scheduledAction && scalesSageMaker(it),
     )) {
       if (!inStacks(c.stacks, action.urn)) continue;
       const cap = forStack(c.maxInstances, action.urn);
-      const max = num(obj(action.props.scalableTargetAction)?.maxCapacity);
+      const max = count(obj(action.props.scalableTargetAction)?.maxCapacity);
       if (max === undefined || cap === undefined || max <= cap) continue;
       const id = str(action.props.resourceId);
       report(
@@ -127,8 +148,8 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     for (const target of targets) {
       if (!inStacks(c.stacks, target.urn)) continue;
       const cap = forStack(c.maxInstances, target.urn);
-      const max = num(target.props.maxCapacity);
-      const min = num(target.props.minCapacity);
+      const max = count(target.props.maxCapacity);
+      const min = count(target.props.minCapacity);
       const id = str(target.props.resourceId);
       const what = scales.get(target) ?? (id ? `resourceId "${id}"` : "its resource");
       if (max !== undefined && cap !== undefined && max > cap) {

@@ -739,9 +739,11 @@ class Estimator {
   private endpoint(r: GraphResource): void {
     const config = this.endpointConfigFor(r);
     if (!config) {
-      this.warnings.push(
-        `${r.name}: its endpoint configuration is not in the stack or not resolvable — endpoint left out of the estimate`,
-      );
+      const named = str(read(r.props, "endpointConfigName"));
+      const warning = `${r.name}: its endpoint configuration is not in the stack or not resolvable — endpoint left out of the estimate`;
+      // A configuration named but outside the stack still runs instances: its cost is unknown.
+      if (named) this.noPrice(r, `endpoint on configuration "${named}", not in the stack`, warning);
+      else this.warnings.push(warning);
       return;
     }
     const variants = [
@@ -981,9 +983,16 @@ class Estimator {
     // Unknown at preview, or named some other way: a stack's only function is the one.
     if (fns.length === 0 && functions.length === 1) fns = functions;
     if (fns.length !== 1) {
-      this.warnings.push(
-        `${r.name}: its function is not in the stack or not resolvable — provisioned concurrency left out of the estimate`,
-      );
+      const warning = `${r.name}: its function is not in the stack or not resolvable — provisioned concurrency left out of the estimate`;
+      // Provisioned concurrency bills whatever function it is for; one named outside the stack
+      // has a memory size the estimate cannot know.
+      if (target !== undefined && functions.length === 0) {
+        this.noPrice(
+          r,
+          `provisioned concurrency of function "${target}", not in the stack`,
+          warning,
+        );
+      } else this.warnings.push(warning);
       return;
     }
     const { gb, arch } = this.functionMemory(fns[0]);

@@ -110,6 +110,27 @@ describe("estimateCost: unpriced billable items", () => {
     assert.strictEqual(line.inputs.maxInstances, 40);
   });
 
+  it("lists an endpoint on a configuration outside the stack and provisioned concurrency of an outside function", () => {
+    const est = estimateCost(
+      [
+        res(T.endpoint, "ep", { name: "ep", endpointConfigName: "someone-elses-config" }),
+        res(T.pc, "pc", {
+          functionName: "someone-elses-function",
+          provisionedConcurrentExecutions: 50,
+        }),
+      ],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(
+      est.unpriced.map((u) => u.what),
+      [
+        'endpoint on configuration "someone-elses-config", not in the stack',
+        'provisioned concurrency of function "someone-elses-function", not in the stack',
+      ],
+    );
+  });
+
   it("prices a spot instance request as the on-demand instance it may run as", () => {
     const est = estimateCost(
       [

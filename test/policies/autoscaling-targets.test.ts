@@ -138,6 +138,23 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
     ]);
   });
 
+  it("reports a variant starting above the cap, and reads capacities written as strings", async () => {
+    const big = structuredClone(base);
+    (big[0].props.productionVariants as Record<string, unknown>[])[0].initialInstanceCount = 40;
+    const found = await checkStack(endpointAutoscaling, [
+      ...big,
+      target("stringly", { maxCapacity: "100" }),
+    ]);
+    assert.deepStrictEqual(
+      found.map((f) => f.name),
+      ["inference-config", "stringly"],
+    );
+    assert.match(
+      found[0].message,
+      /^EndpointConfiguration "inference-config" variant "primary" has initialInstanceCount 40, above this stack's cap of 6 instances/,
+    );
+  });
+
   it("passes two targets within the cap, and targets of other services", async () => {
     assert.deepStrictEqual(
       await checkStack(endpointAutoscaling, [
