@@ -31,7 +31,6 @@ export const EC2 = {
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   eip: "aws:ec2/eip:Eip",
-  subnet: "aws:ec2/subnet:Subnet",
   eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
 } as const;
 
@@ -464,8 +463,6 @@ interface AddressSetting {
   value: unknown;
   /** Whether an unset value gets a public address (subnet defaults) or not. */
   unsetIsPublic: boolean;
-  /** What to set instead, when not `ADDRESS_FIX`. */
-  fix?: string;
 }
 
 const ADDRESS_FIX =
@@ -508,15 +505,6 @@ const ADDRESS_READERS: Record<string, (p: Props) => AddressSetting[]> = {
           ]
         : [];
     }),
-  // A subnet that maps public addresses gives one to every instance launched into it.
-  [EC2.subnet]: (p) => [
-    {
-      where: "mapPublicIpOnLaunch",
-      value: p.mapPublicIpOnLaunch,
-      unsetIsPublic: false,
-      fix: "Set mapPublicIpOnLaunch: false; instances in this stack reach out through a NAT gateway and are reached through SSM.",
-    },
-  ],
   [EC2.spotFleet]: (p) =>
     list(p.launchSpecifications).flatMap((s, i) => {
       const spec = obj(s);
@@ -547,7 +535,7 @@ function elasticIpTarget(type: string, p: Props): string | undefined {
 export const noPublicIp = resourcePolicy<StacksConfig>({
   name: "ec2-instance-disallow-public-ip",
   description:
-    "Requires EC2 instances, spot requests, launch templates, configurations and subnets in the listed stacks to assign no public IP address, and no Elastic IP attached to an instance.",
+    "Requires EC2 instances, spot requests, launch templates and configurations in the listed stacks to have no public IP address, and no Elastic IP attached to an instance.",
   enforcementLevel: "mandatory",
   types: [...Object.keys(ADDRESS_READERS), EC2.eip, EC2.eipAssociation],
   config: {
@@ -579,7 +567,7 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
         );
         continue;
       }
-      r.report(`${label(r.type, r.name)} has ${s.where} ${String(v)}. ${s.fix ?? ADDRESS_FIX}`);
+      r.report(`${label(r.type, r.name)} has ${s.where} ${String(v)}. ${ADDRESS_FIX}`);
     }
   },
 });

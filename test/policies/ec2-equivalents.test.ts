@@ -162,23 +162,6 @@ describe("ec2 rules on equivalent resource types", () => {
     assert.match((await check(noPublicIp, assoc))[0], /to networkInterfaceId "eni-1"/);
   });
 
-  it("report a prod subnet that maps public addresses on launch", async () => {
-    const subnet: Fixture = {
-      type: "aws:ec2/subnet:Subnet",
-      name: "app-subnet",
-      stack: "prod",
-      props: { vpcId: "vpc-1", cidrBlock: "10.0.1.0/24", mapPublicIpOnLaunch: true },
-    };
-    assert.deepStrictEqual(await check(noPublicIp, subnet), [
-      'Subnet "app-subnet" has mapPublicIpOnLaunch true. Set mapPublicIpOnLaunch: false; instances in this ' +
-        "stack reach out through a NAT gateway and are reached through SSM.",
-    ]);
-    assert.deepStrictEqual(
-      await check(noPublicIp, { ...subnet, props: { vpcId: "vpc-1", cidrBlock: "10.0.1.0/24" } }),
-      [],
-    );
-  });
-
   it("pass an Elastic IP in dev, one for a NAT gateway in prod, and a template leaving the subnet to decide", async () => {
     const eip: Fixture = {
       type: "aws:ec2/eip:Eip",
