@@ -23,6 +23,7 @@ import {
   SAGEMAKER_TRAINING,
   SECONDS_PER_MONTH,
   SPOT_TRAINING_SAVING,
+  VPC_PRICES,
   regionMultiplier,
 } from "./prices";
 export * from "./usage";
@@ -243,6 +244,7 @@ const PRICED_TYPES = new Set([
   "aws:ec2/instance:Instance",
   "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
   "aws:ebs/volume:Volume",
+  "aws:ec2/eip:Eip",
   "aws:sagemaker/trainingJob:TrainingJob",
   "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
   "aws:sagemaker/endpoint:Endpoint",
@@ -376,6 +378,18 @@ class Estimator {
         case "aws:ebs/volume:Volume":
           this.volume(r, "volume", r.props, "size");
           break;
+        case "aws:ec2/eip:Eip": {
+          const p = VPC_PRICES.publicIpv4Hour;
+          this.add(
+            r,
+            "public IPv4 address",
+            `1 address × ${HOURS_PER_MONTH} h × ${usd(p)}/h`,
+            { addresses: 1, hoursPerMonth: HOURS_PER_MONTH, usdPerHour: p.usd },
+            HOURS_PER_MONTH * p.usd,
+            HOURS_PER_MONTH * p.usd,
+          );
+          break;
+        }
         case "aws:kms/key:Key":
           this.add(
             r,

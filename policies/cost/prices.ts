@@ -29,6 +29,7 @@ const LAMBDA = "https://aws.amazon.com/lambda/pricing/";
 const S3 = "https://aws.amazon.com/s3/pricing/";
 const KMS = "https://aws.amazon.com/kms/pricing/";
 const CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/";
+const VPC = "https://aws.amazon.com/vpc/pricing/";
 
 function price(usd: number, unit: string, source: string, check: PriceCheck, note?: string): Price {
   return Object.freeze({ usd, unit, source, taken: TAKEN, check, ...(note ? { note } : {}) });
@@ -236,6 +237,11 @@ export const CLOUDWATCH_PRICES = Object.freeze({
   highResolutionAlarmMetricMonth: price(0.3, "alarm metric-month", CLOUDWATCH, "public figure"),
   logIngestGb: price(0.5, "GB ingested", CLOUDWATCH, "cross-checked", "Standard log class"),
   logStorageGbMonth: price(0.03, "GB-month stored", CLOUDWATCH, "cross-checked"),
+});
+
+export const VPC_PRICES = Object.freeze({
+  /** Every public IPv4 address, an Elastic IP attached or idle, since 2024-02-01. */
+  publicIpv4Hour: price(0.005, "IP-hour", VPC, "public figure", "public IPv4 address charge"),
 });
 
 /** One region's price level relative to us-east-1. */
