@@ -22,6 +22,7 @@ import {
   SAGEMAKER_OTHER,
   SAGEMAKER_TRAINING,
   SECONDS_PER_MONTH,
+  SECRETS_MANAGER_PRICES,
   SPOT_TRAINING_SAVING,
   VPC_PRICES,
   regionMultiplier,
@@ -231,6 +232,11 @@ const FREE_TYPES: RegExp[] = [
   /^aws:ebs\/(encryptionByDefault|defaultKmsKey):/, // Account settings.
   /^aws:s3\/accountPublicAccessBlock:/, // An account setting.
   /^aws:ecr\/(repositoryPolicy|lifecyclePolicy):/, // Settings of a repository.
+  // Settings and policies of resources priced (or billed per use) elsewhere.
+  /^aws:secretsmanager\/(secretPolicy|secretVersion|secretRotation):/,
+  /^aws:cloudwatch\/(logResourcePolicy|logStream):/,
+  /^aws:lambda\/(layerVersion|layerVersionPermission|eventSourceMapping):/,
+  /^aws:sagemaker\/(modelPackageGroup|modelPackageGroupPolicy):/,
   /^aws:ssoadmin\//, // IAM Identity Center permission sets and their policies are free.
   // A Studio domain, its profiles and spaces bill through their apps (aws:sagemaker/app, priced
   // per instance) and the data they store, not by themselves.
@@ -245,6 +251,7 @@ const PRICED_TYPES = new Set([
   "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
   "aws:ebs/volume:Volume",
   "aws:ec2/eip:Eip",
+  "aws:secretsmanager/secret:Secret",
   "aws:sagemaker/trainingJob:TrainingJob",
   "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
   "aws:sagemaker/endpoint:Endpoint",
@@ -387,6 +394,18 @@ class Estimator {
             { addresses: 1, hoursPerMonth: HOURS_PER_MONTH, usdPerHour: p.usd },
             HOURS_PER_MONTH * p.usd,
             HOURS_PER_MONTH * p.usd,
+          );
+          break;
+        }
+        case "aws:secretsmanager/secret:Secret": {
+          const p = SECRETS_MANAGER_PRICES.secretMonth;
+          this.add(
+            r,
+            "secret",
+            `1 secret × ${usd(p)}/secret-month`,
+            { secrets: 1, usdPerSecretMonth: p.usd },
+            p.usd,
+            p.usd,
           );
           break;
         }

@@ -30,6 +30,7 @@ const S3 = "https://aws.amazon.com/s3/pricing/";
 const KMS = "https://aws.amazon.com/kms/pricing/";
 const CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/";
 const VPC = "https://aws.amazon.com/vpc/pricing/";
+const SECRETS_MANAGER = "https://aws.amazon.com/secrets-manager/pricing/";
 
 function price(usd: number, unit: string, source: string, check: PriceCheck, note?: string): Price {
   return Object.freeze({ usd, unit, source, taken: TAKEN, check, ...(note ? { note } : {}) });
@@ -242,6 +243,16 @@ export const CLOUDWATCH_PRICES = Object.freeze({
 export const VPC_PRICES = Object.freeze({
   /** Every public IPv4 address, an Elastic IP attached or idle, since 2024-02-01. */
   publicIpv4Hour: price(0.005, "IP-hour", VPC, "public figure", "public IPv4 address charge"),
+});
+
+export const SECRETS_MANAGER_PRICES = Object.freeze({
+  secretMonth: price(
+    0.4,
+    "secret-month",
+    SECRETS_MANAGER,
+    "public figure",
+    "API calls ($0.05 per 10,000) are not estimated",
+  ),
 });
 
 /** One region's price level relative to us-east-1. */

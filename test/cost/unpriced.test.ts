@@ -55,7 +55,16 @@ describe("estimateCost: unpriced billable items", () => {
       ],
     );
     assert.match(unpricedViolation(est, BUDGET)!, /3 billable items have no price/);
-    // An Elastic IP is priced: $0.005 an hour for 730 hours.
+    // Priced: an Elastic IP at $0.005 an hour for 730 hours, a secret at $0.40 a month.
+    const secret = estimateCost(
+      [res("aws:secretsmanager/secret:Secret", "token", {})],
+      quiet(),
+      "us-east-1",
+    );
+    assert.deepStrictEqual(
+      secret.lines.map((l) => [l.item, l.monthlyMax]),
+      [["secret", 0.4]],
+    );
     assert.strictEqual(est.lines.find((l) => l.name === "ip")?.monthlyMax, 3.65);
   });
 
@@ -159,6 +168,7 @@ describe("estimateCost: unpriced billable items", () => {
         res("aws:ec2/managedPrefixList:ManagedPrefixList", "callers", {}),
         res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account-pab", {}),
         res("aws:ec2/subnet:Subnet", "private", {}),
+        res("aws:secretsmanager/secretPolicy:SecretPolicy", "secret-policy", {}),
       ],
       quiet(),
       "us-east-1",
