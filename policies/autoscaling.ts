@@ -32,7 +32,7 @@ function count(v: unknown): number | undefined {
 /** Whether a target or scheduled action scales SageMaker capacity. */
 function scalesSageMaker(it: StackItem): boolean {
   return (
-    it.props.serviceNamespace === "sagemaker" ||
+    String(it.props.serviceNamespace).toLowerCase() === "sagemaker" ||
     (isUnknown(it.props.serviceNamespace) &&
       /^(endpoint|inference-component)\//.test(str(it.props.resourceId) ?? ""))
   );
@@ -135,12 +135,17 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     )) {
       if (!inStacks(c.stacks, action.urn)) continue;
       const cap = forStack(c.maxInstances, action.urn);
-      const max = count(obj(action.props.scalableTargetAction)?.maxCapacity);
+      const range = obj(action.props.scalableTargetAction);
+      // A minimum above the cap forces at least that many instances, whatever the maximum.
+      const bounds = [count(range?.maxCapacity), count(range?.minCapacity)].filter(
+        (n): n is number => n !== undefined,
+      );
+      const max = bounds.length > 0 ? Math.max(...bounds) : undefined;
       if (max === undefined || cap === undefined || max <= cap) continue;
       const id = str(action.props.resourceId);
       report(
         action.urn,
-        `${label(action.type, action.name)} for ${id ? `resourceId "${id}"` : "its resource"} sets maxCapacity ${max} ` +
+        `${label(action.type, action.name)} for ${id ? `resourceId "${id}"` : "its resource"} sets capacity up to ${max} ` +
           `when it runs, above this stack's cap of ${cap}. Set scalableTargetAction.maxCapacity to at most ${cap}, ` +
           `or raise maxInstances for the stack in the policy config.`,
       );

@@ -131,7 +131,7 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
       {
         name: "weekday-peak",
         message:
-          `ScheduledAction "weekday-peak" for resourceId "${RESOURCE_ID}" sets maxCapacity 100 when it runs, above ` +
+          `ScheduledAction "weekday-peak" for resourceId "${RESOURCE_ID}" sets capacity up to 100 when it runs, above ` +
           "this stack's cap of 6. Set scalableTargetAction.maxCapacity to at most 6, or raise maxInstances for the " +
           "stack in the policy config.",
       },
