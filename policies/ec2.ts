@@ -276,9 +276,9 @@ function reach(e: Exposure[]): string {
 /** A single port the config lets the internet reach (443 behind a public load balancer). */
 function allowedPort(rule: IngressRule, ports: number[]): boolean {
   const f = num(rule.fromPort);
-  return (
-    f !== undefined && f === num(rule.toPort) && String(rule.protocol) !== "-1" && ports.includes(f)
-  );
+  // Protocol "-1" (or "all") opens every port, whatever fromPort and toPort say.
+  const every = ["-1", "all"].includes(String(rule.protocol).toLowerCase());
+  return f !== undefined && f === num(rule.toPort) && !every && ports.includes(f);
 }
 
 /** The CIDR blocks of a rule read as ranges (unknown and unreadable ones left out). */

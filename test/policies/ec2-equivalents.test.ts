@@ -321,6 +321,13 @@ describe("ec2-security-group-disallow-public-ingress on ranges", () => {
       },
     ]);
     assert.deepStrictEqual(await check(publicIngress, https, { allowedPublicPorts: [443] }), []);
+    const every = sg(SG, [
+      { protocol: "all", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+    ]);
+    assert.match(
+      (await check(publicIngress, every, { allowedPublicPorts: [443] }))[0],
+      /allows inbound all ports from 0\.0\.0\.0\/0/,
+    );
   });
 });
 
