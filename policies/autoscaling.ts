@@ -119,14 +119,32 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
       if (!inStacks(c.stacks, cfg.urn)) continue;
       const cap = forStack(c.maxInstances, cfg.urn);
       for (const v of allVariants(cfg.props).filter((x) => !x.serverless)) {
+        if (cap === undefined) continue;
         const initial = count(v.variant.initialInstanceCount);
-        if (initial === undefined || cap === undefined || initial <= cap) continue;
-        report(
-          cfg.urn,
-          `${label(cfg.type, cfg.name)} ${v.label} has initialInstanceCount ${initial}, above this stack's cap of ` +
-            `${cap} instances. Set initialInstanceCount to at most ${cap} and let autoscaling add capacity, or ` +
-            `raise maxInstances for the stack in the policy config.`,
-        );
+        if (initial !== undefined && initial > cap) {
+          report(
+            cfg.urn,
+            `${label(cfg.type, cfg.name)} ${v.label} has initialInstanceCount ${initial}, above this stack's cap of ` +
+              `${cap} instances. Set initialInstanceCount to at most ${cap} and let autoscaling add capacity, or ` +
+              `raise maxInstances for the stack in the policy config.`,
+          );
+        }
+        // Managed instance scaling (for inference components) grows the variant on its own.
+        const managed = obj(v.variant.managedInstanceScaling);
+        const managedMax = count(managed?.maxInstanceCount);
+        if (
+          managed &&
+          String(managed.status ?? "").toUpperCase() !== "DISABLED" &&
+          managedMax !== undefined &&
+          managedMax > cap
+        ) {
+          report(
+            cfg.urn,
+            `${label(cfg.type, cfg.name)} ${v.label} has managedInstanceScaling.maxInstanceCount ${managedMax}, above ` +
+              `this stack's cap of ${cap} instances. Set maxInstanceCount to at most ${cap}, or raise maxInstances ` +
+              `for the stack in the policy config.`,
+          );
+        }
       }
     }
     // A scheduled action sets the target's range when it runs: its maximum is a ceiling too.

@@ -155,6 +155,21 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
     );
   });
 
+  it("reports managed instance scaling above the cap", async () => {
+    const managed = structuredClone(base);
+    (managed[0].props.productionVariants as Record<string, unknown>[])[0].managedInstanceScaling = {
+      status: "ENABLED",
+      minInstanceCount: 1,
+      maxInstanceCount: 50,
+    };
+    const found = await checkStack(endpointAutoscaling, managed);
+    assert.strictEqual(found.length, 1);
+    assert.match(
+      found[0].message,
+      /variant "primary" has managedInstanceScaling\.maxInstanceCount 50, above this stack's cap of 6/,
+    );
+  });
+
   it("passes two targets within the cap, and targets of other services", async () => {
     assert.deepStrictEqual(
       await checkStack(endpointAutoscaling, [
