@@ -837,7 +837,13 @@ class Estimator {
       const initial = num(read(v, "initialInstanceCount")) ?? 1;
       const range = this.scalingRange(r, variant, instanceVariants);
       const min = range ? range.min : initial;
-      const max = range ? range.max : initial;
+      // Managed instance scaling grows the variant up to its own maximum.
+      const managed = read(v, "managedInstanceScaling");
+      const managedMax =
+        managed !== undefined && String(read(managed, "status") ?? "").toUpperCase() !== "DISABLED"
+          ? num(read(managed, "maxInstanceCount"))
+          : undefined;
+      const max = Math.max(range ? range.max : initial, managedMax ?? 0);
       const count = min === max ? fmt(min) : `${fmt(min)}–${fmt(max)}`;
       this.add(
         r,

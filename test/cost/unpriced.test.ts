@@ -141,6 +141,18 @@ describe("estimateCost: unpriced billable items", () => {
     );
   });
 
+  it("holds an endpoint to the maximum of its managed instance scaling", () => {
+    const graph = instanceEndpoint("dev", "ml.m5.large", 1, 2);
+    const config = graph.find((r) => r.type === T.endpointConfig)!;
+    const variants = config.inputs!.productionVariants as Record<string, unknown>[];
+    variants[0].managedInstanceScaling = { status: "ENABLED", maxInstanceCount: 12 };
+    (config.outputs!.productionVariants as Record<string, unknown>[])[0].managedInstanceScaling =
+      variants[0].managedInstanceScaling;
+    const est = estimateCost(graph, quiet(), "us-east-1");
+    const line = est.lines.find((l) => l.item.startsWith("endpoint instances"))!;
+    assert.strictEqual(line.inputs.maxInstances, 12);
+  });
+
   it("prices a spot instance request as the on-demand instance it may run as", () => {
     const est = estimateCost(
       [
