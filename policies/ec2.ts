@@ -352,7 +352,7 @@ const GROUP_TYPES: string[] = [EC2.securityGroup, EC2.defaultSecurityGroup];
 
 /** The CIDR blocks a managed prefix list in the stack holds: its entries and standalone ones. */
 function prefixListRanges(items: StackItem[], id: unknown, rule: StackItem): Range[] | undefined {
-  const list_ = items.find(
+  const found = items.find(
     (it) =>
       it.type === PREFIX_LIST &&
       ((typeof id === "string" && !isUnknown(id) && it.props.id === id) ||
@@ -360,13 +360,13 @@ function prefixListRanges(items: StackItem[], id: unknown, rule: StackItem): Ran
         (isUnknown(id) && refersVia(rule, "prefixListId", it, [])) ||
         (isUnknown(id) && refersVia(rule, "ingress", it, []))),
   );
-  if (!list_) return undefined;
+  if (!found) return undefined;
   const entries = [
-    ...list(list_.props.entries).map((e) => obj(e)?.cidr),
+    ...list(found.props.entries).map((e) => obj(e)?.cidr),
     ...items
       .filter(
         (it) =>
-          it.type === PREFIX_LIST_ENTRY && refersVia(it, "prefixListId", list_, [list_.props.id]),
+          it.type === PREFIX_LIST_ENTRY && refersVia(it, "prefixListId", found, [found.props.id]),
       )
       .map((it) => it.props.cidr),
   ];
@@ -434,16 +434,15 @@ export const combinedIngress = stackPolicy<IngressConfig>({
       const where = members.map(({ item, rule }) =>
         GROUP_TYPES.includes(item.type) ? rule.where : label(item.type, item.name),
       );
-      const target =
-        typeof key === "string" ? (key.startsWith("urn:") ? members[0].item : undefined) : key;
+      const first = members[0].item;
       const groupName =
-        typeof key === "string"
-          ? key.startsWith("urn:")
-            ? "its security group"
-            : `security group "${key}"`
-          : label(key.type, key.name);
+        typeof key !== "string"
+          ? label(key.type, key.name)
+          : key.startsWith("urn:")
+            ? `The security group of ${label(first.type, first.name)}`
+            : `Security group "${key}"`;
       report(
-        (target ?? members[0].item).urn,
+        (typeof key === "string" ? first : key).urn,
         `${groupName} admits inbound traffic through ${[...new Set(where)].join(", ")} from ` +
           `${[...new Set(sources)].join(", ")}, which together are ${reach(e)}. ${INGRESS_FIX}`,
       );
