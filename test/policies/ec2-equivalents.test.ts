@@ -370,6 +370,18 @@ describe("ec2-security-group-disallow-combined-public-ingress", () => {
     ]);
   });
 
+  it("reports rules of a group outside the stack on the first rule, naming the group", async () => {
+    const found = await checkStack(combinedIngress, [
+      vpcRule("a", { cidrIpv4: "11.0.0.0/9", securityGroupId: "sg-0ext" }),
+      vpcRule("b", { cidrIpv4: "11.128.0.0/9", securityGroupId: "sg-0ext" }),
+    ]);
+    assert.deepStrictEqual(
+      found.map((f) => f.name),
+      ["a"],
+    );
+    assert.match(found[0].message, /^Security group "sg-0ext" admits inbound traffic through/);
+  });
+
   it("reports a prefix list in the stack whose entries cover the internet", async () => {
     const sg = {
       ...group,
