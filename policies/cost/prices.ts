@@ -189,6 +189,10 @@ export const EBS_VOLUMES: Readonly<Record<string, Price>> = Object.freeze({
     "gp3 baseline 3,000 IOPS and 125 MB/s are included",
   ),
   gp2: price(0.1, "GB-month", EBS, "cross-checked"),
+  // HDD volumes bill storage only. io1/io2 also bill provisioned IOPS, which the estimate does not
+  // model, so they stay unpriced and the budget policy reports them.
+  st1: price(0.045, "GB-month", EBS, "public figure", "Throughput Optimized HDD"),
+  sc1: price(0.015, "GB-month", EBS, "public figure", "Cold HDD"),
 });
 
 const LAMBDA_NOTE =
