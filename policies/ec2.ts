@@ -54,13 +54,30 @@ function isTrue(v: unknown): boolean {
 
 const IMDS_TYPES = [EC2.instance, EC2.spotInstance, EC2.launchTemplate, EC2.launchConfiguration];
 
+/**
+ * The account's defaults for new instances carry the same setting at the top level; "optional"
+ * there makes IMDSv1 the default of every launch that does not choose
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceMetadataDefaults.html).
+ */
+const METADATA_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults";
+
 export const imdsV2 = resourcePolicy({
   name: "ec2-instance-require-imdsv2",
   description:
-    "Requires EC2 instances, spot instance requests, launch templates and launch configurations to use IMDSv2 (session tokens) only.",
+    "Requires EC2 instances, spot instance requests, launch templates, launch configurations and the account's instance metadata defaults to use IMDSv2 (session tokens) only.",
   enforcementLevel: "mandatory",
-  types: IMDS_TYPES,
+  types: [...IMDS_TYPES, METADATA_DEFAULTS],
   check: (r) => {
+    if (r.type === METADATA_DEFAULTS) {
+      // Unset is "no-preference": each launch decides, and is judged where it is declared.
+      const tokens = r.props.httpTokens;
+      if (tokens !== "optional") return;
+      r.report(
+        `${label(r.type, r.name)} has httpTokens "optional", making IMDSv1 the account's default for new ` +
+          `instances. Set httpTokens: "required".`,
+      );
+      return;
+    }
     const mo = r.props.metadataOptions;
     if (isUnknown(mo) || (mo === undefined && fromTemplate(r.props))) return;
     const o = obj(mo);

@@ -230,6 +230,7 @@ const FREE_TYPES: RegExp[] = [
   // addresses are billed, so they are not here).
   /^aws:ec2\/(vpc|subnet|routeTable|routeTableAssociation|route|internetGateway|egressOnlyInternetGateway|networkAcl|networkAclRule|networkAclAssociation|networkInterface|networkInterfaceAttachment|defaultVpc|defaultSubnet|defaultRouteTable|defaultNetworkAcl|mainRouteTableAssociation|vpcDhcpOptions|vpcDhcpOptionsAssociation):/,
   /^aws:ebs\/(encryptionByDefault|defaultKmsKey):/, // Account settings.
+  /^aws:ec2\/instanceMetadataDefaults:/, // An account setting.
   /^aws:s3\/accountPublicAccessBlock:/, // An account setting.
   /^aws:ecr\/(repositoryPolicy|lifecyclePolicy):/, // Settings of a repository.
   // Settings and policies of resources priced (or billed per use) elsewhere.

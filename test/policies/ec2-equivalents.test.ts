@@ -79,6 +79,17 @@ describe("ec2 rules on equivalent resource types", () => {
       props: { imageId: "ami-1", instanceType: "t3.micro" },
     };
     assert.strictEqual((await check(imdsV2, lc)).length, 1);
+    const defaults = (httpTokens?: string): Fixture => ({
+      type: "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults",
+      name: "imds-defaults",
+      props: httpTokens ? { httpTokens } : {},
+    });
+    assert.deepStrictEqual(await check(imdsV2, defaults("optional")), [
+      'InstanceMetadataDefaults "imds-defaults" has httpTokens "optional", making IMDSv1 the account\'s ' +
+        'default for new instances. Set httpTokens: "required".',
+    ]);
+    assert.deepStrictEqual(await check(imdsV2, defaults("required")), []);
+    assert.deepStrictEqual(await check(imdsV2, defaults()), []);
   });
 
   it("report unencrypted volumes in launch templates, spot requests, configurations and fleets", async () => {
