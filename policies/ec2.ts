@@ -168,13 +168,26 @@ const VOLUME_READERS: Record<string, (p: Props) => VolumeSetting[]> = {
     }),
 };
 
+/** The account's EBS encryption default, the same setting for every new volume. */
+const ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault";
+
 export const encryptedVolumes = resourcePolicy({
   name: "ec2-instance-require-encrypted-volumes",
   description:
-    "Requires the root and EBS volumes of EC2 instances, spot requests and fleets, launch templates and configurations, and standalone EBS volumes, to be encrypted.",
+    "Requires the root and EBS volumes of EC2 instances, spot requests and fleets, launch templates and configurations, and standalone EBS volumes, to be encrypted, and the account's EBS encryption default to stay on.",
   enforcementLevel: "mandatory",
-  types: Object.keys(VOLUME_READERS),
+  types: [...Object.keys(VOLUME_READERS), ENCRYPTION_BY_DEFAULT],
   check: (r) => {
+    if (r.type === ENCRYPTION_BY_DEFAULT) {
+      // The provider's default is true; only an explicit false turns the account default off.
+      const v = r.props.enabled;
+      if (v !== false && !(typeof v === "string" && v.toLowerCase() === "false")) return;
+      r.report(
+        `${label(r.type, r.name)} has enabled false, so new EBS volumes of the account are stored ` +
+          `unencrypted unless each one asks. Set enabled: true.`,
+      );
+      return;
+    }
     for (const v of VOLUME_READERS[r.type](r.props)) {
       if (isTrue(v.encrypted) || isUnknown(v.encrypted)) continue;
       const value = v.encrypted === undefined ? "unset" : String(v.encrypted);

@@ -137,6 +137,16 @@ describe("ec2 rules on equivalent resource types", () => {
       (await check(encryptedVolumes, fleet))[0],
       /launchSpecifications\[0\]\.rootBlockDevice.encrypted false/,
     );
+    const byDefault: Fixture = {
+      type: "aws:ebs/encryptionByDefault:EncryptionByDefault",
+      name: "ebs-default",
+      props: { enabled: false },
+    };
+    assert.match(
+      (await check(encryptedVolumes, byDefault))[0],
+      /has enabled false, so new EBS volumes/,
+    );
+    assert.deepStrictEqual(await check(encryptedVolumes, { ...byDefault, props: {} }), []);
   });
 
   it("report a public address from a launch template, a spot request or an Elastic IP in prod", async () => {
