@@ -8,18 +8,35 @@ import {
   isUnknown,
   label,
   num,
+  obj,
   refersVia,
   schema,
   stackPolicy,
   str,
   StackItem,
 } from "./common";
-import { SM, variants } from "./sagemaker";
+import { allVariants, SM, variants } from "./sagemaker";
 
 export const AAS = {
   target: "aws:appautoscaling/target:Target",
   policy: "aws:appautoscaling/policy:Policy",
+  scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
 } as const;
+
+/** A capacity as a number, also when written as a numeric string. */
+function count(v: unknown): number | undefined {
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return num(v);
+}
+
+/** Whether a target or scheduled action scales SageMaker capacity. */
+function scalesSageMaker(it: StackItem): boolean {
+  return (
+    String(it.props.serviceNamespace).toLowerCase() === "sagemaker" ||
+    (isUnknown(it.props.serviceNamespace) &&
+      /^(endpoint|inference-component)\//.test(str(it.props.resourceId) ?? ""))
+  );
+}
 
 const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
 
@@ -41,7 +58,7 @@ function configOf(items: StackItem[], endpoint: StackItem): StackItem | undefine
 export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
   name: "sagemaker-endpoint-require-autoscaling",
   description:
-    "Requires every instance-based endpoint variant to have a scalable target and a target-tracking policy, with max capacity within the stack's cap.",
+    "Requires every instance-based endpoint variant to have a scalable target and a target-tracking policy, and every SageMaker scalable target and scheduled action to keep max capacity within the stack's cap.",
   enforcementLevel: "mandatory",
   config: {
     maxInstances: schema.numberByStack(
@@ -51,25 +68,26 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     stacks: schema.strings("Stacks where the rule applies (`*` for all).", ["*"]),
   },
   check: (items, report, c) => {
-    const targets = items.filter(
-      (it) => it.type === AAS.target && it.props.serviceNamespace === "sagemaker",
-    );
+    // Every SageMaker scalable target, whatever it scales and whether or not it matches a
+    // variant: registering a second target for the same variant replaces the first's range.
+    const targets = items.filter((it) => it.type === AAS.target && scalesSageMaker(it));
     const policies = items.filter((it) => it.type === AAS.policy);
+    /** What each target scales, for messages. */
+    const scales = new Map<StackItem, string>();
     for (const endpoint of items.filter((it) => it.type === SM.endpoint)) {
       if (!inStacks(c.stacks, endpoint.urn)) continue;
       const cfg = configOf(items, endpoint);
       if (!cfg) continue;
       const endpointName = str(endpoint.props.name) ?? str(endpoint.props.id);
-      const cap = forStack(c.maxInstances, endpoint.urn);
       for (const v of variants(cfg.props).filter((x) => !x.serverless)) {
         const resourceId = endpointName ? `endpoint/${endpointName}/variant/${v.name}` : undefined;
         const matchTarget = (t: StackItem) =>
           isUnknown(t.props.resourceId)
             ? refersVia(t, "resourceId", endpoint, [])
             : resourceId !== undefined && t.props.resourceId === resourceId;
-        const target = targets.find(matchTarget);
+        const matching = targets.filter(matchTarget);
         const where = `${label(endpoint.type, endpoint.name)} variant "${v.name}"`;
-        if (!target) {
+        if (matching.length === 0) {
           report(
             endpoint.urn,
             `${where} has no aws.appautoscaling.Target (resourceId "${resourceId ?? "endpoint/<name>/variant/<variant>"}", ` +
@@ -78,34 +96,97 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
           );
           continue;
         }
-        const tracking = policies.find(
-          (p) =>
-            (p.props.policyType === "TargetTrackingScaling" || isUnknown(p.props.policyType)) &&
-            (p.props.resourceId === target.props.resourceId ||
-              refersVia(p, "resourceId", target, [target.props.resourceId])),
+        for (const target of matching) {
+          scales.set(target, where);
+          const tracking = policies.find(
+            (p) =>
+              (p.props.policyType === "TargetTrackingScaling" || isUnknown(p.props.policyType)) &&
+              (p.props.resourceId === target.props.resourceId ||
+                refersVia(p, "resourceId", target, [target.props.resourceId])),
+          );
+          if (!tracking) {
+            report(
+              target.urn,
+              `${where} has a scalable target but no target-tracking policy. Add an aws.appautoscaling.Policy ` +
+                `with policyType "TargetTrackingScaling" and predefinedMetricType "SageMakerVariantInvocationsPerInstance".`,
+            );
+          }
+        }
+      }
+    }
+    // A variant starts at its initial count, whatever its scaling range: that count is capacity too.
+    for (const cfg of items.filter((it) => it.type === SM.endpointConfig)) {
+      if (!inStacks(c.stacks, cfg.urn)) continue;
+      const cap = forStack(c.maxInstances, cfg.urn);
+      for (const v of allVariants(cfg.props).filter((x) => !x.serverless)) {
+        if (cap === undefined) continue;
+        const initial = count(v.variant.initialInstanceCount);
+        if (initial !== undefined && initial > cap) {
+          report(
+            cfg.urn,
+            `${label(cfg.type, cfg.name)} ${v.label} has initialInstanceCount ${initial}, above this stack's cap of ` +
+              `${cap} instances. Set initialInstanceCount to at most ${cap} and let autoscaling add capacity, or ` +
+              `raise maxInstances for the stack in the policy config.`,
+          );
+        }
+        // Managed instance scaling (for inference components) grows the variant on its own.
+        const managed = obj(v.variant.managedInstanceScaling);
+        const managedMax = count(managed?.maxInstanceCount);
+        if (
+          managed &&
+          String(managed.status ?? "").toUpperCase() !== "DISABLED" &&
+          managedMax !== undefined &&
+          managedMax > cap
+        ) {
+          report(
+            cfg.urn,
+            `${label(cfg.type, cfg.name)} ${v.label} has managedInstanceScaling.maxInstanceCount ${managedMax}, above ` +
+              `this stack's cap of ${cap} instances. Set maxInstanceCount to at most ${cap}, or raise maxInstances ` +
+              `for the stack in the policy config.`,
+          );
+        }
+      }
+    }
+    // A scheduled action sets the target's range when it runs: its maximum is a ceiling too.
+    for (const action of items.filter(
+      (it) => it.type === AAS.scheduledAction && scalesSageMaker(it),
+    )) {
+      if (!inStacks(c.stacks, action.urn)) continue;
+      const cap = forStack(c.maxInstances, action.urn);
+      const range = obj(action.props.scalableTargetAction);
+      // A minimum above the cap forces at least that many instances, whatever the maximum.
+      const bounds = [count(range?.maxCapacity), count(range?.minCapacity)].filter(
+        (n): n is number => n !== undefined,
+      );
+      const max = bounds.length > 0 ? Math.max(...bounds) : undefined;
+      if (max === undefined || cap === undefined || max <= cap) continue;
+      const id = str(action.props.resourceId);
+      report(
+        action.urn,
+        `${label(action.type, action.name)} for ${id ? `resourceId "${id}"` : "its resource"} sets capacity up to ${max} ` +
+          `when it runs, above this stack's cap of ${cap}. Set scalableTargetAction.maxCapacity to at most ${cap}, ` +
+          `or raise maxInstances for the stack in the policy config.`,
+      );
+    }
+    for (const target of targets) {
+      if (!inStacks(c.stacks, target.urn)) continue;
+      const cap = forStack(c.maxInstances, target.urn);
+      const max = count(target.props.maxCapacity);
+      const min = count(target.props.minCapacity);
+      const id = str(target.props.resourceId);
+      const what = scales.get(target) ?? (id ? `resourceId "${id}"` : "its resource");
+      if (max !== undefined && cap !== undefined && max > cap) {
+        report(
+          target.urn,
+          `${label(target.type, target.name)} for ${what} has maxCapacity ${max}, above this stack's cap of ${cap}. ` +
+            `Set maxCapacity to at most ${cap}, or raise maxInstances for the stack in the policy config.`,
         );
-        if (!tracking) {
-          report(
-            target.urn,
-            `${where} has a scalable target but no target-tracking policy. Add an aws.appautoscaling.Policy ` +
-              `with policyType "TargetTrackingScaling" and predefinedMetricType "SageMakerVariantInvocationsPerInstance".`,
-          );
-        }
-        const max = num(target.props.maxCapacity);
-        const min = num(target.props.minCapacity);
-        if (max !== undefined && cap !== undefined && max > cap) {
-          report(
-            target.urn,
-            `${label(target.type, target.name)} for ${where} has maxCapacity ${max}, above this stack's cap of ${cap}. ` +
-              `Set maxCapacity to at most ${cap}, or raise maxInstances for the stack in the policy config.`,
-          );
-        }
-        if (max !== undefined && min !== undefined && min > max) {
-          report(
-            target.urn,
-            `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`,
-          );
-        }
+      }
+      if (max !== undefined && min !== undefined && min > max) {
+        report(
+          target.urn,
+          `${label(target.type, target.name)} has minCapacity ${min} above maxCapacity ${max}. Set minCapacity <= maxCapacity.`,
+        );
       }
     }
   },

@@ -6,7 +6,7 @@
 // check and CI build from the stack config with `policyConfigFromStackConfig`; a stack without a
 // budget is not checked.
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { budgetViolation, stackBudget } from "./cost/budget";
+import { budgetViolation, stackBudget, unpricedViolation } from "./cost/budget";
 import { estimateCost } from "./cost/estimate";
 import {
   BUDGET_POLICY,
@@ -30,11 +30,14 @@ function providerRegion(resources: readonly PolicyResource[]): string | undefine
   return undefined;
 }
 
-/** Mandatory: the top of the stack's estimated monthly cost stays within its budget. */
+/**
+ * Mandatory: the top of the stack's estimated monthly cost stays within its budget, and every
+ * billable resource has a price.
+ */
 export const costBudgetEnforce: StackValidationPolicy = {
   name: BUDGET_POLICY,
   description:
-    "The stack's estimated monthly cost, at the top of its range, stays within the limit of its AWS Budgets cost budget.",
+    "The stack's estimated monthly cost, at the top of its range, stays within the limit of its AWS Budgets cost budget, and every billable resource in it has a price.",
   enforcementLevel: "mandatory",
   configSchema: usageConfigSchema() as PolicyConfigSchema,
   validateStack: (args, reportViolation) => {
@@ -45,6 +48,9 @@ export const costBudgetEnforce: StackValidationPolicy = {
     const estimate = estimateCost(args.resources, usageFromPolicyConfig(config), region);
     const message = budgetViolation(estimate, budget);
     if (message) reportViolation(message, budget.urn);
+    // Fail closed: an unpriced billable resource is a finding, never a zero in the total.
+    const unpriced = unpricedViolation(estimate, budget);
+    if (unpriced) reportViolation(unpriced, budget.urn);
   },
 };
 

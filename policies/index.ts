@@ -9,11 +9,12 @@ import { iamPolicies } from "./iam";
 import { lambdaPolicies } from "./lambda";
 import { s3Policies } from "./s3";
 import { sagemakerPolicies } from "./sagemaker";
+import { withPermissionSets } from "./sso";
 import { tagPolicies } from "./tags";
 
 new PolicyPack("dog-breed-classifier-guardrails", {
   policies: [
-    ...iamPolicies,
+    ...iamPolicies.map(withPermissionSets),
     ...sagemakerPolicies,
     ...ec2Policies,
     ...s3Policies,

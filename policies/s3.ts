@@ -1,12 +1,24 @@
 // S3 guardrails. With provider v7 a bucket's settings are separate resources (public access
 // block, encryption, versioning, policy), so these are stack checks that find each bucket's
 // settings through the engine's dependencies or the bucket name they hold.
-import { isUnknown, label, list, obj, refersVia, stackPolicy, str, StackItem } from "./common";
+import {
+  globMatch,
+  isUnknown,
+  label,
+  list,
+  obj,
+  Props,
+  refersVia,
+  stackPolicy,
+  str,
+  StackItem,
+} from "./common";
 import { conditionKeys, covers, parseDocument, Statement } from "./iam-documents";
 
 export const S3 = {
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
   encryption: [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
@@ -17,6 +29,11 @@ export const S3 = {
   ],
   policy: "aws:s3/bucketPolicy:BucketPolicy",
   acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+  objects: [
+    "aws:s3/bucketObject:BucketObject",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    "aws:s3/objectCopy:ObjectCopy",
+  ],
 } as const;
 
 const PAB_FLAGS = [
@@ -25,7 +42,65 @@ const PAB_FLAGS = [
   "ignorePublicAcls",
   "restrictPublicBuckets",
 ];
+/**
+ * Canned ACLs that grant to the AllUsers or AuthenticatedUsers group: everyone, or anyone with an
+ * AWS account (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl).
+ */
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
+/** The grantee groups that stand for everyone and for every AWS account. */
+const PUBLIC_GROUPS: [RegExp, string][] = [
+  [/\/groups\/global\/AllUsers\/?$/i, "AllUsers (everyone on the internet)"],
+  [/\/groups\/global\/AuthenticatedUsers\/?$/i, "AuthenticatedUsers (anyone with an AWS account)"],
+];
+
+interface AclGrant {
+  /** Where the ACL is set, for the message: `acl`, `grants[0]`. */
+  where: string;
+  /** The canned ACL, or the grantee group's description. */
+  to: string;
+  canned: boolean;
+  permission?: string;
+}
+
+function cannedAcl(v: unknown): AclGrant[] {
+  const a = str(v)?.trim().toLowerCase();
+  return a && PUBLIC_ACLS.includes(a) ? [{ where: "acl", to: a, canned: true }] : [];
+}
+
+function groupGrant(where: string, grantee: unknown, permission: unknown): AclGrant[] {
+  const g = obj(grantee);
+  const uri = str(g?.uri);
+  if (!uri) return [];
+  const group = PUBLIC_GROUPS.find(([re]) => re.test(uri.trim()));
+  if (!group) return [];
+  const perms = list(permission).map(String).join(", ") || "access";
+  return [{ where, to: group[1], canned: false, permission: perms }];
+}
+
+/** Each type's ACL settings: the one place this rule learns where a type keeps them. */
+const ACL_READERS: Record<string, (p: Props) => AclGrant[]> = {};
+for (const t of S3.buckets) {
+  // Inline grants on a bucket: {type: "Group", uri, permissions}.
+  ACL_READERS[t] = (p) => [
+    ...cannedAcl(p.acl),
+    ...list(p.grants).flatMap((g, i) => groupGrant(`grants[${i}]`, g, obj(g)?.permissions)),
+  ];
+}
+for (const t of S3.acl) {
+  ACL_READERS[t] = (p) => [
+    ...cannedAcl(p.acl),
+    ...list(obj(p.accessControlPolicy)?.grants).flatMap((g, i) =>
+      groupGrant(`accessControlPolicy.grants[${i}]`, obj(g)?.grantee, obj(g)?.permission),
+    ),
+  ];
+}
+for (const t of S3.objects) {
+  ACL_READERS[t] = (p) => [
+    ...cannedAcl(p.acl),
+    ...list(p.grants).flatMap((g, i) => groupGrant(`grants[${i}]`, g, obj(g)?.permissions)),
+  ];
+}
 
 function bucketIds(b: StackItem): unknown[] {
   return [b.props.bucket, b.props.id, b.props.arn];
@@ -45,7 +120,7 @@ function bucketsOf(items: StackItem[]): StackItem[] {
 export const publicAccess = stackPolicy({
   name: "s3-bucket-block-public-access",
   description:
-    "Requires every bucket to have a public access block with all four settings true, and no public ACL or bucket policy.",
+    "Requires every bucket, and an account-wide block when declared, to block public access with all four settings true, and forbids public ACLs and bucket policies.",
   enforcementLevel: "mandatory",
   check: (items, report) => {
     for (const b of bucketsOf(items)) {
@@ -67,18 +142,6 @@ export const publicAccess = stackPolicy({
             `Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true.`,
         );
       }
-      const acls = [
-        { where: b, acl: b.props.acl },
-        ...settingsOf(items, S3.acl, b).map((a) => ({ where: a, acl: a.props.acl })),
-      ];
-      for (const { where, acl } of acls) {
-        const a = str(acl);
-        if (!a || !PUBLIC_ACLS.includes(a)) continue;
-        report(
-          where.urn,
-          `${label(where.type, where.name)} sets acl "${a}" on ${name}. Remove the ACL (use "private") and grant access with IAM.`,
-        );
-      }
       for (const { where, statement } of policyStatements(items, b)) {
         if (statement.effect !== "allow" || !isPublicPrincipal(statement.principal)) continue;
         if (statement.conditionUnknown || conditionKeys(statement).size > 0) continue;
@@ -86,6 +149,43 @@ export const publicAccess = stackPolicy({
           where.urn,
           `${label(where.type, where.name)} statement ${statement.index} allows Principal "*" on ${name} without a condition, ` +
             `making it public. Name the roles that need access, or add a condition such as aws:SourceVpce.`,
+        );
+      }
+    }
+    // The account-wide block carries the same four settings for every bucket of the account.
+    for (const pab of items.filter((it) => it.type === S3.accountPublicAccessBlock)) {
+      const off = PAB_FLAGS.filter((f) => pab.props[f] !== true && !isUnknown(pab.props[f]));
+      if (off.length === 0) continue;
+      report(
+        pab.urn,
+        `${label(pab.type, pab.name)} leaves ${off.map((f) => `${f} ${String(pab.props[f] ?? "unset")}`).join(", ")} ` +
+          `for every bucket of the account. Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and ` +
+          `restrictPublicBuckets to true.`,
+      );
+    }
+    // ACLs on buckets, bucket ACL resources and objects, whether or not their bucket is in the stack.
+    const buckets = bucketsOf(items);
+    for (const it of items) {
+      const read = ACL_READERS[it.type];
+      if (!read) continue;
+      const grants = read(it.props);
+      if (grants.length === 0) continue;
+      const own = (S3.buckets as readonly string[]).includes(it.type)
+        ? it
+        : buckets.find((b) => refersVia(it, "bucket", b, bucketIds(b)));
+      const target = own
+        ? label(own.type, own.name)
+        : `bucket "${str(it.props.bucket) ?? "(unknown)"}"`;
+      const object = (S3.objects as readonly string[]).includes(it.type)
+        ? `object "${str(it.props.key) ?? it.name}" in `
+        : "";
+      for (const g of grants) {
+        report(
+          it.urn,
+          g.canned
+            ? `${label(it.type, it.name)} sets acl "${g.to}" on ${object}${target}. Remove the ACL (use "private") and grant access with IAM.`
+            : `${label(it.type, it.name)} ${g.where} grants ${g.permission} on ${own === it ? "itself" : object + target} to ${g.to}. ` +
+                `Remove the grant (set object ownership to BucketOwnerEnforced to disable ACLs) and grant access with IAM.`,
         );
       }
     }
@@ -185,15 +285,35 @@ function isFalse(v: unknown): boolean {
   return v === false || (typeof v === "string" && v.toLowerCase() === "false");
 }
 
-/** A Deny for all principals and S3 actions when aws:SecureTransport is false. */
-function isTlsDeny(s: Statement): Promise<boolean> | boolean {
+/**
+ * Whether an ARN pattern of a statement covers every object of the bucket named `bucket`
+ * (undefined when the name is not known yet: then any pattern counts).
+ */
+function coversObjects(pattern: string, bucket: string | undefined): boolean {
+  const p = pattern.trim();
+  if (/^\*+$/.test(p)) return true;
+  if (bucket === undefined) return p.endsWith("/*");
+  const partition = p.toLowerCase().startsWith("arn:") ? p.split(":")[1] : "aws";
+  // A probe object name no prefix rule would list: the pattern must cover the whole bucket.
+  return globMatch(p, `arn:${partition}:s3:::${bucket}/any-object`);
+}
+
+/**
+ * A Deny for all principals and S3 actions when aws:SecureTransport is false, on this bucket's
+ * objects, with no other condition narrowing when it applies.
+ */
+function isTlsDeny(s: Statement, bucket: string | undefined): Promise<boolean> | boolean {
   if (s.effect !== "deny" || !isPublicPrincipal(s.principal)) return false;
-  const bool = Object.entries(s.condition ?? {}).find(([k]) => k.toLowerCase() === "bool")?.[1];
+  const blocks = Object.entries(s.condition ?? {});
+  // Any other condition key makes the deny apply to fewer requests than every plain-HTTP one.
+  const keys = conditionKeys(s);
+  if (keys.size !== 1 || !keys.has("aws:securetransport")) return false;
+  const bool = blocks.find(([k]) => /^bool(ifexists)?$/i.test(k))?.[1];
   const secure = Object.entries(obj(bool) ?? {}).find(
     ([k]) => k.toLowerCase() === "aws:securetransport",
   )?.[1];
   if (!list(secure).some(isFalse)) return false;
-  const objects = (s.resource?.values ?? []).some((r) => r === "*" || r.endsWith("/*"));
+  const objects = (s.resource?.values ?? []).some((r) => coversObjects(r, bucket));
   if (!objects && !s.resource?.unknown) return false;
   return covers(s.action?.values ?? [], "s3:GetObject");
 }
@@ -201,14 +321,16 @@ function isTlsDeny(s: Statement): Promise<boolean> | boolean {
 export const tlsOnly = stackPolicy({
   name: "s3-bucket-require-tls",
   description:
-    "Requires every bucket's policy to deny requests that do not use TLS (aws:SecureTransport false).",
+    "Requires every bucket's policy to deny requests that do not use TLS (aws:SecureTransport false) on that bucket's objects.",
   enforcementLevel: "mandatory",
   check: async (items, report) => {
     for (const b of bucketsOf(items)) {
       if (hasUnknownPolicy(items, b)) continue;
       let ok = false;
+      const arn = str(b.props.arn);
+      const bucket = str(b.props.bucket) ?? (arn ? arn.slice(arn.indexOf(":::") + 3) : undefined);
       for (const { statement } of policyStatements(items, b)) {
-        if (await isTlsDeny(statement)) {
+        if (await isTlsDeny(statement, bucket)) {
           ok = true;
           break;
         }

@@ -23,21 +23,47 @@ export const SM = {
   endpointConfig: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
   endpoint: "aws:sagemaker/endpoint:Endpoint",
   model: "aws:sagemaker/model:Model",
+  domain: "aws:sagemaker/domain:Domain",
+  userProfile: "aws:sagemaker/userProfile:UserProfile",
 } as const;
 
-/** Production variants, each with whether it is serverless. */
-export function variants(props: Props): { variant: Props; name: string; serverless: boolean }[] {
-  return list(props.productionVariants).flatMap((v, i) => {
-    const variant = obj(v);
+export interface Variant {
+  variant: Props;
+  name: string;
+  serverless: boolean;
+  /** `variant "AllTraffic"` or `shadow variant "candidate"`, for messages. */
+  label: string;
+}
+
+function readVariants(v: unknown, kind: string): Variant[] {
+  return list(v).flatMap((x, i) => {
+    const variant = obj(x);
     if (!variant) return [];
+    const name = str(variant.variantName) ?? `#${i}`;
     return [
       {
         variant,
-        name: str(variant.variantName) ?? `#${i}`,
+        name,
         serverless: variant.serverlessConfig !== undefined && variant.serverlessConfig !== null,
+        label: `${kind} "${name}"`,
       },
     ];
   });
+}
+
+/** Production variants, each with whether it is serverless. */
+export function variants(props: Props): Variant[] {
+  return readVariants(props.productionVariants, "variant");
+}
+
+/**
+ * Every variant that runs a model on the configuration's instances: production variants and
+ * shadow variants, which receive a copy of the traffic and run on the same kind of capacity
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests.html). Rules on what a variant
+ * runs and stores apply to both.
+ */
+export function allVariants(props: Props): Variant[] {
+  return [...variants(props), ...readVariants(props.shadowProductionVariants, "shadow variant")];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -62,12 +88,31 @@ interface InternetConfig {
   stacks: string[];
 }
 
+/**
+ * Where each type decides whether its notebooks reach the internet directly. A Studio domain's
+ * apps do unless `appNetworkAccessType` is "VpcOnly"; "PublicInternetOnly" is the default
+ * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html). A user
+ * profile runs in its domain's network, so the domain is the one judged.
+ */
+const INTERNET_SETTINGS: Record<string, { key: string; closed: string; fix: string }> = {
+  [SM.notebook]: {
+    key: "directInternetAccess",
+    closed: "Disabled",
+    fix: 'Set directInternetAccess: "Disabled" with subnetId and securityGroups, so traffic leaves through the VPC\'s controls.',
+  },
+  [SM.domain]: {
+    key: "appNetworkAccessType",
+    closed: "VpcOnly",
+    fix: 'Set appNetworkAccessType: "VpcOnly" with subnetIds and domainSettings.securityGroupIds, so traffic leaves through the VPC\'s controls.',
+  },
+};
+
 export const notebookDirectInternet = resourcePolicy<InternetConfig>({
   name: "sagemaker-notebook-disable-direct-internet",
   description:
-    "Forbids direct internet access on SageMaker notebook instances in the listed stacks.",
+    "Forbids direct internet access on SageMaker notebook instances and Studio domains in the listed stacks.",
   enforcementLevel: "mandatory",
-  types: [SM.notebook],
+  types: Object.keys(INTERNET_SETTINGS),
   config: {
     stacks: schema.strings(
       "Stacks whose notebooks must reach the internet only through their VPC.",
@@ -76,29 +121,69 @@ export const notebookDirectInternet = resourcePolicy<InternetConfig>({
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r.urn)) return;
-    const v = r.props.directInternetAccess;
-    if (isUnknown(v) || v === "Disabled") return;
+    const setting = INTERNET_SETTINGS[r.type];
+    const v = r.props[setting.key];
+    if (isUnknown(v) || v === setting.closed) return;
+    const dflt = r.type === SM.domain ? "PublicInternetOnly" : "Enabled";
     r.report(
-      `${label(r.type, r.name)} has directInternetAccess ${v === undefined ? "unset (SageMaker's default is Enabled)" : `"${String(v)}"`} ` +
-        `in this stack. Set directInternetAccess: "Disabled" with subnetId and securityGroups, so ` +
-        `traffic leaves through the VPC's controls.`,
+      `${label(r.type, r.name)} has ${setting.key} ${v === undefined ? `unset (SageMaker's default is ${dflt})` : `"${String(v)}"`} ` +
+        `in this stack. ${setting.fix}`,
     );
   },
 });
 
+interface KeySetting {
+  /** Where the key goes, for the message. */
+  where: string;
+  value: unknown;
+  /** What the key protects, for the message. */
+  what: string;
+}
+
+/** Notebook sharing settings: shared notebook outputs are copied to S3, under `s3KmsKeyId`. */
+function sharingKey(settings: unknown, at: string): KeySetting[] {
+  const sharing = obj(obj(settings)?.sharingSettings);
+  if (!sharing || sharing.notebookOutputOption !== "Allowed") return [];
+  return [
+    {
+      where: `${at}.sharingSettings.s3KmsKeyId`,
+      value: sharing.s3KmsKeyId,
+      what: "the notebook outputs users share (copied to S3)",
+    },
+  ];
+}
+
+/** Each type's KMS key settings: the one place this rule learns where a type keeps them. */
+const KEY_SETTINGS: Record<string, (p: Props) => KeySetting[]> = {
+  [SM.notebook]: (p) => [
+    { where: "kmsKeyId", value: p.kmsKeyId, what: "its storage volume (notebooks, data copies)" },
+  ],
+  // The domain's EFS volume holds every user's home directory.
+  [SM.domain]: (p) => [
+    {
+      where: "kmsKeyId",
+      value: p.kmsKeyId,
+      what: "its EFS volume (every user's home directory: notebooks, data copies)",
+    },
+    ...sharingKey(p.defaultUserSettings, "defaultUserSettings"),
+  ],
+  [SM.userProfile]: (p) => sharingKey(p.userSettings, "userSettings"),
+};
+
 export const notebookKms = resourcePolicy({
   name: "sagemaker-notebook-require-kms",
   description:
-    "Requires SageMaker notebook instances to encrypt their storage volume with a KMS key.",
+    "Requires SageMaker notebook instances and Studio domains to encrypt their storage, and shared notebook outputs, with a KMS key.",
   enforcementLevel: "mandatory",
-  types: [SM.notebook],
+  types: Object.keys(KEY_SETTINGS),
   check: (r) => {
-    const v = r.props.kmsKeyId;
-    if (isUnknown(v) || (typeof v === "string" && v !== "")) return;
-    r.report(
-      `${label(r.type, r.name)} has no kmsKeyId, so its storage volume (notebooks, data copies) is ` +
-        `not under a key the stack controls. Set kmsKeyId to a customer-managed KMS key ARN.`,
-    );
+    for (const k of KEY_SETTINGS[r.type](r.props)) {
+      if (isUnknown(k.value) || (typeof k.value === "string" && k.value !== "")) continue;
+      r.report(
+        `${label(r.type, r.name)} has no ${k.where}, so ${k.what} ${k.what.startsWith("its") ? "is" : "are"} ` +
+          `not under a key the stack controls. Set ${k.where} to a customer-managed KMS key ARN.`,
+      );
+    }
   },
 });
 
@@ -171,14 +256,14 @@ export const endpointConfigKms = resourcePolicy({
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   check: (r) => {
-    const all = variants(r.props).filter((v) => !v.serverless);
+    const all = allVariants(r.props).filter((v) => !v.serverless);
     // Variants on instance storage are encrypted by the instance and cannot take a key.
     const instance = all.filter((v) => !hasLocalStorage(str(v.variant.instanceType) ?? ""));
     if (instance.length === 0) return;
     const v = r.props.kmsKeyArn;
     if (isUnknown(v) || (typeof v === "string" && v !== "")) return;
     r.report(
-      `${label(r.type, r.name)} has instance-based variant(s) ${instance.map((x) => `"${x.name}"`).join(", ")} ` +
+      `${label(r.type, r.name)} has instance-based variant(s) ${instance.map((x) => `"${x.name}"${x.label.startsWith("shadow") ? " (shadow)" : ""}`).join(", ")} ` +
         `but no kmsKeyArn, so the ML storage volumes attached to the instances use no key the stack ` +
         `controls. Set kmsKeyArn to a customer-managed KMS key ARN.`,
     );
@@ -192,9 +277,9 @@ export const endpointConfigInstanceType = instanceTypeAllowlist({
   what: "Endpoint",
   defaults: ENDPOINT_INSTANCE_TYPES,
   instanceTypes: (props) =>
-    variants(props).flatMap((v) => {
+    allVariants(props).flatMap((v) => {
       const t = str(v.variant.instanceType);
-      return v.serverless || !t ? [] : [{ instanceType: t, where: `variant "${v.name}" ` }];
+      return v.serverless || !t ? [] : [{ instanceType: t, where: `${v.label} ` }];
     }),
 });
 
@@ -213,14 +298,26 @@ export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r.urn)) return;
-    if (!variants(r.props).some((v) => !v.serverless)) return;
+    if (!allVariants(r.props).some((v) => !v.serverless)) return;
     const dc = r.props.dataCaptureConfig;
     if (isUnknown(dc)) return;
     const cfg = obj(dc);
+    // The provider sends enableCapture false when it is unset
+    // (https://www.pulumi.com/registry/packages/aws/api-docs/sagemaker/endpointconfiguration/).
     const enabled = cfg?.enableCapture;
-    if (cfg && (enabled === true || isUnknown(enabled))) return;
+    const percent = cfg?.initialSamplingPercentage;
+    const on = enabled === true || enabled === "true" || isUnknown(enabled);
+    // Capture "on" at 0% samples no request: it is capture off.
+    const pct = typeof percent === "string" && percent.trim() !== "" ? Number(percent) : percent;
+    const sampled = isUnknown(percent) || (typeof pct === "number" && pct > 0);
+    if (cfg && on && sampled) return;
+    const state = !cfg
+      ? "unset"
+      : !on
+        ? `with enableCapture ${String(enabled)}`
+        : `with enableCapture true but initialSamplingPercentage ${String(percent ?? "unset")}`;
     r.report(
-      `${label(r.type, r.name)} has dataCaptureConfig ${cfg ? `with enableCapture ${String(enabled)}` : "unset"}, ` +
+      `${label(r.type, r.name)} has dataCaptureConfig ${state}, ` +
         `so requests to the model leave no record for monitoring or audit. Set dataCaptureConfig ` +
         `{enableCapture: true, initialSamplingPercentage, destinationS3Uri, kmsKeyId, captureOptions: [{captureMode: "Input"}, {captureMode: "Output"}]}.`,
     );
@@ -238,9 +335,9 @@ export const endpointConfigInstanceBased = resourcePolicy<StacksConfig>({
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r.urn)) return;
-    for (const v of variants(r.props).filter((x) => x.serverless)) {
+    for (const v of allVariants(r.props).filter((x) => x.serverless)) {
       r.report(
-        `${label(r.type, r.name)} variant "${v.name}" is serverless (serverlessConfig set) in a stack ` +
+        `${label(r.type, r.name)} ${v.label} is serverless (serverlessConfig set) in a stack ` +
           `that must be instance-based: serverless endpoints cannot use a KMS key, a VPC, network ` +
           `isolation or data capture. Set instanceType and initialInstanceCount instead of serverlessConfig.`,
       );
@@ -268,12 +365,13 @@ export const modelNetworkIsolation = stackPolicy<StacksConfig>({
       const modelNames = [model.props.name, model.props.id];
       // A model only ever served by serverless variants cannot be isolated.
       const servingVariants = configs.flatMap((cfg) =>
-        variants(cfg.props).filter(
+        allVariants(cfg.props).filter(
           (x) =>
             (str(x.variant.modelName) !== undefined &&
               modelNames.includes(str(x.variant.modelName))) ||
-            (refersVia(cfg, "productionVariants", model, modelNames) &&
-              variants(cfg.props).length === 1),
+            ((refersVia(cfg, "productionVariants", model, modelNames) ||
+              refersVia(cfg, "shadowProductionVariants", model, modelNames)) &&
+              allVariants(cfg.props).length === 1),
         ),
       );
       if (servingVariants.length > 0 && servingVariants.every((x) => x.serverless)) continue;

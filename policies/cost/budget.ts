@@ -112,3 +112,23 @@ export function budgetViolation(estimate: CostEstimate, budget: StackBudget): st
     `dog-breed-classifier:budgetMonthlyUsd to at least ${fmt(Math.ceil(max))}.`
   );
 }
+
+/**
+ * The violation when billable resources have no price: the estimate would leave them out, so the
+ * budget check fails closed instead of comparing a total that misses them. Undefined when every
+ * billable item is priced.
+ */
+export function unpricedViolation(estimate: CostEstimate, budget: StackBudget): string | undefined {
+  if (estimate.unpriced.length === 0) return undefined;
+  const stack = stackOf(budget.urn);
+  const label = budget.budgetName ? `${budget.name} (${budget.budgetName})` : budget.name;
+  const n = estimate.unpriced.length;
+  const items = estimate.unpriced.map((u) => `${u.name} (${u.what})`);
+  return (
+    `Budget ${label}: stack ${stack} cannot be held to its limit of ${money(budget.monthlyUsd)} a month: ` +
+    `${n} billable item${n === 1 ? " has" : "s have"} no price, so the estimate of ` +
+    `${money(estimate.totals.min)}–${money(estimate.totals.max)} leaves ${n === 1 ? "it" : "them"} out: ` +
+    `${items.join("; ")}. Use a type the price table covers (policies/cost/prices.ts), or add the ` +
+    `price there, with its source, so the budget counts it.`
+  );
+}

@@ -22,7 +22,9 @@ import {
   SAGEMAKER_OTHER,
   SAGEMAKER_TRAINING,
   SECONDS_PER_MONTH,
+  SECRETS_MANAGER_PRICES,
   SPOT_TRAINING_SAVING,
+  VPC_PRICES,
   regionMultiplier,
 } from "./prices";
 export * from "./usage";
@@ -77,6 +79,20 @@ export interface CostEstimate {
   totals: { min: number; max: number };
   /** Resources or settings left out of the estimate, and assumptions a reader should know. */
   warnings: string[];
+  /**
+   * Billable resources or settings the estimate has no price for. The budget policy reports them:
+   * an estimate that leaves out the priciest resource cannot be held to a budget.
+   */
+  unpriced: Unpriced[];
+}
+
+export interface Unpriced {
+  /** URN of the resource (`stack` for training from the config alone). */
+  resource: string;
+  name: string;
+  type: string;
+  /** What has no price, e.g. "SageMaker notebook instance type ml.p3.16xlarge". */
+  what: string;
 }
 
 /** Turns either resource shape into the estimator's. */
@@ -198,18 +214,45 @@ const FREE_TYPES: RegExp[] = [
   /^aws:s3\/bucket[A-Z]\w*:/, // Bucket settings (policy, versioning, encryption, ...); buckets are priced.
   /^aws:ec2\/securityGroup/,
   /^aws:vpc\/securityGroup/,
-  /^aws:kms\/alias:/,
+  /^aws:kms\/(alias|grant|keyPolicy):/, // The key is priced; its alias, grants and policy are not billed.
   /^aws:lambda\/(alias|functionUrl|permission|eventInvokeConfig):/,
   // The endpoint configuration is priced through the endpoint that serves it.
   /^aws:sagemaker\/(model|endpointConfiguration|notebookInstanceLifecycleConfiguration|codeRepository):/,
-  /^aws:appautoscaling\/target:/, // Its range is read by the endpoint line.
+  /^aws:appautoscaling\/(target|scheduledAction):/, // Their range is read by the endpoint line.
   /^aws:ssm\/parameter:/, // Standard parameters are free.
   /^aws:budgets\/budget:/, // The first two budgets of an account are free.
+  // Objects copied into a bucket: their storage is the `storageGb` assumption.
+  /^aws:s3\/objectCopy:/,
+  /^aws:costexplorer\/costAllocationTag:/, // Activating a cost allocation tag is free.
+  // Templates and settings that launch or connect billable resources without billing themselves.
+  /^aws:ec2\/(launchTemplate|launchConfiguration|defaultSecurityGroup|securityGroupAssociation|eipAssociation|keyPair|managedPrefixList|managedPrefixListEntry):/,
+  // VPC plumbing without an hourly charge (NAT gateways, interface endpoints and public IPv4
+  // addresses are billed, so they are not here).
+  /^aws:ec2\/(vpc|subnet|routeTable|routeTableAssociation|route|internetGateway|egressOnlyInternetGateway|networkAcl|networkAclRule|networkAclAssociation|networkInterface|networkInterfaceAttachment|defaultVpc|defaultSubnet|defaultRouteTable|defaultNetworkAcl|mainRouteTableAssociation|vpcDhcpOptions|vpcDhcpOptionsAssociation):/,
+  /^aws:ebs\/(encryptionByDefault|defaultKmsKey):/, // Account settings.
+  /^aws:ec2\/instanceMetadataDefaults:/, // An account setting.
+  /^aws:s3\/accountPublicAccessBlock:/, // An account setting.
+  /^aws:ecr\/(repositoryPolicy|lifecyclePolicy):/, // Settings of a repository.
+  // Settings and policies of resources priced (or billed per use) elsewhere.
+  /^aws:secretsmanager\/(secretPolicy|secretVersion|secretRotation):/,
+  /^aws:cloudwatch\/(logResourcePolicy|logStream):/,
+  /^aws:lambda\/(layerVersion|layerVersionPermission|eventSourceMapping):/,
+  /^aws:sagemaker\/(modelPackageGroup|modelPackageGroupPolicy):/,
+  /^aws:ssoadmin\//, // IAM Identity Center permission sets and their policies are free.
+  // A Studio domain, its profiles and spaces bill through their apps (aws:sagemaker/app, priced
+  // per instance) and the data they store, not by themselves.
+  /^aws:sagemaker\/(domain|userProfile|space|studioLifecycleConfig):/,
+  // SNS bills per million publishes ($0.50); budget and alarm notices are a handful a month.
+  /^aws:sns\/(topic|topicPolicy|topicSubscription):/,
 ];
 
 const PRICED_TYPES = new Set([
   "aws:sagemaker/notebookInstance:NotebookInstance",
   "aws:ec2/instance:Instance",
+  "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+  "aws:ebs/volume:Volume",
+  "aws:ec2/eip:Eip",
+  "aws:secretsmanager/secret:Secret",
   "aws:sagemaker/trainingJob:TrainingJob",
   "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
   "aws:sagemaker/endpoint:Endpoint",
@@ -226,6 +269,7 @@ const PRICED_TYPES = new Set([
 class Estimator {
   readonly lines: CostLine[] = [];
   readonly warnings: string[] = [];
+  readonly unpriced: Unpriced[] = [];
   private readonly byUrn: Map<string, GraphResource>;
   private readonly m: number;
 
@@ -285,7 +329,27 @@ class Estimator {
     });
   }
 
+  /** A billable item without a price: a warning, and a finding for the budget policy. */
+  private noPrice(r: GraphResource | undefined, what: string, warning: string): void {
+    this.warnings.push(warning);
+    this.unpriced.push({
+      resource: r?.urn ?? "stack",
+      name: r?.name ?? "stack",
+      type: r?.type ?? "stack",
+      what,
+    });
+  }
+
   private unpricedInstance(r: GraphResource, kind: string, type: string | undefined): void {
+    // A type unknown until deploy is judged once it is known; a named type without a price is not.
+    if (type) {
+      this.noPrice(
+        r,
+        `${kind} instance type ${type}`,
+        `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`,
+      );
+      return;
+    }
     this.warnings.push(
       type
         ? `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`
@@ -299,7 +363,9 @@ class Estimator {
         case "aws:sagemaker/notebookInstance:NotebookInstance":
           this.notebook(r);
           break;
+        // A spot request runs the same instance; on-demand is the most it can cost.
         case "aws:ec2/instance:Instance":
+        case "aws:ec2/spotInstanceRequest:SpotInstanceRequest":
           this.ec2(r);
           break;
         case "aws:sagemaker/trainingJob:TrainingJob":
@@ -317,6 +383,33 @@ class Estimator {
         case "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig":
           this.provisionedConcurrency(r);
           break;
+        case "aws:ebs/volume:Volume":
+          this.volume(r, "volume", r.props, "size");
+          break;
+        case "aws:ec2/eip:Eip": {
+          const p = VPC_PRICES.publicIpv4Hour;
+          this.add(
+            r,
+            "public IPv4 address",
+            `1 address × ${HOURS_PER_MONTH} h × ${usd(p)}/h`,
+            { addresses: 1, hoursPerMonth: HOURS_PER_MONTH, usdPerHour: p.usd },
+            HOURS_PER_MONTH * p.usd,
+            HOURS_PER_MONTH * p.usd,
+          );
+          break;
+        }
+        case "aws:secretsmanager/secret:Secret": {
+          const p = SECRETS_MANAGER_PRICES.secretMonth;
+          this.add(
+            r,
+            "secret",
+            `1 secret × ${usd(p)}/secret-month`,
+            { secrets: 1, usdPerSecretMonth: p.usd },
+            p.usd,
+            p.usd,
+          );
+          break;
+        }
         case "aws:kms/key:Key":
           this.add(
             r,
@@ -339,7 +432,11 @@ class Estimator {
             r.type.startsWith("aws:") &&
             !FREE_TYPES.some((re) => re.test(r.type))
           ) {
-            this.warnings.push(`${r.name}: no price for ${r.type} — left out of the estimate`);
+            this.noPrice(
+              r,
+              `resource type ${r.type}`,
+              `${r.name}: no price for ${r.type} — left out of the estimate`,
+            );
           }
       }
     }
@@ -402,25 +499,36 @@ class Estimator {
     list(read(r.props, "ebsBlockDevices")).forEach((v, i) =>
       volumes.push([`EBS volume ${i + 1}`, v]),
     );
-    for (const [item, v] of volumes) {
-      const gb = num(read(v, "volumeSize")) ?? 8;
-      const volumeType = str(read(v, "volumeType")) ?? "gp3";
-      const vp = EBS_VOLUMES[volumeType];
-      if (!vp) {
-        this.warnings.push(
-          `${r.name}: no price for EBS volume type ${volumeType}; ${item} left out of the estimate`,
-        );
-        continue;
-      }
-      this.add(
+    for (const [item, v] of volumes) this.volume(r, item, v, "volumeSize", "volumeType");
+  }
+
+  /** An EBS volume, billed for the whole month: a device of an instance, or a standalone volume. */
+  private volume(
+    r: GraphResource,
+    item: string,
+    v: unknown,
+    sizeKey: string,
+    typeKey = "type",
+  ): void {
+    const gb = num(read(v, sizeKey)) ?? 8;
+    const volumeType = str(read(v, typeKey)) ?? "gp3";
+    const vp = EBS_VOLUMES[volumeType];
+    if (!vp) {
+      this.noPrice(
         r,
-        `EBS ${item} (${volumeType})`,
-        `${fmt(gb)} GB × ${usd(vp)}/GB-month`,
-        { volumeGb: gb, volumeType, usdPerGbMonth: vp.usd },
-        gb * vp.usd,
-        gb * vp.usd,
+        `EBS volume type ${volumeType} (${item})`,
+        `${r.name}: no price for EBS volume type ${volumeType}; ${item} left out of the estimate`,
       );
+      return;
     }
+    this.add(
+      r,
+      `EBS ${item} (${volumeType})`,
+      `${fmt(gb)} GB × ${usd(vp)}/GB-month`,
+      { volumeGb: gb, volumeType, usdPerGbMonth: vp.usd },
+      gb * vp.usd,
+      gb * vp.usd,
+    );
   }
 
   /** Instance-hours of one training job definition, with its spot setting. */
@@ -548,7 +656,9 @@ class Estimator {
     if (declared) return;
     const price = SAGEMAKER_TRAINING[t.instanceType];
     if (!price) {
-      this.warnings.push(
+      this.noPrice(
+        undefined,
+        `SageMaker training instance type ${t.instanceType} (trainingInstanceType)`,
         `trainingInstanceType: no SageMaker training price for ${t.instanceType} — training left out of the estimate`,
       );
       return;
@@ -602,7 +712,11 @@ class Estimator {
       const byId = new Map<string, GraphResource>();
       for (const t of all) {
         const id = str(read(t.props, "resourceId"));
-        if (id !== undefined) byId.set(id, t);
+        if (id === undefined) continue;
+        // Two targets on one variant: the range the estimate holds to is the wider one.
+        const seen = byId.get(id);
+        const max = (x: GraphResource) => num(read(x.props, "maxCapacity")) ?? 0;
+        if (!seen || max(t) > max(seen)) byId.set(id, t);
       }
       this.targetIndex = { all, byId };
     }
@@ -632,28 +746,38 @@ class Estimator {
       endpointName !== undefined
         ? targets.byId.get(`endpoint/${endpointName}/variant/${variant}`)
         : undefined;
-    // At preview the resource id may be unknown: one variant and one target belong together.
+    // At preview the resource id may be unknown: one variant and its targets belong together.
     if (
       !target &&
-      targets.all.length === 1 &&
+      targets.all.length >= 1 &&
       instanceVariants === 1 &&
       this.ofType("aws:sagemaker/endpoint:Endpoint").length === 1
     ) {
-      target = targets.all[0];
+      target = targets.all.reduce((a, b) =>
+        (num(read(b.props, "maxCapacity")) ?? 0) > (num(read(a.props, "maxCapacity")) ?? 0) ? b : a,
+      );
     }
     if (!target) return undefined;
     const min = num(read(target.props, "minCapacity"));
     const max = num(read(target.props, "maxCapacity"));
     if (min === undefined || max === undefined) return undefined;
-    return { min, max, target };
+    // A scheduled action on the same variant resets the range when it runs: its maximum counts.
+    const id = str(read(target.props, "resourceId"));
+    const scheduled = this.ofType("aws:appautoscaling/scheduledAction:ScheduledAction")
+      .filter((a) => id !== undefined && str(read(a.props, "resourceId")) === id)
+      .map((a) => num(path(a.props, "scalableTargetAction", "maxCapacity")))
+      .filter((n): n is number => n !== undefined);
+    return { min, max: Math.max(max, ...scheduled), target };
   }
 
   private endpoint(r: GraphResource): void {
     const config = this.endpointConfigFor(r);
     if (!config) {
-      this.warnings.push(
-        `${r.name}: its endpoint configuration is not in the stack or not resolvable — endpoint left out of the estimate`,
-      );
+      const named = str(read(r.props, "endpointConfigName"));
+      const warning = `${r.name}: its endpoint configuration is not in the stack or not resolvable — endpoint left out of the estimate`;
+      // A configuration named but outside the stack still runs instances: its cost is unknown.
+      if (named) this.noPrice(r, `endpoint on configuration "${named}", not in the stack`, warning);
+      else this.warnings.push(warning);
       return;
     }
     const variants = [
@@ -697,7 +821,9 @@ class Estimator {
         );
         const provisioned = num(read(serverless, "provisionedConcurrency")) ?? 0;
         if (provisioned > 0) {
-          this.warnings.push(
+          this.noPrice(
+            r,
+            `provisioned concurrency on serverless ${label}`,
             `${r.name}: provisioned concurrency ${provisioned} on serverless ${label} is not priced — add its price to policies/cost/prices.ts`,
           );
         }
@@ -712,7 +838,13 @@ class Estimator {
       const initial = num(read(v, "initialInstanceCount")) ?? 1;
       const range = this.scalingRange(r, variant, instanceVariants);
       const min = range ? range.min : initial;
-      const max = range ? range.max : initial;
+      // Managed instance scaling grows the variant up to its own maximum.
+      const managed = read(v, "managedInstanceScaling");
+      const managedMax =
+        managed !== undefined && String(read(managed, "status") ?? "").toUpperCase() !== "DISABLED"
+          ? num(read(managed, "maxInstanceCount"))
+          : undefined;
+      const max = Math.max(range ? range.max : initial, managedMax ?? 0);
       const count = min === max ? fmt(min) : `${fmt(min)}–${fmt(max)}`;
       this.add(
         r,
@@ -891,9 +1023,16 @@ class Estimator {
     // Unknown at preview, or named some other way: a stack's only function is the one.
     if (fns.length === 0 && functions.length === 1) fns = functions;
     if (fns.length !== 1) {
-      this.warnings.push(
-        `${r.name}: its function is not in the stack or not resolvable — provisioned concurrency left out of the estimate`,
-      );
+      const warning = `${r.name}: its function is not in the stack or not resolvable — provisioned concurrency left out of the estimate`;
+      // Provisioned concurrency bills whatever function it is for; one named outside the stack
+      // has a memory size the estimate cannot know.
+      if (target !== undefined && functions.length === 0) {
+        this.noPrice(
+          r,
+          `provisioned concurrency of function "${target}", not in the stack`,
+          warning,
+        );
+      } else this.warnings.push(warning);
       return;
     }
     const { gb, arch } = this.functionMemory(fns[0]);
@@ -1060,6 +1199,7 @@ export function estimateCost(
     lines: e.lines,
     totals: { min, max },
     warnings: e.warnings,
+    unpriced: e.unpriced,
   };
 }
 

@@ -29,6 +29,8 @@ const LAMBDA = "https://aws.amazon.com/lambda/pricing/";
 const S3 = "https://aws.amazon.com/s3/pricing/";
 const KMS = "https://aws.amazon.com/kms/pricing/";
 const CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/";
+const VPC = "https://aws.amazon.com/vpc/pricing/";
+const SECRETS_MANAGER = "https://aws.amazon.com/secrets-manager/pricing/";
 
 function price(usd: number, unit: string, source: string, check: PriceCheck, note?: string): Price {
   return Object.freeze({ usd, unit, source, taken: TAKEN, check, ...(note ? { note } : {}) });
@@ -187,6 +189,10 @@ export const EBS_VOLUMES: Readonly<Record<string, Price>> = Object.freeze({
     "gp3 baseline 3,000 IOPS and 125 MB/s are included",
   ),
   gp2: price(0.1, "GB-month", EBS, "cross-checked"),
+  // HDD volumes bill storage only. io1/io2 also bill provisioned IOPS, which the estimate does not
+  // model, so they stay unpriced and the budget policy reports them.
+  st1: price(0.045, "GB-month", EBS, "public figure", "Throughput Optimized HDD"),
+  sc1: price(0.015, "GB-month", EBS, "public figure", "Cold HDD"),
 });
 
 const LAMBDA_NOTE =
@@ -236,6 +242,21 @@ export const CLOUDWATCH_PRICES = Object.freeze({
   highResolutionAlarmMetricMonth: price(0.3, "alarm metric-month", CLOUDWATCH, "public figure"),
   logIngestGb: price(0.5, "GB ingested", CLOUDWATCH, "cross-checked", "Standard log class"),
   logStorageGbMonth: price(0.03, "GB-month stored", CLOUDWATCH, "cross-checked"),
+});
+
+export const VPC_PRICES = Object.freeze({
+  /** Every public IPv4 address, an Elastic IP attached or idle, since 2024-02-01. */
+  publicIpv4Hour: price(0.005, "IP-hour", VPC, "public figure", "public IPv4 address charge"),
+});
+
+export const SECRETS_MANAGER_PRICES = Object.freeze({
+  secretMonth: price(
+    0.4,
+    "secret-month",
+    SECRETS_MANAGER,
+    "public figure",
+    "API calls ($0.05 per 10,000) are not estimated",
+  ),
 });
 
 /** One region's price level relative to us-east-1. */
