@@ -1,11 +1,12 @@
-// The resource families end to end: the pack served as the Pulumi CLI serves it, fed the real dev
-// and prod graphs with one resource added or changed per case. Each bypass must be reported,
-// mandatory, by the policy written for its setting; each legitimate change must add no mandatory
-// finding.
+// The resource families end to end: the pack served as the Pulumi CLI serves it, fed the dev
+// and prod graphs as they serve (SERVING in test/infra/helpers) with one resource added or
+// changed per case. Each bypass must be reported, mandatory, by the policy written for its
+// setting; each legitimate change must add no mandatory finding.
 import * as assert from "assert";
 import * as path from "path";
 import { PolicyPackClient, startPolicyPack, Violation } from "../../tools/policy-analyzer";
-import { runStack, StackResource, StackRun } from "../../tools/stack-run";
+import { StackResource, StackRun } from "../../tools/stack-run";
+import { servingRun } from "../infra/helpers";
 
 const PACK_DIR = path.resolve(__dirname, "../../policies");
 
@@ -89,8 +90,8 @@ describe("resource families through the analyzer protocol", function () {
   let prod: StackRun;
 
   before(async () => {
-    dev = await runStack({ stack: "dev" });
-    prod = await runStack({ stack: "prod" });
+    dev = await servingRun("dev");
+    prod = await servingRun("prod");
     pack = await startPolicyPack({
       packDir: PACK_DIR,
       stack: { project: "dog-breed-classifier", stack: "dev" },
