@@ -138,6 +138,7 @@ export interface Document {
   place: string;
   /** The IAM principal the document grants to (role, user or group name), when known. */
   principal?: string;
+  principalKind?: "role" | "user" | "group";
   /** The customer-managed policy's name, for identity documents of `aws:iam/policy:Policy`. */
   policyName?: string;
   value: unknown;
@@ -179,6 +180,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
             kind: "identity" as const,
             place: `inline policy "${n}"`,
             principal: role,
+            principalKind: "role" as const,
             value: ip.policy,
           },
         ];
@@ -190,6 +192,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           kind: "identity",
           place: "policy",
           principal: principalName(props.role),
+          principalKind: "role",
           value: props.policy,
         },
       ];
@@ -199,6 +202,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           kind: "identity",
           place: "policy",
           principal: principalName(props.user),
+          principalKind: "user",
           value: props.policy,
         },
       ];
@@ -208,6 +212,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           kind: "identity",
           place: "policy",
           principal: principalName(props.group),
+          principalKind: "group",
           value: props.policy,
         },
       ];
@@ -244,6 +249,8 @@ export interface ActionInfo {
   requiredResourceTypes: string[];
   /** Condition keys of the action and of its resource types, lower-cased. */
   conditionKeys: string[];
+  /** The Service Authorization Reference's access levels (`Write`, `Permissions management`). */
+  accessLevels: string[];
 }
 
 const infoCache = new Map<string, Promise<ActionInfo | undefined>>();
@@ -270,6 +277,7 @@ export function actionInfo(action: string): Promise<ActionInfo | undefined> {
             .filter((r) => r.required)
             .map((r) => r.name),
           conditionKeys: [...keys],
+          accessLevels: (d.accessLevel ?? "").split(",").map((x) => x.trim()),
         };
       } catch {
         return undefined;
