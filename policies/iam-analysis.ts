@@ -174,10 +174,7 @@ export async function wideFor(g: Grant, action: string): Promise<Wide | undefine
   const s = g.statement;
   let wide: Wide | undefined;
   if (s.notResource) {
-    wide = {
-      resource: `NotResource ${JSON.stringify(s.notResource.values)}`,
-      why: "every other resource",
-    };
+    wide = { resource: "NotResource", why: "every resource outside its NotResource" };
   } else {
     const services = await resourceServices(action);
     for (const r of s.resource?.values ?? []) {
@@ -196,7 +193,7 @@ export async function wideFor(g: Grant, action: string): Promise<Wide | undefine
 
 /** `on "arn:aws:iam::123456789012:role/*"`: a wide resource as messages show it. */
 export function onWide(w: Wide): string {
-  return w.resource.startsWith("NotResource") ? `on ${w.resource}` : `on "${w.resource}"`;
+  return w.resource === "NotResource" ? `on ${w.why}` : `on "${w.resource}"`;
 }
 
 /** Services whose every action the grants cover together, with the grants that contribute. */

@@ -63,7 +63,12 @@ export function describeTest(t: ConditionTest): string {
   return `${t.operator} ${t.key} ${values}`;
 }
 
-/** What an outsider could send for a key, given the values the condition compares it with. */
+/**
+ * What an outsider could send for a key, given the values the condition compares it with. For an
+ * ARN, their own account and their names wherever the value has a wildcard; for other strings, a
+ * value of their choosing, which only a pattern of wildcards alone (`*`) accepts: a pattern with a
+ * literal part (`dog-*`, `repo:acme/*`) is taken to name what it starts with.
+ */
 function outsiderValues(key: string, values: string[]): string[] {
   const k = key.toLowerCase();
   if (ACCOUNT_KEYS.has(k)) return [OUTSIDER.account];
@@ -80,8 +85,6 @@ function outsiderValues(key: string, values: string[]): string[] {
       if (hasAccount) parts[4] = OUTSIDER.account;
       if (hasAccount || /[*?]/.test(v))
         out.add(parts.join(":").replace(/\*/g, "outsider").replace(/\?/g, "o"));
-    } else if (/[*?]/.test(v)) {
-      out.add(v.replace(/\*/g, "outsider").replace(/\?/g, "o"));
     }
   }
   return [...out];

@@ -397,7 +397,10 @@ export const scopedResources = documentPolicy<ScopedConfig>({
       }
     }
     if (offending.length === 0) return;
-    const on = resource?.startsWith("NotResource") ? resource : `Resource "${resource}"`;
+    const on =
+      resource === "NotResource"
+        ? "every resource outside its NotResource"
+        : `Resource "${resource}"`;
     d.r.report(
       `${at(d.r, d.place, s)} allows ${shown(offending)} on ${on}, but these actions support ` +
         `resource-level permissions. Set Resource to the ARNs they act on` +
