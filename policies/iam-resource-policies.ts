@@ -5,7 +5,7 @@
 import { isUnknown, label, list, resourcePolicy, schema, str, Subject } from "./common";
 import { wideness } from "./iam-analysis";
 import { isAllow, parseDocument, where } from "./iam-documents";
-import { accountOf, exposures } from "./iam-principals";
+import { accountOf, exposures, principalsOf } from "./iam-principals";
 
 /** Resource types that carry a resource policy, and the property that holds it. */
 export const RESOURCE_POLICY_TYPES: Record<string, string> = {
@@ -41,8 +41,28 @@ function documentCheck(r: Subject, prop: string, c: OutsideConfig): void {
   const parsed = parseDocument(r.props[prop]);
   if (parsed.kind !== "statements") return;
   const resources = parsed.statements.flatMap((s) => s.resource?.values ?? []);
+  const own = ownAccounts(r, resources);
+  if (own.size === 0 && r.type.startsWith("aws:kms/")) {
+    const roots = new Set<string>();
+    // A key policy gives its own account's root kms:* ("Enable IAM policies", the default key
+    // policy: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+    for (const s of parsed.statements) {
+      if (!isAllow(s) || !(s.action?.values ?? []).some((a) => /^kms:\*$|^\*$/i.test(a.trim()))) {
+        continue;
+      }
+      for (const { kind, value } of principalsOf(s.principal)) {
+        const account =
+          kind === "aws" && /^(\d{12}|arn:[^:]+:iam::\d{12}:root)$/.test(value.trim())
+            ? accountOf(value)
+            : undefined;
+        if (account) roots.add(account);
+      }
+    }
+    // Only an unambiguous owner: two accounts with kms:* leave both to be judged.
+    if (roots.size === 1) own.add([...roots][0]);
+  }
   const inside = {
-    own: ownAccounts(r, resources),
+    own,
     trusted: c.trustedAccountIds,
     accountWhenUnknown: "inside" as const,
   };

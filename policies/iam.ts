@@ -261,7 +261,12 @@ export const wildcardActions = documentPolicy({
     if (!g) return;
     const head = at(d.r, d.place, s);
     if (g.all) {
-      const a = g.patterns.find((p) => /^[*?]*\*[*?]*$/.test(p.trim()))!;
+      const a = g.patterns.find((p) =>
+        p
+          .trim()
+          .split(":")
+          .every((x) => /^[*?]*\*[*?]*$/.test(x)),
+      )!;
       d.r.report(
         `${head} allows Action "${a}", which grants every action of every service. List the ` +
           `actions the principal calls instead (for example "s3:GetObject" and "s3:PutObject" on the bucket's objects).`,
@@ -536,12 +541,23 @@ interface TrustConfig {
   trustedAccountIds: string[];
 }
 
-/** The accounts a resource lives in, from its own ARN and the provider's allowedAccountIds. */
+/**
+ * The accounts a role lives in: from its own ARN, its permissions boundary and customer-managed
+ * policy ARNs, the ARNs its inline policies name, and the provider's allowedAccountIds.
+ */
 export function ownAccounts(r: Subject): Set<string> {
   const out = new Set<string>();
-  const arn = str(r.props.arn);
-  const m = arn ? /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn) : null;
-  if (m) out.add(m[1]);
+  const p = r.props;
+  const arns: unknown[] = [p.arn, p.permissionsBoundary, ...list(p.managedPolicyArns)];
+  for (const ip of list(p.inlinePolicies)) {
+    const parsed = parseDocument((ip as Props | undefined)?.policy);
+    if (parsed.kind !== "statements") continue;
+    for (const s of parsed.statements) arns.push(...(s.resource?.values ?? []));
+  }
+  for (const v of arns) {
+    const m = typeof v === "string" ? /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(v.trim()) : null;
+    if (m) out.add(m[1]);
+  }
   for (const a of list(r.provider?.props.allowedAccountIds)) if (typeof a === "string") out.add(a);
   return out;
 }

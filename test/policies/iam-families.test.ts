@@ -678,6 +678,110 @@ const CASES: Case[] = [
     }),
   },
 
+  {
+    family: "wildcards split or moved",
+    name: 'Action "*:*" on every resource',
+    resources: roleWith({ Effect: "Allow", Action: "*:*", Resource: "*" }),
+    caughtBy: "iam-policy-disallow-wildcard-actions",
+    says: /allows Action "\*:\*", which grants every action of every service/,
+  },
+  {
+    family: "trust",
+    name: "a named role of another account, the role's own account known from its policies",
+    resources: [
+      res(T.role, "assumed", {
+        name: "assumed",
+        assumeRolePolicy: doc({
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${OTHER}:role/deployer` },
+          Action: "sts:AssumeRole",
+          Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+        }),
+        inlinePolicies: [
+          {
+            name: "read",
+            policy: doc({
+              Effect: "Allow",
+              Action: "sagemaker:InvokeEndpoint",
+              Resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/classifier`,
+            }),
+          },
+        ],
+      }),
+    ],
+    caughtBy: "iam-role-restrict-trust",
+    says: /of account 999988887777 can assume the role/,
+  },
+  {
+    family: "resource policies",
+    name: "a key policy letting another account's root decrypt",
+    resources: kmsKey(keyRoot, {
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: "*",
+    }),
+    caughtBy: "iam-resource-policy-restrict-outside-access",
+    says: /every principal that account 999988887777 allows/,
+  },
+  {
+    family: "resource policies",
+    name: "a queue policy to * narrowed only by TLS",
+    resources: [
+      res(T.queuePolicy, "jobs-policy", {
+        queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+        policy: doc({
+          Effect: "Allow",
+          Principal: "*",
+          Action: "sqs:SendMessage",
+          Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:jobs`,
+          Condition: { Bool: { "aws:SecureTransport": "true" } },
+        }),
+      }),
+    ],
+    caughtBy: "iam-resource-policy-restrict-outside-access",
+  },
+  {
+    family: "fail closed",
+    name: "a Principal inside an identity policy",
+    resources: roleWith({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::data/*",
+    }),
+    caughtBy: "iam-policy-require-valid-statements",
+    says: /has a Principal, which IAM rejects in an identity policy/,
+  },
+  {
+    family: "PassRole and escalation",
+    name: "iam:PutUserPolicy on the caller's own user",
+    resources: [
+      res(T.groupPolicy, "self-policy", {
+        group: "developers",
+        policy: doc({
+          Effect: "Allow",
+          Action: "iam:PutUserPolicy",
+          Resource: "arn:aws:iam::*:user/${aws:username}",
+        }),
+      }),
+    ],
+    caughtBy: "iam-policy-disallow-privilege-escalation",
+    says: /grants group "developers" privilege-escalation actions: iam:PutUserPolicy/,
+  },
+  {
+    family: "broad managed policies",
+    name: "ReadOnlyAccess through a customer route: PolicyAttachment",
+    resources: [
+      res(T.role, "worker", { name: "worker", assumeRolePolicy: lambdaTrust }),
+      res("aws:iam/policyAttachment:PolicyAttachment", "readers", {
+        roles: ["worker"],
+        policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      }),
+    ],
+    caughtBy: "iam-managed-policy-disallow-full-access",
+  },
+
   // Statements IAM would reject or read differently.
   {
     family: "fail closed",
