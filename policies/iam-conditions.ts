@@ -130,6 +130,18 @@ function allows(condition: Props, context: Record<string, string | string[]>): b
   return result === "Allowed";
 }
 
+/**
+ * A `/0` range as its two `/1` halves. The simulator builds an IPv4 mask as `-1 << (32 - prefix)`,
+ * and JavaScript takes shift counts modulo 32, so `/0` would match only one address
+ * (https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/Left_shift).
+ */
+function halves(v: unknown): unknown[] {
+  const s = String(v).trim();
+  if (/^[\d.]+\/0$/.test(s)) return ["0.0.0.0/1", "128.0.0.0/1"];
+  if (/^[0-9a-f:]+\/0$/i.test(s)) return ["::/1", "8000::/1"];
+  return [v];
+}
+
 const verdicts = new Map<string, boolean>();
 
 /**
@@ -146,7 +158,7 @@ export function restricts(
   for (const [operator, block] of Object.entries(condition ?? {})) {
     for (const [key, v] of Object.entries(obj(block) ?? {})) {
       if (!relevant(key.toLowerCase())) continue;
-      (sub[operator] ??= {})[key] = v;
+      (sub[operator] ??= {})[key] = /ipaddress/i.test(operator) ? list(v).flatMap(halves) : v;
       keys.set(key, [...(keys.get(key) ?? []), ...list(v).map(String)]);
     }
   }
