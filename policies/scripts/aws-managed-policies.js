@@ -29,7 +29,9 @@ try {
     policies[m[1]] = p.versions[p.latestVersionId].document;
     if ((p.lastUpdatedDate ?? "") > updated) updated = p.lastUpdatedDate;
   }
-  const sorted = Object.fromEntries(Object.entries(policies).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(
+    Object.entries(policies).sort(([a], [b]) => a.localeCompare(b)),
+  );
   const out = path.join(__dirname, "..", "aws-managed-policies.json");
   fs.writeFileSync(
     out,
