@@ -16,6 +16,9 @@ import { actionInfo, expand, parseDocument, Statement } from "./iam-documents";
 // ---------------------------------------------------------------------------------------------
 // Resources
 
+/** Services whose ARNs carry no resource type before the name (Service Authorization Reference). */
+const NAME_FIRST = new Set(["s3", "sns", "sqs", "execute-api"]);
+
 /** Only wildcard characters, at least one `*`: matches any value (`*`, `?*`, `**`). */
 function anyValue(s: string): boolean {
   return /^[*?]+$/.test(s) && s.includes("*");
@@ -38,11 +41,13 @@ export function wideness(resource: string): string | undefined {
   const rest = parts.slice(5).join(":");
   if (/[*?]/.test(service)) return "every service";
   const segments = rest.split(/[/:]/);
-  // S3 ARNs start with the bucket name; other services with a resource type.
-  const nameAt = service === "s3" ? 0 : 1;
+  // S3, SNS, SQS and API Gateway execute-api ARNs start with the resource's name (bucket, topic,
+  // queue, API id); other services' with a resource type.
+  const nameAt = NAME_FIRST.has(service) ? 0 : 1;
   for (let i = 0; i <= nameAt && i < segments.length; i++) {
     if (anyValue(segments[i])) {
       if (i === 0) return service === "s3" ? "every bucket" : `every ${service} resource`;
+      if (nameAt === 0) return undefined;
       return `every ${segments[0].toLowerCase()}`;
     }
     if (/[*?]/.test(segments[i])) return undefined;
@@ -279,8 +284,8 @@ export const DATA_IDENTITY_SERVICES = new Set([
 
 /**
  * Reads of stored data: Cloudsplaining's data-exfiltration actions (s3:GetObject,
- * ssm:GetParameter(s/ByPath), secretsmanager:GetSecretValue) and the equivalent reads of KMS,
- * DynamoDB, Kinesis and SQS.
+ * ssm:GetParameter(s/ByPath), secretsmanager:GetSecretValue) and the equivalent reads of KMS and
+ * DynamoDB. Stream and queue consumers (AWSLambdaSQSQueueExecutionRole) read messages, not stores.
  */
 export const DATA_READ_ACTIONS = [
   "s3:GetObject",
@@ -294,8 +299,6 @@ export const DATA_READ_ACTIONS = [
   "dynamodb:BatchGetItem",
   "dynamodb:Query",
   "dynamodb:Scan",
-  "kinesis:GetRecords",
-  "sqs:ReceiveMessage",
 ];
 
 /**

@@ -17,6 +17,7 @@ export const OUTSIDER = {
   orgPath: "o-outsider000/r-0utr/ou-0utr-outsider/",
   roleArn: "arn:aws:iam::444455556666:role/outsider",
   ip: "203.0.113.7",
+  service: "zz-outsider.amazonaws.com",
   value: "zz-outsider-~value",
 } as const;
 
@@ -75,6 +76,8 @@ function outsiderValues(key: string, values: string[]): string[] {
   if (ORG_KEYS.has(k)) return [OUTSIDER.org];
   if (ORG_PATH_KEYS.has(k)) return [OUTSIDER.orgPath];
   if (IP_KEYS.has(k)) return [OUTSIDER.ip];
+  // A role passed to a service of the outsider's choosing.
+  if (k === "iam:passedtoservice") return [OUTSIDER.service];
   const out = new Set<string>([OUTSIDER.value]);
   for (const v of values) {
     const parts = v.split(":");

@@ -57,7 +57,11 @@ const PRINCIPAL_FIX =
   "Add a condition that names who may act (aws:PrincipalOrgID, aws:PrincipalArn, sts:ExternalId, " +
   "aws:SourceArn or aws:SourceAccount with exact values)";
 
-/** The GitHub Actions OIDC provider's host (https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services). */
+/**
+ * The GitHub Actions OIDC provider's host. AWS supports none of GitHub's custom claims, so `sub`
+ * is what limits which workflows may assume a role
+ * (https://docs.github.com/actions/how-tos/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
+ */
 const GITHUB = "token.actions.githubusercontent.com";
 
 /** The identity provider host of a Federated principal (`oidc-provider/<host>` or the host itself). */

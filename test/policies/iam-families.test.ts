@@ -782,6 +782,42 @@ const CASES: Case[] = [
     caughtBy: "iam-managed-policy-disallow-full-access",
   },
 
+  {
+    family: "conditions that restrict nothing",
+    name: 'iam:PassedToService matched with StringLike "*.amazonaws.com"',
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: `arn:aws:iam::${ACCOUNT}:role/jobs`,
+      Condition: { StringLike: { "iam:PassedToService": "*.amazonaws.com" } },
+    }),
+    caughtBy: "iam-policy-restrict-pass-role",
+  },
+  {
+    family: "resource policies",
+    name: "a Lambda permission for one API's routes",
+    resources: [
+      res(T.permission, "from-api", {
+        action: "lambda:InvokeFunction",
+        function: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:classifier`,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:a1b2c3d4e5/*/POST/classify`,
+      }),
+    ],
+  },
+  {
+    family: "broad managed policies",
+    name: "AmazonS3ReadOnlyAccess on a workload role",
+    resources: attached("AmazonS3ReadOnlyAccess"),
+    caughtBy: "iam-managed-policy-disallow-full-access",
+    says: /s3:GetObject on "\*"/,
+  },
+  {
+    family: "broad managed policies",
+    name: "the Lambda SQS execution policy on a queue consumer",
+    resources: attached("service-role/AWSLambdaSQSQueueExecutionRole"),
+  },
+
   // Statements IAM would reject or read differently.
   {
     family: "fail closed",
