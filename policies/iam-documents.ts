@@ -143,7 +143,7 @@ export interface Document {
   place: string;
   /** The IAM principal the document grants to (role, user or group name), when known. */
   principal?: string;
-  principalKind?: "role" | "user" | "group";
+  principalKind?: "role" | "user" | "group" | "permission set";
   /** The customer-managed policy's name, for identity documents of `aws:iam/policy:Policy`. */
   policyName?: string;
   value: unknown;
@@ -166,10 +166,20 @@ export const T = {
   groupPolicyAttachmentsExclusive:
     "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
   instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
+  // IAM Identity Center permission sets carry identity policies too.
+  permissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+  permissionSetManagedPolicy: "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
 } as const;
 
 /** Types that carry identity-based policy documents. */
-export const IDENTITY_DOC_TYPES = [T.role, T.rolePolicy, T.userPolicy, T.groupPolicy, T.policy];
+export const IDENTITY_DOC_TYPES = [
+  T.role,
+  T.rolePolicy,
+  T.userPolicy,
+  T.groupPolicy,
+  T.policy,
+  T.permissionSetInlinePolicy,
+];
 
 /** The identity-based documents a resource declares (inline and customer-managed policies). */
 export function identityDocuments(type: string, name: string, props: Props): Document[] {
@@ -221,6 +231,16 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           value: props.policy,
         },
       ];
+    case T.permissionSetInlinePolicy:
+      return [
+        {
+          kind: "identity",
+          place: "inline policy",
+          principal: permissionSetName(props.permissionSetArn) ?? name,
+          principalKind: "permission set",
+          value: props.inlinePolicy,
+        },
+      ];
     case T.policy:
       return [
         {
@@ -233,6 +253,12 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
     default:
       return [];
   }
+}
+
+/** `ps-0123456789abcdef` from a permission set ARN; undefined when unknown. */
+export function permissionSetName(v: unknown): string | undefined {
+  const s = str(v);
+  return s ? s.slice(s.lastIndexOf("/") + 1) : undefined;
 }
 
 /** A role, user or group reference (a name or an ARN) reduced to its name. */

@@ -48,6 +48,7 @@ import {
   IDENTITY_DOC_TYPES,
   isAllow,
   parseDocument,
+  permissionSetName,
   principalName,
   roleNames,
   Statement,
@@ -70,6 +71,7 @@ const ATTACHMENT_TYPES = [
   T.rolePolicyAttachmentsExclusive,
   T.userPolicyAttachmentsExclusive,
   T.groupPolicyAttachmentsExclusive,
+  T.permissionSetManagedPolicy,
 ];
 
 /** The name of an AWS-managed policy ARN (`arn:aws:iam::aws:policy/[path/]Name`), else undefined. */
@@ -117,6 +119,13 @@ function attachments(r: Subject): { who: string; arns: unknown[] }[] {
       return [{ who: one("user", p.userName), arns: list(p.policyArns) }];
     case T.groupPolicyAttachmentsExclusive:
       return [{ who: one("group", p.groupName), arns: list(p.policyArns) }];
+    case T.permissionSetManagedPolicy:
+      return [
+        {
+          who: `permission set "${permissionSetName(p.permissionSetArn) ?? r.name}"`,
+          arns: [p.managedPolicyArn],
+        },
+      ];
     default:
       return [];
   }
@@ -182,7 +191,7 @@ export const managedPolicyFullAccess = resourcePolicy<FullAccessConfig>({
 interface DocContext {
   /** Role, user or group the document grants to, when known. */
   principal?: string;
-  principalKind?: "role" | "user" | "group";
+  principalKind?: "role" | "user" | "group" | "permission set";
   policyName?: string;
 }
 
@@ -766,11 +775,12 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
       continue;
     }
     for (const doc of identityDocuments(it.type, it.name, it.props)) {
+      if (doc.principalKind === "permission set") continue;
       const prop = doc.principalKind ?? "role";
       const name = it.type === T.role ? doc.principal : nameOfRef(it, prop, it.props[prop]);
       if (!name) continue;
       const where = `${label(it.type, it.name)} ${doc.place}`;
-      get(doc.principalKind ?? "role", name).held.push({
+      get((doc.principalKind as Principal["kind"] | undefined) ?? "role", name).held.push({
         item: it,
         where,
         grants: await grantsOfDocument(doc.value, where),

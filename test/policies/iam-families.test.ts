@@ -163,6 +163,35 @@ const CASES: Case[] = [
     ],
   },
 
+  {
+    family: "broad managed policies",
+    name: "job-function/SystemAdministrator on an SSO permission set",
+    resources: [
+      res("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", "ops-admin", {
+        instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+        permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+        managedPolicyArn: "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+      }),
+    ],
+    caughtBy: "iam-managed-policy-disallow-full-access",
+    says: /to permission set "ps-0123456789abcdef"/,
+  },
+  {
+    family: "wildcards split or moved",
+    name: "a permission set inline policy granting s3 in halves",
+    resources: [
+      res("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", "ops-inline", {
+        instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+        permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+        inlinePolicy: doc(
+          { Effect: "Allow", Action: AZ.slice(0, 13), Resource: "arn:aws:s3:::data/*" },
+          { Effect: "Allow", Action: AZ.slice(13), Resource: "arn:aws:s3:::data/*" },
+        ),
+      }),
+    ],
+    caughtBy: "iam-policy-disallow-wildcard-actions",
+  },
+
   // Wildcards split or moved.
   {
     family: "wildcards split or moved",
