@@ -95,24 +95,34 @@ export interface Grant {
   patterns: string[];
 }
 
-/** The grant of an Allow statement; undefined for Deny or a statement with values unknown at preview. */
-export async function grantOf(s: Statement, where: string): Promise<Grant | undefined> {
+type GrantCore = Omit<Grant, "statement" | "where">;
+const cores = new WeakMap<Statement, Promise<GrantCore | undefined>>();
+
+async function coreOf(s: Statement): Promise<GrantCore | undefined> {
   if (s.effect !== "allow") return undefined;
   if (s.conditionUnknown || s.resource?.unknown || s.notResource?.unknown) return undefined;
   if (s.notAction) {
     if (s.notAction.unknown) return undefined;
+    if (s.notAction.values.some((p) => p.trim().split(":").every(anyValue))) return undefined;
     const except = new Set<string>();
     for (const p of s.notAction.values)
       for (const a of await expand(p)) except.add(a.toLowerCase());
-    if (s.notAction.values.some((p) => p.trim().split(":").every(anyValue))) return undefined;
-    return { statement: s, where, all: false, except, actions: new Set(), patterns: [] };
+    return { all: false, except, actions: new Set(), patterns: [] };
   }
   if (!s.action || s.action.unknown) return undefined;
   const patterns = s.action.values;
   const all = patterns.some((p) => p.trim().split(":").every(anyValue));
   const actions = new Set<string>();
   if (!all) for (const p of patterns) for (const a of await expand(p)) actions.add(a.toLowerCase());
-  return { statement: s, where, all, actions, patterns };
+  return { all, actions, patterns };
+}
+
+/** The grant of an Allow statement; undefined for Deny or a statement with values unknown at preview. */
+export async function grantOf(s: Statement, where: string): Promise<Grant | undefined> {
+  let p = cores.get(s);
+  if (!p) cores.set(s, (p = coreOf(s)));
+  const core = await p;
+  return core ? { ...core, statement: s, where } : undefined;
 }
 
 /** The grants of a policy document (JSON or object); [] when unknown or invalid. */

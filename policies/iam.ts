@@ -258,6 +258,24 @@ function documentPolicy<C = Record<string, never>>(def: {
   });
 }
 
+// The same documents recur across resources (one policy per copy of a component): findings are
+// computed once per parsed statement or statement list and options. Messages use only the
+// statement part of their sources, which is the same wherever the document sits.
+const findingsCache = new WeakMap<object, Map<string, Promise<Finding[]>>>();
+
+function analyzeOnce(
+  key: Statement | Statement[],
+  gs: Grant[],
+  opts: { escalationActions: string[] },
+): Promise<Finding[]> {
+  let byOpts = findingsCache.get(key);
+  if (!byOpts) findingsCache.set(key, (byOpts = new Map()));
+  const k = JSON.stringify(opts.escalationActions);
+  let p = byOpts.get(k);
+  if (!p) byOpts.set(k, (p = analyze(gs, opts)));
+  return p;
+}
+
 function at(r: Subject, place: string, s: Statement): string {
   return `${label(r.type, r.name)} ${place} ${where(s)}`;
 }
@@ -488,7 +506,7 @@ export const privilegeEscalation = documentPolicy<EscalationConfig>({
   config: ESCALATION_CONFIG,
   statement: async (d, s, g, c) => {
     if (!g || isAdmin(d.ctx, c)) return;
-    const [f] = (await analyze([g], { escalationActions: c.escalationActions })).filter(
+    const [f] = (await analyzeOnce(s, [g], { escalationActions: c.escalationActions })).filter(
       (x) => x.kind === "escalation",
     );
     if (!f) return;
@@ -500,10 +518,12 @@ export const privilegeEscalation = documentPolicy<EscalationConfig>({
   document: async (d, c) => {
     if (d.grants.length < 2 || isAdmin(d.ctx, c)) return;
     const opts = { escalationActions: c.escalationActions };
-    const [f] = (await analyze(d.grants, opts)).filter((x) => x.kind === "escalation");
+    const [f] = (await analyzeOnce(d.statements, d.grants, opts)).filter(
+      (x) => x.kind === "escalation",
+    );
     if (!f) return;
     const singles: Finding[] = [];
-    for (const g of d.grants) singles.push(...(await analyze([g], opts)));
+    for (const g of d.grants) singles.push(...(await analyzeOnce(g.statement, [g], opts)));
     const beyond = itemsBeyond(f, singles);
     if (beyond.length === 0) return;
     d.r.report(
@@ -531,9 +551,9 @@ export const broadGrants = documentPolicy<EscalationConfig>({
   document: async (d, c) => {
     if (d.grants.length === 0 || isAdmin(d.ctx, c)) return;
     // Administrator access and whole services are reported by the wildcard and NotAction rules.
-    const findings = (await analyze(d.grants, { escalationActions: c.escalationActions })).filter(
-      (f) => f.kind === "data" || f.kind === "write",
-    );
+    const findings = (
+      await analyzeOnce(d.statements, d.grants, { escalationActions: c.escalationActions })
+    ).filter((f) => f.kind === "data" || f.kind === "write");
     for (const f of findings) {
       d.r.report(
         `${label(d.r.type, d.r.name)} ${d.place} grants ${whomOf(d.ctx)} ${describe(f)} (` +
