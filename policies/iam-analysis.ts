@@ -448,6 +448,8 @@ export interface Finding {
   items: string[];
   /** Where the statements that grant it are. */
   sources: string[];
+  /** The statements that grant it. */
+  statements: Statement[];
 }
 
 const HEADINGS: Record<FindingKind, string> = {
@@ -495,10 +497,13 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
   const add = (kind: FindingKind, items: string[], sources: Grant[]) => {
     const f = out.find((x) => x.kind === kind);
     const where = sources.map((g) => g.where);
+    const statements = sources.map((g) => g.statement);
     if (f) {
       f.items.push(...items.filter((i) => !f.items.includes(i)));
       f.sources = [...new Set([...f.sources, ...where])];
-    } else out.push({ kind, items, sources: [...new Set(where)] });
+      f.statements = [...new Set([...f.statements, ...statements])];
+    } else
+      out.push({ kind, items, sources: [...new Set(where)], statements: [...new Set(statements)] });
   };
 
   // Admin-equivalent: every action (or every action but a few) on every resource.

@@ -746,6 +746,8 @@ export const roleInUse = stackPolicy<RoleUseConfig>({
 interface Held {
   /** The resource the document comes from, for the report's URN. */
   item?: StackItem;
+  /** The document's parsed statements: the same object wherever the same document recurs. */
+  key: Statement[];
   /** `RolePolicy "a" policy`, `AWS-managed policy ReadOnlyAccess`. */
   where: string;
   grants: Grant[];
@@ -756,6 +758,44 @@ interface Principal {
   name: string;
   item?: StackItem;
   held: Held[];
+}
+
+const NO_STATEMENTS: Statement[] = [];
+
+async function heldOf(item: StackItem, doc: unknown, where: string): Promise<Held> {
+  const parsed = parseDocument(doc);
+  return {
+    item,
+    where,
+    key: parsed.kind === "statements" ? parsed.statements : NO_STATEMENTS,
+    grants: await grantsOfDocument(doc, where),
+  };
+}
+
+// Ids of statement lists, so a union of the same documents is analysed once.
+const listIds = new WeakMap<object, number>();
+let nextListId = 0;
+const unionCache = new Map<string, Promise<Finding[]>>();
+
+function analyzeUnion(held: Held[], opts: { escalationActions: string[] }): Promise<Finding[]> {
+  const ids = held.map((h) => {
+    let id = listIds.get(h.key);
+    if (id === undefined) listIds.set(h.key, (id = nextListId++));
+    return id;
+  });
+  const key = `${ids.sort((a, b) => a - b).join(",")}|${JSON.stringify(opts.escalationActions)}`;
+  let p = unionCache.get(key);
+  if (!p) {
+    if (unionCache.size > 10_000) unionCache.clear();
+    unionCache.set(
+      key,
+      (p = analyze(
+        held.flatMap((h) => h.grants),
+        opts,
+      )),
+    );
+  }
+  return p;
 }
 
 const MEMBERSHIP = {
@@ -800,11 +840,9 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
       const name = it.type === T.role ? doc.principal : nameOfRef(it, prop, it.props[prop]);
       if (!name) continue;
       const where = `${label(it.type, it.name)} ${doc.place}`;
-      get((doc.principalKind as Principal["kind"] | undefined) ?? "role", name).held.push({
-        item: it,
-        where,
-        grants: await grantsOfDocument(doc.value, where),
-      });
+      get((doc.principalKind as Principal["kind"] | undefined) ?? "role", name).held.push(
+        await heldOf(it, doc.value, where),
+      );
     }
   }
   // Managed documents through every attachment route.
@@ -816,12 +854,12 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
       const doc = awsManagedDocument(path);
       if (doc === undefined) return undefined;
       const where = `AWS-managed policy ${path} (attached by ${label(it.type, it.name)})`;
-      return { item: it, where, grants: await grantsOfDocument(doc, where) };
+      return heldOf(it, doc, where);
     }
     const policy = policies.find((p) => refersVia(it, prop, p, [p.props.arn, p.props.id]));
     if (!policy) return undefined;
     const where = `${label(policy.type, policy.name)} policy`;
-    return { item: policy, where, grants: await grantsOfDocument(policy.props.policy, where) };
+    return heldOf(policy, policy.props.policy, where);
   };
   for (const it of items) {
     const routes: { kind: Principal["kind"]; names: string[]; prop: string; arns: unknown[] }[] =
@@ -948,15 +986,12 @@ export const principalBroadGrants = stackPolicy<EscalationConfig>({
       if (p.held.length < 2) continue;
       if (c.adminPrincipals.some((g) => globMatch(g, p.name))) continue;
       const singles: Finding[] = [];
-      for (const h of p.held) singles.push(...(await analyze(h.grants, opts)));
-      const union = await analyze(
-        p.held.flatMap((h) => h.grants),
-        opts,
-      );
+      for (const h of p.held) singles.push(...(await analyzeOnce(h.key, h.grants, opts)));
+      const union = await analyzeUnion(p.held, opts);
       for (const f of union) {
         const beyond = itemsBeyond(f, singles);
         if (beyond.length === 0) continue;
-        const from = p.held.filter((h) => h.grants.some((g) => f.sources.includes(g.where)));
+        const from = p.held.filter((h) => h.key.some((s) => f.statements.includes(s)));
         const urn = (p.item ?? from[0]?.item ?? p.held[0].item)!.urn;
         report(
           urn,
