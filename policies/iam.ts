@@ -276,6 +276,15 @@ function analyzeOnce(
   return p;
 }
 
+const servicesCache = new WeakMap<object, ReturnType<typeof wholeServices>>();
+
+/** Whole services of a statement or a document, computed once per parsed statement(s). */
+function wholeServicesOnce(key: Statement | Statement[], gs: Grant[]) {
+  let p = servicesCache.get(key);
+  if (!p) servicesCache.set(key, (p = wholeServices(gs)));
+  return p;
+}
+
 function at(r: Subject, place: string, s: Statement): string {
   return `${label(r.type, r.name)} ${place} ${where(s)}`;
 }
@@ -300,7 +309,7 @@ export const wildcardActions = documentPolicy({
       );
       return;
     }
-    for (const w of await wholeServices([g])) {
+    for (const w of await wholeServicesOnce(s, [g])) {
       const single = g.patterns.find(
         (p) => p.toLowerCase().startsWith(`${w.service}:`) && isWholeServicePattern(p),
       );
@@ -315,7 +324,7 @@ export const wildcardActions = documentPolicy({
   },
   document: async (d) => {
     if (d.grants.length < 2) return;
-    for (const w of await wholeServices(d.grants)) {
+    for (const w of await wholeServicesOnce(d.statements, d.grants)) {
       if (w.from.length < 2) continue;
       d.r.report(
         `${label(d.r.type, d.r.name)} ${d.place} grants every ${w.service} action across ` +
@@ -403,7 +412,7 @@ export const scopedResources = documentPolicy<ScopedConfig>({
     ),
   },
   statement: async (d, s, g, c) => {
-    if (!g || g.except) return;
+    if (!g || g.except || !hasWide(s)) return;
     const allowed = new Set(c.actionsAllowedOnAnyResource.map((a) => a.toLowerCase()));
     const offending: string[] = [];
     let resource: string | undefined;
@@ -441,6 +450,11 @@ export const scopedResources = documentPolicy<ScopedConfig>({
     );
   },
 });
+
+/** Whether a statement names any wide resource (or uses NotResource); most name their ARNs. */
+function hasWide(s: Statement): boolean {
+  return !!s.notResource || (s.resource?.values ?? []).some((r) => wideness(r) !== undefined);
+}
 
 /** Whether a condition names the services a role may be passed to (`iam:PassedToService`). */
 function namesPassedToService(s: Statement): boolean {
