@@ -206,3 +206,49 @@ export const PRINCIPAL_KEYS = new Set([
 ]);
 
 export const isPrincipalKey = (k: string): boolean => PRINCIPAL_KEYS.has(k);
+
+/**
+ * The condition operators IAM accepts, before `...IfExists` and the `ForAnyValue:`/`ForAllValues:`
+ * qualifiers (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+const OPERATORS = new Set(
+  [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+  ].map((o) => o.toLowerCase()),
+);
+
+/** Whether IAM knows a condition operator (`ForAnyValue:StringLikeIfExists` included). */
+export function isKnownOperator(operator: string): boolean {
+  const base = operator
+    .trim()
+    .replace(/^for(any|all)values:/i, "")
+    .replace(/ifexists$/i, "")
+    .toLowerCase();
+  return OPERATORS.has(base) && !(base === "null" && /ifexists$/i.test(operator.trim()));
+}

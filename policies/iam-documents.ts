@@ -31,7 +31,8 @@ export interface Field {
 }
 
 export type Parsed =
-  { kind: "statements"; statements: Statement[] } | { kind: "unknown" | "invalid" };
+  | { kind: "statements"; statements: Statement[]; version?: string }
+  | { kind: "unknown" | "invalid" };
 
 /** Reads a key whatever its case (`Statement`, `statement`): IAM JSON is often hand-written. */
 function get(o: Props, key: string): unknown {
@@ -111,7 +112,7 @@ function parse(doc: unknown): Parsed {
       conditionUnknown: isUnknown(condition),
     });
   });
-  return { kind: "statements", statements };
+  return { kind: "statements", statements, version: str(get(o, "Version")) };
 }
 
 /** `statement 2 ("ReadModels")`: how messages point at a statement. */

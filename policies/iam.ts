@@ -37,7 +37,7 @@ import {
   wideFor,
   wideness,
 } from "./iam-analysis";
-import { conditionTests, describeTest, restricts } from "./iam-conditions";
+import { conditionTests, describeTest, isKnownOperator, restricts } from "./iam-conditions";
 import { accountOf, exposures } from "./iam-principals";
 import {
   ActionInfo,
@@ -1058,6 +1058,13 @@ async function invalidities(s: Statement, kind: "identity" | "trust"): Promise<s
   } else if (s.principal === undefined && s.notPrincipal === undefined) {
     out.push("has no Principal, which IAM rejects in a trust policy. Name the service or role");
   }
+  for (const t of conditionTests(s.condition)) {
+    if (isKnownOperator(t.operator)) continue;
+    out.push(
+      `tests ${t.key} with "${t.operator}", which is no condition operator IAM knows (it rejects ` +
+        `the policy). Use one of StringEquals, StringLike, ArnLike, ... (optionally with IfExists)`,
+    );
+  }
   for (const field of [s.action, s.notAction]) {
     for (const pattern of field?.values ?? []) {
       const p = pattern.trim();
@@ -1101,6 +1108,14 @@ export const validStatements = resourcePolicy({
           );
         }
         continue;
+      }
+      const text = typeof doc.value === "string" ? doc.value : JSON.stringify(doc.value);
+      if (parsed.version !== "2012-10-17" && /\$\{[^}]+\}/.test(text ?? "")) {
+        r.report(
+          `${label(r.type, r.name)} ${doc.place} uses policy variables (\${...}) under ` +
+            `${parsed.version ? `Version "${parsed.version}"` : "no Version"}, where IAM reads them ` +
+            `as literal text, not as the caller's values. Set "Version": "2012-10-17".`,
+        );
       }
       for (const s of parsed.statements) {
         for (const problem of await invalidities(s, doc.kind)) {

@@ -277,6 +277,28 @@ const CASES: Case[] = [
     }),
   },
 
+  {
+    family: "wildcards split or moved",
+    name: "the two halves of s3 in a user's own policy and in its group's",
+    resources: [
+      res("aws:iam/user:User", "analyst", { name: "analyst" }),
+      res("aws:iam/userPolicy:UserPolicy", "analyst-policy", {
+        user: "analyst",
+        policy: doc({ Effect: "Allow", Action: AZ.slice(0, 13), Resource: "arn:aws:s3:::data/*" }),
+      }),
+      res(T.groupPolicy, "analysts-policy", {
+        group: "analysts",
+        policy: doc({ Effect: "Allow", Action: AZ.slice(13), Resource: "arn:aws:s3:::data/*" }),
+      }),
+      res("aws:iam/userGroupMembership:UserGroupMembership", "analyst-groups", {
+        user: "analyst",
+        groups: ["analysts"],
+      }),
+    ],
+    caughtBy: "iam-principal-disallow-broad-grants",
+    says: /user "analyst" holds whole services: every s3 action/,
+  },
+
   // Conditions that restrict nothing.
   {
     family: "conditions that restrict nothing",
@@ -874,6 +896,39 @@ const CASES: Case[] = [
     name: "a document that is not JSON",
     resources: [res(T.rolePolicy, "broken", { role: "worker", policy: "{Statement: [" })],
     caughtBy: "iam-policy-require-valid-statements",
+  },
+  {
+    family: "fail closed",
+    name: "a misspelt condition operator",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sagemaker:InvokeEndpoint",
+      Resource: "*",
+      Condition: { StringEqual: { "aws:ResourceTag/project": "dog-breed-classifier" } },
+    }),
+    caughtBy: "iam-policy-require-valid-statements",
+    says: /"StringEqual", which is no condition operator IAM knows/,
+  },
+  {
+    family: "fail closed",
+    name: "a policy variable under the 2008 policy language",
+    resources: [
+      res(T.groupPolicy, "own-keys", {
+        group: "developers",
+        policy: JSON.stringify({
+          Version: "2008-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: "iam:CreateAccessKey",
+              Resource: "arn:aws:iam::*:user/${aws:username}",
+            },
+          ],
+        }),
+      }),
+    ],
+    caughtBy: "iam-policy-require-valid-statements",
+    says: /Set "Version": "2012-10-17"/,
   },
   {
     family: "fail closed",
