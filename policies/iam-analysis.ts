@@ -625,6 +625,9 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
         if (!grants(g, a)) continue;
         if (svc === "iam" && SELF_SERVICE_ACTIONS.has(a) && isSelf(g)) continue;
         if (a === "iam:createservicelinkedrole" && serviceLinkedOnly(g)) continue;
+        // A new virtual MFA device is unassigned until EnableMFADevice (judged on its own) attaches
+        // it (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_mfa-selfmanage.html).
+        if (a === "iam:createvirtualmfadevice") continue;
         const wide = await wideFor(g, a);
         // IAM writes and key or secret policy changes matter on any resource; other writes to
         // KMS keys and secrets when they reach every key or secret.

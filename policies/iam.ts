@@ -375,10 +375,14 @@ export const notActionNotResource = documentPolicy({
  * minimal Session Manager instance policy grants it on "*", and the instance's own ID is not known
  * when its role is written
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html).
+ * iam:CreateVirtualMFADevice creates a device of a name the user picks, unassigned until
+ * EnableMFADevice attaches it to a user; AWS's self-managed MFA policy grants it on
+ * `arn:aws:iam::*:mfa/*` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_mfa-selfmanage.html).
  */
 export const ACTIONS_ONLY_ON_ANY_RESOURCE = [
   "cloudwatch:PutMetricData",
   "ecr:GetAuthorizationToken",
+  "iam:CreateVirtualMFADevice",
   "ssm:UpdateInstanceInformation",
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",

@@ -531,6 +531,85 @@ const CASES: Case[] = [
   },
   {
     family: "PassRole and escalation",
+    name: "AWS's documented policy for users managing their own credentials with MFA",
+    resources: [
+      res(T.groupPolicy, "own-credentials", {
+        group: "console-users",
+        policy: doc(
+          {
+            Sid: "AllowViewAccountInfo",
+            Effect: "Allow",
+            Action: ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"],
+            Resource: "*",
+          },
+          {
+            Sid: "AllowManageOwnPasswords",
+            Effect: "Allow",
+            Action: ["iam:ChangePassword", "iam:GetUser"],
+            Resource: "arn:aws:iam::*:user/${aws:username}",
+          },
+          {
+            Sid: "AllowManageOwnAccessKeys",
+            Effect: "Allow",
+            Action: [
+              "iam:CreateAccessKey",
+              "iam:DeleteAccessKey",
+              "iam:ListAccessKeys",
+              "iam:UpdateAccessKey",
+              "iam:GetAccessKeyLastUsed",
+            ],
+            Resource: "arn:aws:iam::*:user/${aws:username}",
+          },
+          {
+            Sid: "AllowManageOwnSSHPublicKeys",
+            Effect: "Allow",
+            Action: [
+              "iam:DeleteSSHPublicKey",
+              "iam:GetSSHPublicKey",
+              "iam:ListSSHPublicKeys",
+              "iam:UpdateSSHPublicKey",
+              "iam:UploadSSHPublicKey",
+            ],
+            Resource: "arn:aws:iam::*:user/${aws:username}",
+          },
+          {
+            Sid: "AllowManageOwnVirtualMFADevice",
+            Effect: "Allow",
+            Action: ["iam:CreateVirtualMFADevice"],
+            Resource: "arn:aws:iam::*:mfa/*",
+          },
+          {
+            Sid: "AllowManageOwnUserMFA",
+            Effect: "Allow",
+            Action: [
+              "iam:DeactivateMFADevice",
+              "iam:EnableMFADevice",
+              "iam:ListMFADevices",
+              "iam:ResyncMFADevice",
+            ],
+            Resource: "arn:aws:iam::*:user/${aws:username}",
+          },
+          {
+            Sid: "DenyAllExceptListedIfNoMFA",
+            Effect: "Deny",
+            NotAction: [
+              "iam:CreateVirtualMFADevice",
+              "iam:EnableMFADevice",
+              "iam:GetUser",
+              "iam:ListMFADevices",
+              "iam:ListVirtualMFADevices",
+              "iam:ResyncMFADevice",
+              "sts:GetSessionToken",
+            ],
+            Resource: "*",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+          },
+        ),
+      }),
+    ],
+  },
+  {
+    family: "PassRole and escalation",
     name: "sts:AssumeRole on one named role",
     resources: roleWith({
       Effect: "Allow",
