@@ -30,6 +30,7 @@ const ALWAYS_PRESENT = new Set(["aws:principalarn", "aws:principalaccount", "aws
 const ACCOUNT_KEYS = new Set([
   "aws:principalaccount",
   "aws:sourceaccount",
+  "aws:sourceowner",
   "aws:resourceaccount",
   "kms:calleraccount",
 ]);
@@ -194,6 +195,7 @@ export const PRINCIPAL_KEYS = new Set([
   "aws:principalaccount",
   "aws:principalarn",
   "aws:sourceaccount",
+  "aws:sourceowner",
   "aws:sourcearn",
   "aws:sourceorgid",
   "aws:sourceorgpaths",

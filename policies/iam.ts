@@ -38,7 +38,7 @@ import {
   wideness,
 } from "./iam-analysis";
 import { conditionTests, describeTest, isKnownOperator, restricts } from "./iam-conditions";
-import { accountOf, exposures } from "./iam-principals";
+import { accountOf, exposures, principalsOf } from "./iam-principals";
 import {
   ActionInfo,
   actionInfo,
@@ -1061,6 +1061,17 @@ async function invalidities(s: Statement, kind: "identity" | "trust"): Promise<s
     }
   } else if (s.principal === undefined && s.notPrincipal === undefined) {
     out.push("has no Principal, which IAM rejects in a trust policy. Name the service or role");
+  } else {
+    // "You cannot use a wildcard to match part of a principal name or ARN"
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+    for (const { kind, value } of principalsOf(s.principal)) {
+      if (kind === "aws" && value.trim() !== "*" && /[*?]/.test(value)) {
+        out.push(
+          `names Principal "${value}", a wildcard inside a principal ARN, which IAM rejects. ` +
+            `Name the role ARNs, or use Principal "*" with an aws:PrincipalArn condition`,
+        );
+      }
+    }
   }
   for (const t of conditionTests(s.condition)) {
     if (isKnownOperator(t.operator)) continue;

@@ -1011,6 +1011,33 @@ const CASES: Case[] = [
   },
   {
     family: "fail closed",
+    name: "a wildcard inside a trusted principal ARN",
+    resources: roleTrusting({
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${OTHER}:role/*` },
+      Action: "sts:AssumeRole",
+    }),
+    caughtBy: "iam-policy-require-valid-statements",
+    says: /a wildcard inside a principal ARN/,
+  },
+  {
+    family: "resource policies",
+    name: "a topic policy to * narrowed by the publishing account",
+    resources: [
+      res("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", {
+        arn: `arn:aws:sns:us-east-1:${ACCOUNT}:alerts`,
+        policy: doc({
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "sns:Publish",
+          Resource: `arn:aws:sns:us-east-1:${ACCOUNT}:alerts`,
+          Condition: { StringEquals: { "aws:SourceOwner": ACCOUNT } },
+        }),
+      }),
+    ],
+  },
+  {
+    family: "fail closed",
     name: "a Deny of a known action",
     resources: roleWith(
       { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" },
