@@ -650,7 +650,8 @@ export const roleTrust = resourcePolicy<TrustConfig>({
           );
         } else if (account && e.who.startsWith("every principal")) {
           r.report(
-            `${head} trusts account ${account} (${e.principal}) ${cond ?? "without a condition"}, so ` +
+            `${head} trusts account ${account}${e.principal === account ? "" : ` (${e.principal})`} ` +
+              `${cond ?? "without a condition"}, so ` +
               `every principal that account allows can assume the role. Add a condition ` +
               `(sts:ExternalId, aws:PrincipalArn or aws:PrincipalOrgID), or list the account in ` +
               `trustedAccountIds.`,
@@ -1087,6 +1088,8 @@ async function invalidities(s: Statement, kind: "identity" | "trust"): Promise<s
       if ((await expand(p)).length > 0) continue;
       const service = p.split(":")[0];
       const known = p.includes(":") && (await iamServiceExists(service.toLowerCase()));
+      // A wildcard of a known service that matches nothing grants nothing either way (s3:Z*).
+      if (known && /[*?]/.test(p)) continue;
       out.push(
         known
           ? `names action "${pattern}", which matches no ${service.toLowerCase()} action (IAM ignores it or rejects the policy). Use an action from the Service Authorization Reference`
