@@ -2,7 +2,18 @@
 // policies, SQS, SNS, Secrets Manager and ECR policies, and Lambda permissions (function URLs
 // included). A statement that lets in `*`, another account, or any AWS service, with no condition
 // that narrows who (./iam-conditions), is reported with the actions it opens.
-import { isUnknown, label, list, resourcePolicy, schema, str, Subject } from "./common";
+import {
+  isUnknown,
+  label,
+  list,
+  resourcePolicy,
+  schema,
+  stackPolicy,
+  StackItem,
+  str,
+  Subject,
+} from "./common";
+import { trustCheck } from "./iam";
 import { wideness } from "./iam-analysis";
 import { isAllow, parseDocument, where } from "./iam-documents";
 import { accountOf, exposures, principalsOf } from "./iam-principals";
@@ -27,9 +38,9 @@ interface OutsideConfig {
 }
 
 /** Accounts a resource lives in: its own ARN, the provider's allowedAccountIds, and the ARNs its policy names as Resource. */
-function ownAccounts(r: Subject, resources: string[] = []): Set<string> {
+function ownAccounts(r: Subject, resources: string[] = [], withArn = true): Set<string> {
   const out = new Set<string>();
-  for (const arn of [str(r.props.arn), ...resources]) {
+  for (const arn of [withArn ? str(r.props.arn) : undefined, ...resources]) {
     const m = arn ? /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn.trim()) : null;
     if (m) out.add(m[1]);
   }
@@ -37,11 +48,16 @@ function ownAccounts(r: Subject, resources: string[] = []): Set<string> {
   return out;
 }
 
-function documentCheck(r: Subject, prop: string, c: OutsideConfig): void {
+/**
+ * Reports who outside the account a resource policy lets in. With `stackAccount`, it judges only
+ * what the resource alone could not: principals of other accounts, the resource's own account
+ * taken from the stack because the resource itself does not tell it.
+ */
+function documentCheck(r: Subject, prop: string, c: OutsideConfig, stackAccount?: string): void {
   const parsed = parseDocument(r.props[prop]);
   if (parsed.kind !== "statements") return;
   const resources = parsed.statements.flatMap((s) => s.resource?.values ?? []);
-  const own = ownAccounts(r, resources);
+  const own = ownAccounts(r, resources, stackAccount === undefined);
   if (own.size === 0 && r.type.startsWith("aws:kms/")) {
     const roots = new Set<string>();
     // A key policy gives its own account's root kms:* ("Enable IAM policies", the default key
@@ -61,6 +77,11 @@ function documentCheck(r: Subject, prop: string, c: OutsideConfig): void {
     // Only an unambiguous owner: two accounts with kms:* leave both to be judged.
     if (roots.size === 1) own.add([...roots][0]);
   }
+  if (stackAccount !== undefined) {
+    // What a preview's Analyze saw (inputs: no ARN of the resource yet) was judged there.
+    if (own.size > 0) return;
+    own.add(ownAccounts(r)[Symbol.iterator]().next().value ?? stackAccount);
+  }
   const inside = {
     own,
     trusted: c.trustedAccountIds,
@@ -73,6 +94,7 @@ function documentCheck(r: Subject, prop: string, c: OutsideConfig): void {
       ? JSON.stringify(s.action.values)
       : `every action but ${JSON.stringify(s.notAction?.values ?? [])}`;
     if (s.notPrincipal !== undefined) {
+      if (stackAccount !== undefined) continue;
       r.report(
         `${head} allows ${actions} with NotPrincipal ${JSON.stringify(s.notPrincipal)}, so everyone ` +
           `else, in any account, gets them. Name the principals in Principal instead.`,
@@ -80,6 +102,7 @@ function documentCheck(r: Subject, prop: string, c: OutsideConfig): void {
       continue;
     }
     for (const e of exposures(s, inside)) {
+      if (stackAccount !== undefined && !accountOf(e.principal)) continue;
       const cond = e.vacuous ? `, with a condition that narrows nothing (${e.vacuous})` : "";
       r.report(
         `${head} lets ${e.who} (Principal ${JSON.stringify(e.principal)}${cond}) call ${actions}. ` +
@@ -103,7 +126,7 @@ function narrowArn(arn: string | undefined): boolean {
  * (https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html: without
  * SourceArn/SourceAccount, a service's resources in any account can invoke the function).
  */
-function permissionCheck(r: Subject, c: OutsideConfig): void {
+function permissionCheck(r: Subject, c: OutsideConfig, stackAccount?: string): void {
   const p = r.props;
   const principal = str(p.principal);
   if (!principal) return;
@@ -124,6 +147,14 @@ function permissionCheck(r: Subject, c: OutsideConfig): void {
   const fix =
     "Set principal to the account, role or service that calls the function, with sourceArn (the " +
     "calling resource) and sourceAccount, or principalOrgId";
+  const account = accountOf(principal);
+  const named = [str(p.function) ?? "", str(p.sourceArn) ?? ""];
+  const own = ownAccounts(r, named, stackAccount === undefined);
+  if (stackAccount !== undefined) {
+    // Only what the resource alone could not tell: another account's principal.
+    if (own.size > 0 || !account) return;
+    own.add(ownAccounts(r, named)[Symbol.iterator]().next().value ?? stackAccount);
+  }
   if (principal.trim() === "*") {
     r.report(
       `${head} to principal "*" with no sourceArn, sourceAccount or principalOrgId${urlNote || ", so any AWS principal in any account can invoke the function"}. ${fix}.`,
@@ -137,8 +168,6 @@ function permissionCheck(r: Subject, c: OutsideConfig): void {
     );
     return;
   }
-  const account = accountOf(principal);
-  const own = ownAccounts(r, [str(p.function) ?? "", str(p.sourceArn) ?? ""]);
   if (!account || own.size === 0 || own.has(account) || c.trustedAccountIds.includes(account)) {
     return;
   }
@@ -166,4 +195,44 @@ export const outsideAccess = resourcePolicy<OutsideConfig>({
   },
 });
 
-export const resourcePolicyPolicies = [outsideAccess];
+/** The account most ARNs of the stack's resources name: where the stack is deployed. */
+export function stackAccount(items: StackItem[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const it of items) {
+    const m = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(str(it.props.arn) ?? "");
+    if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+export const outsideAccountAccess = stackPolicy<OutsideConfig>({
+  name: "iam-resource-policy-restrict-cross-account",
+  description:
+    "Forbids resource policies, Lambda permissions and trust policies that let another account's principals in without a condition, where the resource alone does not tell its own account and the stack's ARNs do.",
+  enforcementLevel: "mandatory",
+  config: {
+    trustedAccountIds: schema.strings(
+      "AWS account ids whose principals resource and trust policies may name without a condition.",
+      [],
+    ),
+  },
+  check: (items, report, c) => {
+    const account = stackAccount(items);
+    if (!account) return;
+    for (const it of items) {
+      const r: Subject = {
+        type: it.type,
+        urn: it.urn,
+        name: it.name,
+        props: it.props,
+        report: (m) => report(it.urn, m),
+      };
+      if (it.type === LAMBDA_PERMISSION) permissionCheck(r, c, account);
+      else if (RESOURCE_POLICY_TYPES[it.type]) {
+        documentCheck(r, RESOURCE_POLICY_TYPES[it.type], c, account);
+      } else if (it.type === "aws:iam/role:Role") trustCheck(r, c, account);
+    }
+  },
+});
+
+export const resourcePolicyPolicies = [outsideAccess, outsideAccountAccess];

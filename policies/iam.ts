@@ -592,10 +592,14 @@ interface TrustConfig {
  * The accounts a role lives in: from its own ARN, its permissions boundary and customer-managed
  * policy ARNs, the ARNs its inline policies name, and the provider's allowedAccountIds.
  */
-export function ownAccounts(r: Subject): Set<string> {
+export function ownAccounts(r: Subject, withArn = true): Set<string> {
   const out = new Set<string>();
   const p = r.props;
-  const arns: unknown[] = [p.arn, p.permissionsBoundary, ...list(p.managedPolicyArns)];
+  const arns: unknown[] = [
+    withArn ? p.arn : undefined,
+    p.permissionsBoundary,
+    ...list(p.managedPolicyArns),
+  ];
   for (const ip of list(p.inlinePolicies)) {
     const parsed = parseDocument((ip as Props | undefined)?.policy);
     if (parsed.kind !== "statements") continue;
@@ -621,51 +625,71 @@ export const roleTrust = resourcePolicy<TrustConfig>({
       [],
     ),
   },
-  check: (r, c) => {
-    const parsed = parseDocument(r.props.assumeRolePolicy);
-    if (parsed.kind !== "statements") return;
-    const inside = {
-      own: ownAccounts(r),
-      trusted: c.trustedAccountIds,
-      accountWhenUnknown: "outside" as const,
-    };
-    for (const s of parsed.statements) {
-      if (!isAllow(s)) continue;
-      const head = `${label(r.type, r.name)} trust policy ${where(s)}`;
-      if (s.notPrincipal !== undefined) {
-        r.report(
-          `${head} allows NotPrincipal ${JSON.stringify(s.notPrincipal)}, which trusts everyone else. ` +
-            `Name the service or role that assumes it in Principal.`,
-        );
+  check: (r, c) => trustCheck(r, c),
+});
+
+/**
+ * Reports whom a role's trust policy lets in. With `stackAccount`, it judges only what the role
+ * alone could not: named principals of other accounts, the role's own account taken from the stack.
+ */
+export function trustCheck(r: Subject, c: TrustConfig, stackAccount?: string): void {
+  const parsed = parseDocument(r.props.assumeRolePolicy);
+  if (parsed.kind !== "statements") return;
+  let own = ownAccounts(r);
+  if (stackAccount !== undefined) {
+    // What a preview's Analyze saw (inputs: no ARN of the role yet) was judged there.
+    if (ownAccounts(r, false).size > 0) return;
+    if (own.size === 0) own = new Set([stackAccount]);
+  }
+  const inside = {
+    own,
+    trusted: c.trustedAccountIds,
+    accountWhenUnknown: "outside" as const,
+  };
+  for (const s of parsed.statements) {
+    if (!isAllow(s)) continue;
+    const head = `${label(r.type, r.name)} trust policy ${where(s)}`;
+    if (s.notPrincipal !== undefined) {
+      if (stackAccount !== undefined) continue;
+      r.report(
+        `${head} allows NotPrincipal ${JSON.stringify(s.notPrincipal)}, which trusts everyone else. ` +
+          `Name the service or role that assumes it in Principal.`,
+      );
+      continue;
+    }
+    for (const e of exposures(s, inside)) {
+      // Account-wide principals were judged without the stack (an unknown account is outside).
+      if (
+        stackAccount !== undefined &&
+        (!accountOf(e.principal) || /^\d{12}$|:root$/.test(e.principal))
+      ) {
         continue;
       }
-      for (const e of exposures(s, inside)) {
-        const cond = e.vacuous ? `with a condition that narrows nothing (${e.vacuous})` : undefined;
-        const account = accountOf(e.principal);
-        if (e.principal === "*") {
-          r.report(
-            `${head} trusts Principal "*"${cond ? ` ${cond}` : ""}, so any AWS principal can assume ` +
-              `the role. Set Principal to the service that uses it (for example {"Service": ` +
-              `"sagemaker.amazonaws.com"}) or to specific role ARNs.`,
-          );
-        } else if (account && e.who.startsWith("every principal")) {
-          r.report(
-            `${head} trusts account ${account}${e.principal === account ? "" : ` (${e.principal})`} ` +
-              `${cond ?? "without a condition"}, so ` +
-              `every principal that account allows can assume the role. Add a condition ` +
-              `(sts:ExternalId, aws:PrincipalArn or aws:PrincipalOrgID), or list the account in ` +
-              `trustedAccountIds.`,
-          );
-        } else {
-          r.report(
-            `${head} trusts ${e.principal}${cond ? ` ${cond}` : ""}, so ${e.who} can assume the ` +
-              `role. ${e.fix}.`,
-          );
-        }
+      const cond = e.vacuous ? `with a condition that narrows nothing (${e.vacuous})` : undefined;
+      const account = accountOf(e.principal);
+      if (e.principal === "*") {
+        r.report(
+          `${head} trusts Principal "*"${cond ? ` ${cond}` : ""}, so any AWS principal can assume ` +
+            `the role. Set Principal to the service that uses it (for example {"Service": ` +
+            `"sagemaker.amazonaws.com"}) or to specific role ARNs.`,
+        );
+      } else if (account && e.who.startsWith("every principal")) {
+        r.report(
+          `${head} trusts account ${account}${e.principal === account ? "" : ` (${e.principal})`} ` +
+            `${cond ?? "without a condition"}, so ` +
+            `every principal that account allows can assume the role. Add a condition ` +
+            `(sts:ExternalId, aws:PrincipalArn or aws:PrincipalOrgID), or list the account in ` +
+            `trustedAccountIds.`,
+        );
+      } else {
+        r.report(
+          `${head} trusts ${e.principal}${cond ? ` ${cond}` : ""}, so ${e.who} can assume the ` +
+            `role. ${e.fix}.`,
+        );
       }
     }
-  },
-});
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // iam-role-require-use (stack)

@@ -13,8 +13,15 @@ const PACK_DIR = path.resolve(__dirname, "../../policies");
 
 type Props = Record<string, unknown>;
 
-function res(type: string, name: string, props: Props, deps: Record<string, string[]> = {}) {
-  return { type, name, props, deps };
+/** A resource; `computed` holds what only its outputs carry (an ARN), as after a preview's Analyze. */
+function res(
+  type: string,
+  name: string,
+  props: Props,
+  deps: Record<string, string[]> = {},
+  computed: Props = {},
+) {
+  return { type, name, props, deps, computed };
 }
 type Res = ReturnType<typeof res>;
 
@@ -33,7 +40,7 @@ function stack(rs: Res[]): StackResource[] {
       name: r.name,
       custom: true,
       inputs: r.props,
-      outputs: r.props,
+      outputs: { ...r.props, ...r.computed },
       id: `${r.name}-id`,
       protect: false,
       retainOnDelete: false,
@@ -946,6 +953,73 @@ const CASES: Case[] = [
     family: "broad managed policies",
     name: "the Lambda SQS execution policy on a queue consumer",
     resources: attached("service-role/AWSLambdaSQSQueueExecutionRole"),
+  },
+
+  {
+    family: "resource policies",
+    name: "a bucket policy letting another account read, the stack's account told by its ARNs",
+    resources: [
+      res(
+        T.role,
+        "worker",
+        { name: "worker", assumeRolePolicy: lambdaTrust },
+        {},
+        {
+          arn: `arn:aws:iam::${ACCOUNT}:role/worker`,
+        },
+      ),
+      ...bucketPolicy({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::data/*",
+      }),
+    ],
+    caughtBy: "iam-resource-policy-restrict-cross-account",
+    says: /lets every principal that account 999988887777 allows/,
+  },
+  {
+    family: "trust",
+    name: "a named role of another account, the role's account known once deployed",
+    resources: [
+      res(
+        T.role,
+        "assumed",
+        {
+          name: "assumed",
+          assumeRolePolicy: doc({
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${OTHER}:role/deployer` },
+            Action: "sts:AssumeRole",
+          }),
+        },
+        {},
+        { arn: `arn:aws:iam::${ACCOUNT}:role/assumed` },
+      ),
+    ],
+    caughtBy: "iam-resource-policy-restrict-cross-account",
+    says: /of account 999988887777 can assume the role/,
+  },
+  {
+    family: "resource policies",
+    name: "a bucket policy letting a role of the stack's own account read",
+    resources: [
+      res(
+        T.role,
+        "worker",
+        { name: "worker", assumeRolePolicy: lambdaTrust },
+        {},
+        {
+          arn: `arn:aws:iam::${ACCOUNT}:role/worker`,
+        },
+      ),
+      ...bucketPolicy({
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/worker` },
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::data/*",
+      }),
+    ],
   },
 
   // Statements IAM would reject or read differently.
