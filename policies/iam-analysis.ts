@@ -167,8 +167,11 @@ async function resourceKeys(action: string): Promise<(k: string) => boolean> {
   const own = (info?.conditionKeys ?? [])
     .filter((t) => !NOT_RESOURCE_SCOPING.has(t))
     .map((t) => {
+      // Templates: `aws:resourcetag/${tagkey}`, and the reference's `secretsmanager:resourcetag/tag-key`.
       const i = t.indexOf("${");
-      return i >= 0 ? { prefix: t.slice(0, i) } : { exact: t };
+      if (i >= 0) return { prefix: t.slice(0, i) };
+      if (t.endsWith("/tag-key")) return { prefix: t.slice(0, -"tag-key".length) };
+      return { exact: t };
     });
   return (k) =>
     RESOURCE_GLOBAL_KEYS.some((g) => k.startsWith(g)) ||

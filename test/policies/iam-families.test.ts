@@ -397,6 +397,29 @@ const CASES: Case[] = [
     }),
   },
 
+  {
+    family: "conditions that restrict nothing",
+    name: "secrets read on Resource * narrowed by the service's own tag key",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "*",
+      Condition: { StringEquals: { "secretsmanager:ResourceTag/app": "dog-breed-classifier" } },
+    }),
+  },
+  {
+    family: "conditions that restrict nothing",
+    name: 'secrets read on Resource * with StringLike aws:ResourceTag/app "*"',
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "*",
+      Condition: { StringLike: { "aws:ResourceTag/app": "*" } },
+    }),
+    caughtBy: "iam-policy-disallow-broad-grants",
+    says: /secretsmanager:GetSecretValue on "\*"/,
+  },
+
   // PassRole and escalation.
   {
     family: "PassRole and escalation",
