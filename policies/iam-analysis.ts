@@ -314,6 +314,8 @@ export const DATA_READ_ACTIONS = [
   "dynamodb:Scan",
 ];
 
+const DATA_READS = new Set(DATA_READ_ACTIONS.map((a) => a.toLowerCase()));
+
 /**
  * IAM actions that let a principal raise its own permissions: Rhino Security Labs' methods 1-14
  * (https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/) and PMapper's
@@ -617,7 +619,7 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
     }
     for (const a of candidates) {
       // PassRole is judged with the compute it reaches (above, and iam-policy-restrict-pass-role).
-      if (escalated.has(a) || a === "iam:passrole") continue;
+      if (escalated.has(a) || a === "iam:passrole" || DATA_READS.has(a)) continue;
       const info = await actionInfo(a);
       if (!info) continue;
       const levels = info.accessLevels;
