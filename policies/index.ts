@@ -6,15 +6,16 @@ import { autoscalingPolicies } from "./autoscaling";
 import { costPolicies } from "./cost";
 import { ec2Policies } from "./ec2";
 import { iamPolicies } from "./iam";
+import { resourcePolicyPolicies } from "./iam-resource-policies";
 import { lambdaPolicies } from "./lambda";
 import { s3Policies } from "./s3";
 import { sagemakerPolicies } from "./sagemaker";
-import { withPermissionSets } from "./sso";
 import { tagPolicies } from "./tags";
 
 new PolicyPack("dog-breed-classifier-guardrails", {
   policies: [
-    ...iamPolicies.map(withPermissionSets),
+    ...iamPolicies,
+    ...resourcePolicyPolicies,
     ...sagemakerPolicies,
     ...ec2Policies,
     ...s3Policies,

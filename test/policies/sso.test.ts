@@ -3,15 +3,14 @@
 import * as assert from "assert";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { iamPolicies } from "../../policies/iam";
-import { withPermissionSets } from "../../policies/sso";
 import { check, doc, Fixture } from "./harness";
 
 const INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
 const PS = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef";
 
-const policies = iamPolicies
-  .map(withPermissionSets)
-  .filter((p): p is ResourceValidationPolicy => "validateResource" in p && !!p.validateResource);
+const policies = iamPolicies.filter(
+  (p): p is ResourceValidationPolicy => "validateResource" in p && !!p.validateResource,
+);
 
 /** Every IAM finding on one fixture, as `policy: message`. */
 async function findings(f: Fixture): Promise<string[]> {
