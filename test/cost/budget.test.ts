@@ -7,6 +7,7 @@ import {
   BUDGET_ALERTS,
   BudgetArgsError,
   StackBudget,
+  StackBudgetArgs,
   budgetArgsFromConfig,
 } from "../../infra/budget";
 import { costBudgetEnforce } from "../../policies/cost";
@@ -24,8 +25,9 @@ function budgetProject(): string {
   return root;
 }
 
-async function declareBudget(args: Partial<ConstructorParameters<typeof StackBudget>[1]>) {
-  const program = {
+/** A program that declares only the dev budget, with `args` over its name, limit and tags. */
+function budgetProgram(args: Partial<StackBudgetArgs>) {
+  return {
     loadConfig: () => null,
     buildStack: () => {
       new StackBudget("dev-budget", {
@@ -38,7 +40,10 @@ async function declareBudget(args: Partial<ConstructorParameters<typeof StackBud
       return {};
     },
   };
-  const run = await runStack({ root: budgetProject(), stack: "dev", program });
+}
+
+async function declareBudget(args: Partial<StackBudgetArgs>) {
+  const run = await runStack({ root: budgetProject(), stack: "dev", program: budgetProgram(args) });
   return run.resources.find((r) => r.type === T.budget)!;
 }
 
@@ -98,20 +103,8 @@ describe("StackBudget", () => {
 
   it("alerts an SNS topic, and activates the cost allocation tags only when asked", async () => {
     const topic = "arn:aws:sns:us-east-1:123456789012:budget-alerts";
-    const program = (activateCostTags: boolean) => ({
-      loadConfig: () => null,
-      buildStack: () => {
-        new StackBudget("dev-budget", {
-          budgetName: "dog-breed-classifier-dev-monthly",
-          monthlyLimitUsd: 50,
-          project: "dog-breed-classifier",
-          environment: "dev",
-          alertSnsTopicArn: topic,
-          activateCostTags,
-        });
-        return {};
-      },
-    });
+    const program = (activateCostTags: boolean) =>
+      budgetProgram({ alertSnsTopicArn: topic, activateCostTags });
     const off = await runStack({ root: budgetProject(), stack: "dev", program: program(false) });
     const budget = off.resources.find((r) => r.type === T.budget)!;
     for (const n of budget.inputs.notifications as Record<string, unknown>[]) {

@@ -1,15 +1,12 @@
 // Shared pieces of the handler tests: sample images, Lambda events and contexts, a recording
 // log, and the environment that points the real SDK at the local fake service.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { HandlerDeps, HandlerResponse, InvocationContext, Log } from "../../handler/app";
 import { createSageMakerClient } from "../../handler/client";
 import type { HandlerConfig } from "../../handler/config";
 import { type FetchGuard, defaultGuard } from "../../handler/fetch-image";
+import { selfSignedCertificate } from "../self-signed-certificate";
 import { TEST_CREDENTIALS } from "./fake-sagemaker";
 
 /** A JPEG-shaped byte string: SOI and APP0/JFIF header, some payload, EOI. */
@@ -172,52 +169,16 @@ export function parseBody(response: HandlerResponse): Record<string, unknown> {
 
 /** A self-signed certificate for `images.test` and 127.0.0.1, made with openssl for this run. */
 export function makeTestCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "handler-test-cert-"));
-  try {
-    const keyFile = path.join(dir, "key.pem");
-    const certFile = path.join(dir, "cert.pem");
-    const configFile = path.join(dir, "openssl.cnf");
-    writeFileSync(
-      configFile,
-      [
-        "[req]",
-        "distinguished_name = dn",
-        "x509_extensions = ext",
-        "prompt = no",
-        "[dn]",
-        "CN = images.test",
-        "[ext]",
-        "subjectAltName = DNS:images.test,DNS:redirector.test,IP:127.0.0.1",
-        "basicConstraints = critical,CA:TRUE",
-        "keyUsage = digitalSignature,keyCertSign",
-        "extendedKeyUsage = serverAuth",
-      ].join("\n"),
-    );
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-        "-config",
-        configFile,
-      ],
-      { stdio: "ignore" },
-    );
-    return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8") };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return selfSignedCertificate({
+    commonName: "images.test",
+    extensions: [
+      "subjectAltName = DNS:images.test,DNS:redirector.test,IP:127.0.0.1",
+      "basicConstraints = critical,CA:TRUE",
+      "keyUsage = digitalSignature,keyCertSign",
+      "extendedKeyUsage = serverAuth",
+    ],
+    days: 2,
+  });
 }
 
 /** Routes of the local image server. */

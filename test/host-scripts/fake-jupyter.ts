@@ -2,12 +2,9 @@
 // loopback, GET /api/status and /api/sessions, a Date header from a clock the test sets, and
 // jupyter_server's activity tracking (an API request without `no_track_activity` counts as
 // activity, https://github.com/jupyter-server/jupyter_server/blob/main/jupyter_server/base/handlers.py).
-import { execFileSync } from "child_process";
-import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
-import * as os from "os";
-import * as path from "path";
+import { selfSignedCertificate } from "../self-signed-certificate";
 
 export interface Kernel {
   id: string;
@@ -27,68 +24,50 @@ export class FakeJupyter {
   url = "";
 
   async start(): Promise<void> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jupyter-tls-"));
-    const key = path.join(dir, "key.pem");
-    const cert = path.join(dir, "cert.pem");
-    // A throwaway self-signed certificate, like the one a notebook instance's Jupyter serves.
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-days",
-        "1",
-        "-keyout",
-        key,
-        "-out",
-        cert,
+    // A throwaway self-signed certificate, like the one a notebook instance's Jupyter serves,
+    // with the extensions openssl gives one by default (its v3_ca section).
+    const tls = selfSignedCertificate({
+      commonName: "localhost",
+      extensions: [
+        "subjectKeyIdentifier = hash",
+        "authorityKeyIdentifier = keyid:always,issuer",
+        "basicConstraints = critical,CA:true",
       ],
-      { stdio: "ignore" },
-    );
-    this.server = https.createServer(
-      { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
-      (req, res) => {
-        const url = new URL(String(req.url), "https://localhost");
-        this.requests.push(`${req.method} ${url.pathname}${url.search}`);
-        const tracked = !url.searchParams.has("no_track_activity");
-        let body: unknown;
-        if (req.method === "GET" && url.pathname === "/api/status") {
-          body = {
-            started: new Date(0).toISOString(),
-            last_activity: this.serverActivity().toISOString(),
+      days: 1,
+    });
+    this.server = https.createServer(tls, (req, res) => {
+      const url = new URL(String(req.url), "https://localhost");
+      this.requests.push(`${req.method} ${url.pathname}${url.search}`);
+      const tracked = !url.searchParams.has("no_track_activity");
+      let body: unknown;
+      if (req.method === "GET" && url.pathname === "/api/status") {
+        body = {
+          started: new Date(0).toISOString(),
+          last_activity: this.serverActivity().toISOString(),
+          connections: 1,
+          kernels: this.kernels.length,
+        };
+      } else if (req.method === "GET" && url.pathname === "/api/sessions") {
+        if (tracked) this.lastActivity = this.now;
+        body = this.kernels.map((k, i) => ({
+          id: `session-${i}`,
+          path: `notebook-${i}.ipynb`,
+          type: "notebook",
+          kernel: {
+            ...k,
+            name: "python3",
             connections: 1,
-            kernels: this.kernels.length,
-          };
-        } else if (req.method === "GET" && url.pathname === "/api/sessions") {
-          if (tracked) this.lastActivity = this.now;
-          body = this.kernels.map((k, i) => ({
-            id: `session-${i}`,
-            path: `notebook-${i}.ipynb`,
-            type: "notebook",
-            kernel: {
-              ...k,
-              name: "python3",
-              connections: 1,
-              last_activity: k.last_activity.toISOString(),
-            },
-          }));
-        } else {
-          res.writeHead(404, { Date: this.now.toUTCString() }).end();
-          return;
-        }
-        res
-          .writeHead(200, { "Content-Type": "application/json", Date: this.now.toUTCString() })
-          .end(JSON.stringify(body));
-      },
-    );
-    fs.rmSync(dir, { recursive: true, force: true });
+            last_activity: k.last_activity.toISOString(),
+          },
+        }));
+      } else {
+        res.writeHead(404, { Date: this.now.toUTCString() }).end();
+        return;
+      }
+      res
+        .writeHead(200, { "Content-Type": "application/json", Date: this.now.toUTCString() })
+        .end(JSON.stringify(body));
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }

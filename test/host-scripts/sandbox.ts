@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { idleStopScript } from "../../infra/components/notebook";
-import { trainingUserData } from "../../infra/components/training-host";
+import { TrainingUserDataArgs, trainingUserData } from "../../infra/components/training-host";
 
 const STUBS = path.join(__dirname, "stubs");
 
@@ -78,6 +78,21 @@ export function run(
 export const REGION = "us-east-1";
 export const BUCKET = "dog-breed-classifier-dev-123456789012";
 export const NOTEBOOK = "dog-breed-classifier-dev-notebook";
+/** How the dev stack's EC2 host trains: its bucket prefixes, PyTorch version and hyperparameters. */
+export const DEV_TRAINING: Pick<
+  TrainingUserDataArgs,
+  "prefixes" | "frameworkVersion" | "hyperparameters"
+> = {
+  prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
+  frameworkVersion: "2.1",
+  hyperparameters: {
+    epochs: 3,
+    batchSize: 64,
+    learningRate: "0.001",
+    arch: "resnet18",
+    pretrained: true,
+  },
+};
 export const IDLE_MINUTES = 30;
 
 export interface Host {
@@ -97,15 +112,7 @@ export function trainingHost(stopAfterTraining = true): Host {
   const text = trainingUserData({
     region: REGION,
     bucket: BUCKET,
-    prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
-    frameworkVersion: "2.1",
-    hyperparameters: {
-      epochs: 3,
-      batchSize: 64,
-      learningRate: "0.001",
-      arch: "resnet18",
-      pretrained: true,
-    },
+    ...DEV_TRAINING,
     stopAfterTraining,
     codeDigest: "0123456789abcdef",
     hostName: "dog-breed-classifier-dev-training-host",

@@ -9,7 +9,7 @@ import {
   EndpointCheckOutputs,
   endpointCheckProvider,
 } from "../../infra/components/endpoint-check-provider";
-import { FakeSageMakerApi, withEnvironment } from "./fake-sagemaker-json";
+import { FakeSageMakerApi, serveForSuite } from "./fake-sagemaker-json";
 
 const DESCRIBE = "SageMaker.DescribeEndpoint";
 const ENDPOINT = "dog-breed-classifier-prod-endpoint";
@@ -77,25 +77,11 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 
 describe("endpoint check provider (local SageMaker JSON endpoint)", () => {
   const api = new FakeSageMakerApi();
-  let restore: () => void;
-
-  before(async () => {
-    restore = withEnvironment({
-      AWS_ENDPOINT_URL_SAGEMAKER: await api.start(),
-      AWS_ACCESS_KEY_ID: "AKIDEXAMPLETESTONLY",
-      AWS_SECRET_ACCESS_KEY: "test-secret-not-real",
-      AWS_SESSION_TOKEN: "",
-      AWS_PROFILE: "",
-      AWS_REGION: "",
-      AWS_CONFIG_FILE: "/nonexistent/aws-config",
-      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-      AWS_EC2_METADATA_DISABLED: "true",
-    });
-  });
-
-  after(async () => {
-    restore();
-    await api.stop();
+  // No region or config files of the machine: the region comes from the endpoint's ARN alone.
+  serveForSuite(api, {
+    AWS_REGION: "",
+    AWS_CONFIG_FILE: "/nonexistent/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
   });
 
   it("waits through Updating and passes when the endpoint is InService on the declared configuration", async () => {

@@ -15,6 +15,7 @@ import {
 import { renderedParameters } from "../../infra/host-scripts/render";
 import { MOCK_AMI } from "../../tools/mock-cloud";
 import { StackRun, ofType } from "../../tools/stack-run";
+import { DEV_TRAINING } from "../host-scripts/sandbox";
 import { RELEASE_ARTIFACT, countByType, named, one, servingRun } from "./helpers";
 
 const PREFIX = "dog-breed-classifier-dev";
@@ -297,15 +298,7 @@ describe("dev stack", () => {
       trainingUserData({
         region: "us-east-1",
         bucket: BUCKET,
-        prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
-        frameworkVersion: "2.1",
-        hyperparameters: {
-          epochs: 3,
-          batchSize: 64,
-          learningRate: "0.001",
-          arch: "resnet18",
-          pretrained: true,
-        },
+        ...DEV_TRAINING,
         stopAfterTraining: true,
         codeDigest: codeDigest(codeDir, trainingCodeFiles(codeDir)),
         hostName: `${PREFIX}-training-host`,

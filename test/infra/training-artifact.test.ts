@@ -2,82 +2,13 @@
 // exact requests, the wait through InProgress to Completed, failures with their reason, a tuning
 // job's best training job, the time limit, refresh, and what Pulumi serializes of the provider.
 import * as assert from "assert";
-import * as http from "http";
-import type { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ArtifactInputs,
   ArtifactOutputs,
   jobArtifactProvider,
 } from "../../infra/training/artifact-provider";
-
-interface Recorded {
-  method: string;
-  path: string;
-  target: string;
-  contentType: string;
-  authorization: string;
-  body: Record<string, unknown>;
-}
-
-/** Answers for one Describe call: the target's input name -> successive answers (the last repeats). */
-type Script = Record<string, Record<string, unknown>[]>;
-
-class FakeSageMaker {
-  readonly requests: Recorded[] = [];
-  script: Script = {};
-  private server = http.createServer((req, res) => this.handle(req, res));
-  private seen = new Map<string, number>();
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  reset(script: Script): void {
-    this.script = script;
-    this.requests.length = 0;
-    this.seen.clear();
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-      const target = String(req.headers["x-amz-target"] ?? "");
-      this.requests.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        target,
-        contentType: String(req.headers["content-type"] ?? ""),
-        authorization: String(req.headers.authorization ?? ""),
-        body,
-      });
-      const name = String(body.TrainingJobName ?? body.HyperParameterTuningJobName ?? "");
-      const key = `${target}:${name}`;
-      const answers = this.script[key];
-      if (!answers) {
-        res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
-        res.end(
-          JSON.stringify({
-            __type: "ResourceNotFound",
-            message: `Requested resource not found: ${name}`,
-          }),
-        );
-        return;
-      }
-      const i = this.seen.get(key) ?? 0;
-      this.seen.set(key, i + 1);
-      res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-      res.end(JSON.stringify(answers[Math.min(i, answers.length - 1)]));
-    });
-  }
-}
+import { FakeSageMakerApi, serveForSuite } from "./fake-sagemaker-json";
 
 const TRAINING = "SageMaker.DescribeTrainingJob";
 const TUNING = "SageMaker.DescribeHyperParameterTuningJob";
@@ -104,32 +35,12 @@ const trainingAnswer = (name: string, status: string, extra: Record<string, unkn
 });
 
 describe("job artifact provider (local SageMaker JSON endpoint)", () => {
-  const server = new FakeSageMaker();
-  const saved: Record<string, string | undefined> = {};
-  const env: Record<string, string> = {
-    AWS_ACCESS_KEY_ID: "AKIDEXAMPLETESTONLY",
-    AWS_SECRET_ACCESS_KEY: "test-secret-not-real",
-    AWS_SESSION_TOKEN: "",
-    AWS_PROFILE: "",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-
-  before(async () => {
-    env.AWS_ENDPOINT_URL_SAGEMAKER = await server.start();
-    for (const [k, v] of Object.entries(env)) {
-      saved[k] = process.env[k];
-      if (v === "") delete process.env[k];
-      else process.env[k] = v;
-    }
+  const notFound = (name: string) => ({
+    __type: "ResourceNotFound",
+    message: `Requested resource not found: ${name}`,
   });
-
-  after(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await server.stop();
-  });
+  const server = new FakeSageMakerApi({ [TRAINING]: notFound, [TUNING]: notFound });
+  serveForSuite(server);
 
   it("waits through InProgress to Completed and outputs the training job's model artifact", async () => {
     const name = "dog-breed-classifier-dev-0123456789ab";
@@ -149,8 +60,8 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
       trainingJobName: name,
     });
 
-    assert.strictEqual(server.requests.length, 3);
-    for (const r of server.requests) {
+    assert.strictEqual(server.calls.length, 3);
+    for (const r of server.calls) {
       assert.strictEqual(r.method, "POST");
       assert.strictEqual(r.path, "/");
       assert.strictEqual(r.target, TRAINING);
@@ -180,7 +91,7 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
       );
       return true;
     });
-    assert.strictEqual(server.requests.length, 2);
+    assert.strictEqual(server.calls.length, 2);
   });
 
   it("treats a stopped job as a failure and says so", async () => {
@@ -224,7 +135,7 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
     assert.strictEqual(res.outs?.modelArtifactUri, artifact);
     assert.strictEqual(res.outs?.trainingJobName, best);
     assert.deepStrictEqual(
-      server.requests.map((r) => [r.target, r.body]),
+      server.calls.map((r) => [r.target, r.body]),
       [
         [TUNING, { HyperParameterTuningJobName: tuning }],
         [TUNING, { HyperParameterTuningJobName: tuning }],
@@ -270,7 +181,7 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
         `^Error: SageMaker training job ${name} still InProgress after 0.05 s; it keeps running`,
       ),
     );
-    assert.ok(server.requests.length >= 1);
+    assert.ok(server.calls.length >= 1);
   });
 
   it("reports an API error (unknown job) instead of waiting", async () => {
@@ -279,7 +190,7 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
       jobArtifactProvider.create!(inputs({ jobName: "no-such-job" })),
       /Requested resource not found: no-such-job/,
     );
-    assert.strictEqual(server.requests.length, 1);
+    assert.strictEqual(server.calls.length, 1);
   });
 
   it("refreshes with a single look: a completed job's artifact, or the recorded state while it runs", async () => {
@@ -295,7 +206,7 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
       id: `training/${name}`,
       props: recorded,
     });
-    assert.strictEqual(server.requests.length, 1);
+    assert.strictEqual(server.calls.length, 1);
     server.reset({
       [`${TRAINING}:${name}`]: [
         trainingAnswer(name, "Completed", { ModelArtifacts: { S3ModelArtifacts: artifact } }),
@@ -343,7 +254,7 @@ describe("job artifact provider (local SageMaker JSON endpoint)", () => {
       jobArtifactProvider.create!(inputs({ jobName: "" })),
       /jobName is required/,
     );
-    assert.strictEqual(server.requests.length, 0);
+    assert.strictEqual(server.calls.length, 0);
   });
 });
 
