@@ -7,7 +7,7 @@ import {
   SageMakerRuntimeClient,
   type SageMakerRuntimeClientConfig,
 } from "@aws-sdk/client-sagemaker-runtime";
-import { INVOKE_ENDPOINT_MAX_BYTES } from "./config";
+import { INVOKE_ENDPOINT_MAX_BYTES } from "../shared/aws-limits";
 
 /**
  * Largest endpoint answer the function reads. InvokeEndpoint's response body has the same 6 MB

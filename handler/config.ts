@@ -2,14 +2,10 @@
 // init with one message that lists every offending variable, rather than surfacing later as a
 // confusing error on some request.
 import * as z from "zod/mini";
+import { INVOKE_ENDPOINT_MAX_BYTES } from "../shared/aws-limits";
 
-/**
- * InvokeEndpoint accepts a request body of at most 6 MB (6,291,456 bytes); serverless endpoints
- * accept 4 MB, so set MAX_IMAGE_BYTES lower for those.
- * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html
- * https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html
- */
-export const INVOKE_ENDPOINT_MAX_BYTES = 6_291_456;
+// MAX_IMAGE_BYTES is at most InvokeEndpoint's request limit; a serverless endpoint takes less
+// (SERVERLESS_INVOKE_MAX_BYTES), and the program sets it accordingly.
 
 // Endpoint names: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpoint.html
 const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;

@@ -2,6 +2,8 @@
 // This is the one module that reads Pulumi config. It validates the whole config before any
 // resource is declared and reports every bad key at once.
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_RUNTIMES, LOG_RETENTION_DAYS } from "../shared/aws-limits";
+import { PROJECT, TrainingMode, resolveEnvironment } from "../shared/project";
 import { HOST_PYTORCH_PINS, hostPytorchPins } from "./host-scripts/pytorch-pins";
 import { FRAMEWORK_REGISTRIES } from "./images";
 import {
@@ -10,8 +12,6 @@ import {
   supportsTorchDistributed,
   usesTorchDistributed,
 } from "./training/job-spec";
-
-export const PROJECT = "dog-breed-classifier";
 
 type KeyType = "string" | "integer" | "boolean" | "array";
 
@@ -22,19 +22,6 @@ interface KeySpec {
   default: string | number | boolean | readonly (string | number)[];
   description: string;
 }
-
-/** Lambda's accepted log retention values. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
-] as const;
-
-/** Managed Node.js runtimes this handler bundle (target node20) runs on. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html */
-// Node.js runtimes Lambda still lets a function be created with. nodejs20.x was deprecated on
-// 2026-04-30 and creating functions with it is blocked from 2026-08-31; nodejs22.x is supported
-// until 2027-04-30 and nodejs24.x until 2028-04-30.
-// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
-export const LAMBDA_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 
 /** torchvision architectures the training code accepts for `--arch`. */
 export const TRAINING_ARCHS = [
@@ -541,8 +528,6 @@ type Widen<T> = T extends boolean
         : never;
 
 type RawValues = { readonly [K in ConfigKey]: Widen<(typeof CONFIG_KEYS)[K]["default"]> };
-
-export type TrainingMode = "none" | "train" | "tune";
 
 /** The validated, frozen stack configuration every component is built from. */
 export interface StackConfig extends Readonly<
@@ -1159,7 +1144,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const environment = v("environment") !== "" ? v("environment") : stack;
+  const environment = resolveEnvironment(stack, v("environment"));
   return Object.freeze({
     ...(values as RawValues),
     project: PROJECT,

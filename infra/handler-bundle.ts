@@ -54,8 +54,9 @@ function handlerSources(dir: string): string[] {
 }
 
 /**
- * Digest of what the bundle is made of: every source under handler/, the TypeScript settings, the
- * locked dependency versions (the bundled SDK), the build options and the esbuild version.
+ * Digest of what the bundle is made of: every source under handler/ and shared/, the TypeScript
+ * settings, the locked dependency versions (the bundled SDK), the build options and the esbuild
+ * version.
  */
 export function handlerSourceDigest(root: string): string {
   const handlerDir = path.join(root, "handler");
@@ -66,9 +67,11 @@ export function handlerSourceDigest(root: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
   hash.update(JSON.stringify({ esbuild: esbuildVersion, options: handlerBuildOptions(".", ".") }));
-  // tsconfig.json sets what esbuild emits (strict mode, for one); the lock file pins the SDK.
+  // tsconfig.json sets what esbuild emits (strict mode, for one); the lock file pins the SDK;
+  // shared/ holds the facts the handler imports from the rest of the project.
   const files = [
     ...handlerSources(handlerDir),
+    ...handlerSources(path.join(root, "shared")),
     path.join(root, "tsconfig.json"),
     path.join(root, "package-lock.json"),
   ];

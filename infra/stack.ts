@@ -3,6 +3,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { INVOKE_ENDPOINT_MAX_BYTES, SERVERLESS_INVOKE_MAX_BYTES } from "../shared/aws-limits";
 import { StackBudget, budgetArgsFromConfig } from "./budget";
 import type { StackConfig } from "./config";
 import { ClassifierFunction } from "./components/classifier-function";
@@ -430,9 +431,10 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
       environment: {
         ENDPOINT_NAME: inference.endpointName,
         TOP_K: String(config.lambdaTopK),
-        // Serverless endpoints take request payloads up to 4 MB, instance-based ones up to 6 MB.
-        // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html
-        MAX_IMAGE_BYTES: String(serverless ? 4 * 1024 * 1024 : 6 * 1024 * 1024),
+        // The largest request the endpoint takes: less behind a serverless endpoint.
+        MAX_IMAGE_BYTES: String(
+          serverless ? SERVERLESS_INVOKE_MAX_BYTES : INVOKE_ENDPOINT_MAX_BYTES,
+        ),
       },
     },
     withProvider,

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SOURCE_DIRS = ["infra", "tools", "policies"];
+const SOURCE_DIRS = ["shared", "infra", "tools", "policies"];
 
 function sources(dir) {
   const out = [];

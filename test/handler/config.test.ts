@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, INVOKE_ENDPOINT_MAX_BYTES, loadConfig } from "../../handler/config";
+import { ConfigError, loadConfig } from "../../handler/config";
+import { INVOKE_ENDPOINT_MAX_BYTES } from "../../shared/aws-limits";
 
 describe("handler config", () => {
   it("applies defaults when only ENDPOINT_NAME is set", () => {

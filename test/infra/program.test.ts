@@ -104,7 +104,8 @@ describe("the handler bundle the program deploys", function () {
   let root: string;
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
-    fs.cpSync(path.join(ROOT, "handler"), path.join(root, "handler"), { recursive: true });
+    for (const dir of ["handler", "shared"])
+      fs.cpSync(path.join(ROOT, dir), path.join(root, dir), { recursive: true });
     for (const f of ["package-lock.json", "tsconfig.json"])
       fs.copyFileSync(path.join(ROOT, f), path.join(root, f));
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"));

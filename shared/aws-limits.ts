@@ -1,0 +1,26 @@
+// AWS limits and accepted values that more than one part of the project relies on, each with the
+// page that states it.
+
+/**
+ * InvokeEndpoint takes a request body of at most 6 MB (6,291,456 bytes) and answers with at most
+ * the same. https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html
+ */
+export const INVOKE_ENDPOINT_MAX_BYTES = 6_291_456;
+
+/**
+ * Serverless endpoints take request payloads up to 4 MB.
+ * https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html
+ */
+export const SERVERLESS_INVOKE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** CloudWatch Logs' accepted retention values. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+// Node.js runtimes Lambda still lets a function be created with. nodejs20.x was deprecated on
+// 2026-04-30 and creating functions with it is blocked from 2026-08-31; nodejs22.x is supported
+// until 2027-04-30 and nodejs24.x until 2028-04-30.
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+export const LAMBDA_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
