@@ -4,12 +4,16 @@ The container imports ``code/inference.py`` from the unpacked ``model.tar.gz`` a
 ``model_fn(model_dir)`` once, then ``input_fn(body, content_type)``, ``predict_fn(data, model)``
 and ``output_fn(prediction, accept)`` per request
 (https://github.com/aws/sagemaker-pytorch-inference-toolkit and
-https://sagemaker.readthedocs.io/en/stable/frameworks/pytorch/using_pytorch.html). JSON bodies
-arrive already decoded to ``str``; image bodies arrive as ``bytes``.
+https://sagemaker.readthedocs.io/en/stable/frameworks/pytorch/using_pytorch.html). Image bodies
+arrive as ``bytes``; JSON and CSV bodies would arrive decoded to ``str``, and are refused.
+
+The container takes image bytes only and opens no connection: the Lambda handler fetches URLs
+behind its own guard and posts the bytes, and prod runs the model with network isolation.
 
 Answer: ``{"predictions": [{"label": ..., "index": ..., "probability": ...}, ...]}``, best first.
 """
 
+import http
 import io
 import json
 import logging
@@ -22,15 +26,31 @@ import torch
 from PIL import Image
 
 import modeldef
-import urlguard
+
+try:
+    # Errors of this type answer with their own status code instead of 500 (the toolkit's
+    # transformer.py, Transformer.transform). The serving containers ship the toolkit; the tests
+    # and the EC2 host do not, so they get a stand-in with the same attributes.
+    from sagemaker_inference.errors import BaseInferenceToolkitError
+except ImportError:  # pragma: no cover - depends on the container
+
+    class BaseInferenceToolkitError(Exception):
+        def __init__(self, status_code, message, phrase):
+            self.status_code = status_code
+            self.message = message
+            self.phrase = phrase
+            super().__init__(status_code, message, phrase)
+
 
 LOG = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json"
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 IMAGE_TYPES = {
-    "image/jpeg": (urlguard.JPEG_MAGIC,),
-    "image/png": (urlguard.PNG_MAGIC,),
-    "application/x-image": (urlguard.JPEG_MAGIC, urlguard.PNG_MAGIC),
+    "image/jpeg": (JPEG_MAGIC,),
+    "image/png": (PNG_MAGIC,),
+    "application/x-image": (JPEG_MAGIC, PNG_MAGIC),
 }
 TOP_K_ENV = "INFERENCE_TOP_K"
 DEFAULT_TOP_K = 5
@@ -40,7 +60,20 @@ MAX_PIXELS = 40_000_000
 
 
 class InvalidInputError(ValueError):
-    """The request cannot be answered: wrong content type, bad JSON, bad or refused image."""
+    """The request cannot be answered: wrong content type, bad image, bad top-k or accept type."""
+
+
+class UnsupportedContentTypeError(InvalidInputError, BaseInferenceToolkitError):
+    """A body that is not image bytes: the serving toolkit answers it with 415."""
+
+    def __init__(self, content_type):
+        allowed = ", ".join(IMAGE_TYPES)
+        message = f"unsupported content type {content_type!r}; send image bytes as {allowed}"
+        status = http.HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+        BaseInferenceToolkitError.__init__(self, int(status), message, status.phrase)
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass
@@ -55,7 +88,6 @@ class LoadedModel:
 @dataclass
 class ImageRequest:
     image: Image.Image
-    top_k: Optional[int] = None
 
 
 def parse_top_k(value, source: str) -> int:
@@ -90,12 +122,17 @@ def model_fn(model_dir):
     return LoadedModel(network, classes, transform, device, top_k)
 
 
-def decode_image(data: bytes, magics=(urlguard.JPEG_MAGIC, urlguard.PNG_MAGIC)) -> Image.Image:
-    """Bytes to an RGB image, refusing anything but a readable JPEG or PNG of sane size."""
+def decode_image(data: bytes, magics=(JPEG_MAGIC, PNG_MAGIC)) -> Image.Image:
+    """Bytes to an RGB image, refusing anything but a readable JPEG or PNG of sane size.
+
+    No byte cap here: InvokeEndpoint refuses bodies above its limit before they reach the
+    container (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html);
+    the pixel cap bounds the memory a small but huge-dimensioned image would take.
+    """
     if not isinstance(data, (bytes, bytearray)):
         raise InvalidInputError("image body must be bytes")
-    if len(data) > urlguard.MAX_IMAGE_BYTES:
-        raise InvalidInputError(f"image is larger than {urlguard.MAX_IMAGE_BYTES} bytes")
+    if len(data) == 0:
+        raise InvalidInputError("the request body is empty")
     if not any(bytes(data).startswith(magic) for magic in magics):
         raise InvalidInputError("body is not a JPEG or PNG image of the declared type")
     try:
@@ -116,41 +153,14 @@ def _media_type(content_type: Optional[str]) -> str:
 
 
 def input_fn(request_body, request_content_type):
-    """Image bytes, or JSON ``{"url": "https://...", "top_k": 3}`` fetched behind the URL guard.
+    """Image bytes as ``image/jpeg``, ``image/png`` or ``application/x-image``; nothing else.
 
     Exactly two parameters: the toolkit passes its request context to a third one.
     """
-    return parse_request(request_body, request_content_type, urlguard.fetch_image)
-
-
-def parse_request(request_body, request_content_type, fetch) -> ImageRequest:
-    """input_fn with the URL fetcher as a parameter, so tests can serve images locally."""
     media_type = _media_type(request_content_type)
-    if media_type in IMAGE_TYPES:
-        return ImageRequest(decode_image(request_body, IMAGE_TYPES[media_type]))
-    if media_type == JSON_TYPE:
-        return _json_request(request_body, fetch)
-    allowed = ", ".join([*IMAGE_TYPES, JSON_TYPE])
-    raise InvalidInputError(f"unsupported content type {request_content_type!r}; use {allowed}")
-
-
-def _json_request(body, fetch) -> ImageRequest:
-    if isinstance(body, (bytes, bytearray)):
-        body = bytes(body).decode("utf-8", errors="replace")
-    try:
-        payload = json.loads(body)
-    except (TypeError, ValueError):
-        raise InvalidInputError("body is not valid JSON") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("url"), str):
-        raise InvalidInputError('JSON body must be an object with a "url" string')
-    top_k = parse_top_k(payload["top_k"], "top_k") if "top_k" in payload else None
-    try:
-        data = fetch(payload["url"])
-    except urlguard.UrlRefusedError as error:
-        raise InvalidInputError(f"url refused: {error}") from None
-    except urlguard.FetchFailedError as error:
-        raise InvalidInputError(f"url fetch failed: {error}") from None
-    return ImageRequest(decode_image(data), top_k)
+    if media_type not in IMAGE_TYPES:
+        raise UnsupportedContentTypeError(request_content_type)
+    return ImageRequest(decode_image(request_body, IMAGE_TYPES[media_type]))
 
 
 def predict_fn(data: ImageRequest, model: LoadedModel) -> List[dict]:
@@ -158,7 +168,7 @@ def predict_fn(data: ImageRequest, model: LoadedModel) -> List[dict]:
     batch = model.transform(data.image).unsqueeze(0).to(model.device)
     with torch.no_grad():
         probabilities = torch.softmax(model.network(batch), dim=1)[0].cpu()
-    k = min(data.top_k or model.top_k, len(model.classes))
+    k = min(model.top_k, len(model.classes))
     values, indices = torch.topk(probabilities, k)
     return [
         {"label": model.classes[index], "index": index, "probability": round(value, 6)}

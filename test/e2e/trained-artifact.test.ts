@@ -142,8 +142,16 @@ describe("trained artifact through the inference path", () => {
       headers: { "content-type": "image/gif" },
       body: jpeg,
     });
-    assert.equal(wrongType.status, 500);
+    assert.equal(wrongType.status, 415);
     assert.match(await wrongType.text(), /unsupported content type 'image\/gif'/);
+    // The container takes image bytes only: a JSON URL is refused, never fetched.
+    const jsonUrl = await fetch(`${server.url}/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: "https://images.example/dog.jpg" }),
+    });
+    assert.equal(jsonUrl.status, 415);
+    assert.match(await jsonUrl.text(), /unsupported content type 'application\/json'/);
   });
 
   it("answers the bundled handler's JPEG and PNG requests through the real SDK with the trained class names", async () => {

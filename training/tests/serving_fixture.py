@@ -10,7 +10,9 @@ https://github.com/aws/sagemaker-inference-toolkit, ``transformer.py``):
 - ``POST /invocations`` passes the body and its Content-Type to ``input_fn`` (JSON and CSV
   bodies decoded to text first, as the toolkit does), the result to ``predict_fn``, and that
   with the Accept type (``application/json`` when missing or ``*/*``) to ``output_fn``; an
-  exception is a 500 with its message.
+  exception is a 500 with its message, unless it is one of the toolkit's own errors
+  (``BaseInferenceToolkitError``, recognised here by its ``status_code``, ``message`` and
+  ``phrase``), which answers with the status it carries.
 
 In front of it sits the one SageMaker Runtime operation the handler calls, so the real AWS SDK
 can reach it through ``AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME``: ``POST
@@ -87,8 +89,11 @@ class Container:
             request = self.module.input_fn(data, content_type)
             prediction = self.module.predict_fn(request, self.model)
             answer = self.module.output_fn(prediction, accept)
-        except Exception as error:  # the toolkit turns any handler exception into a 500
+        except Exception as error:  # the toolkit turns any other handler exception into a 500
             traceback.print_exc(file=sys.stderr)
+            status = getattr(error, "status_code", None)
+            if isinstance(status, int) and hasattr(error, "phrase"):
+                return status, "text/plain", str(getattr(error, "message", error)).encode("utf-8")
             return 500, "text/plain", str(error).encode("utf-8")
         if isinstance(answer, str):
             answer = answer.encode("utf-8")

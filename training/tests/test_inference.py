@@ -2,6 +2,7 @@
 
 import inspect
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -10,7 +11,6 @@ import torchvision
 import inference
 import modeldef
 import trainer
-import urlguard
 from conftest import CLASSES, image_bytes
 
 FIVE_CLASSES = CLASSES + ["004.Akita", "005.Alaskan_malamute", "006.American_eskimo_dog"]
@@ -71,41 +71,22 @@ def test_image_bodies_answer_top_five_best_first(model, content_type, body):
     assert all(0 <= p <= 1 for p in probabilities)
 
 
-def test_top_k_from_the_environment_and_from_the_request(model_dir, monkeypatch):
+def test_top_k_from_the_environment(model_dir, monkeypatch):
     monkeypatch.setenv(inference.TOP_K_ENV, "2")
     loaded = inference.model_fn(str(model_dir))
     body = image_bytes((200, 40, 40), "JPEG")
     assert len(answer(inference.input_fn(body, "image/jpeg"), loaded)["predictions"]) == 2
-    request = inference.parse_request(
-        json.dumps({"url": "https://images.example/a.jpg", "top_k": 1}), "application/json",
-        lambda url: body,
+    monkeypatch.setenv(inference.TOP_K_ENV, "50")  # more than there are classes: all of them
+    loaded = inference.model_fn(str(model_dir))
+    assert len(answer(inference.input_fn(body, "image/jpeg"), loaded)["predictions"]) == len(
+        FIVE_CLASSES
     )
-    assert len(answer(request, loaded)["predictions"]) == 1
-    request.top_k = 50  # more than there are classes: all of them
-    assert len(answer(request, loaded)["predictions"]) == len(FIVE_CLASSES)
 
 
 def test_bad_top_k_in_the_environment_fails_at_load(model_dir, monkeypatch):
     monkeypatch.setenv(inference.TOP_K_ENV, "zero")
     with pytest.raises(ValueError, match=inference.TOP_K_ENV):
         inference.model_fn(str(model_dir))
-
-
-def test_json_url_is_fetched_and_classified(model):
-    fetched = []
-
-    def fetch(url):
-        fetched.append(url)
-        return image_bytes((40, 40, 200), "PNG")
-
-    request = inference.parse_request(
-        '{"url": "https://images.example/dog.png"}', "application/json", fetch
-    )
-    assert fetched == ["https://images.example/dog.png"]
-    assert len(answer(request, model)["predictions"]) == 5
-    body = b'{"url": "https://x.example/d.png"}'
-    as_bytes = inference.parse_request(body, "application/json", fetch)
-    assert as_bytes.image.size == (64, 64)
 
 
 @pytest.mark.parametrize(
@@ -115,43 +96,61 @@ def test_json_url_is_fetched_and_classified(model):
         (image_bytes((1, 2, 3), "PNG"), "image/jpeg", "not a JPEG or PNG"),
         (b"GIF89a....", "application/x-image", "not a JPEG or PNG"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "image/png", "could not decode"),
-        (image_bytes((1, 2, 3), "JPEG"), "image/gif", "unsupported content type"),
-        (image_bytes((1, 2, 3), "JPEG"), None, "unsupported content type"),
-        ("not json", "application/json", "not valid JSON"),
-        ('["https://x.example/a.jpg"]', "application/json", '"url"'),
-        ('{"url": 5}', "application/json", '"url"'),
-        ('{"url": "https://x.example/a.jpg", "top_k": 0}', "application/json", "top_k"),
-        ('{"url": "https://x.example/a.jpg", "top_k": true}', "application/json", "top_k"),
-        ('{"url": "https://x.example/a.jpg", "top_k": 2.5}', "application/json", "top_k"),
-        (b"\xff\xd8\xff" + b"\0" * (urlguard.MAX_IMAGE_BYTES + 1), "image/jpeg", "larger"),
+        (b"", "image/jpeg", "body is empty"),
+        (b"", "application/x-image", "body is empty"),
     ],
-    ids=["corrupt-jpeg", "png-sent-as-jpeg", "gif", "corrupt-png", "gif-type", "no-type",
-         "bad-json", "json-list", "url-not-string", "top-k-zero", "top-k-bool", "top-k-float",
-         "too-large"],
+    ids=["corrupt-jpeg", "png-sent-as-jpeg", "gif", "corrupt-png", "empty-jpeg", "empty-x-image"],
 )
-def test_bad_input_is_a_clear_value_error(body, content_type, message):
+def test_bad_image_is_a_clear_value_error(body, content_type, message):
     with pytest.raises(inference.InvalidInputError, match=message) as raised:
-        inference.parse_request(body, content_type, lambda url: image_bytes((1, 2, 3)))
+        inference.input_fn(body, content_type)
     assert isinstance(raised.value, ValueError)
 
 
-def test_hostile_url_in_json_is_refused_by_the_real_guard(monkeypatch):
-    def refuse(*args, **kwargs):
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        # The toolkit hands JSON and CSV bodies to input_fn already decoded to text.
+        ('{"url": "https://images.example/dog.jpg"}', "application/json"),
+        ('{"url": "https://images.example/dog.jpg"}', "application/json; charset=utf-8"),
+        (b'{"url": "https://images.example/dog.jpg"}', "application/json"),
+        ("https://images.example/dog.jpg", "text/plain"),
+        ("a,b\n1,2\n", "text/csv"),
+        (image_bytes((1, 2, 3), "JPEG"), "image/gif"),
+        (image_bytes((1, 2, 3), "JPEG"), None),
+        (image_bytes((1, 2, 3), "JPEG"), ""),
+        (b"", None),
+        ("", "application/json"),
+    ],
+    ids=["json-url", "json-url-charset", "json-url-bytes", "text-url", "csv", "gif-type",
+         "no-type", "blank-type", "empty-no-type", "empty-json"],
+)
+def test_anything_but_image_bytes_is_refused_as_unsupported_media_type(
+    body, content_type, monkeypatch
+):
+    def no_network(*args, **kwargs):
         raise AssertionError("network used")
 
-    monkeypatch.setattr("socket.create_connection", refuse)
-    monkeypatch.setattr("socket.getaddrinfo", refuse)
-    for url in ("http://example.com/a.jpg", "https://169.254.169.254/", "https://0x7f.1/"):
-        with pytest.raises(inference.InvalidInputError, match="url refused"):
-            inference.input_fn(json.dumps({"url": url}), "application/json")
+    monkeypatch.setattr("socket.create_connection", no_network)
+    monkeypatch.setattr("socket.getaddrinfo", no_network)
+    with pytest.raises(inference.UnsupportedContentTypeError) as raised:
+        inference.input_fn(body, content_type)
+    error = raised.value
+    assert isinstance(error, inference.InvalidInputError) and isinstance(error, ValueError)
+    # The serving toolkit answers an error of its own type with the status it carries.
+    assert isinstance(error, inference.BaseInferenceToolkitError)
+    assert (error.status_code, error.phrase) == (415, "Unsupported Media Type")
+    assert str(error) == error.message
+    assert error.message.startswith(f"unsupported content type {content_type!r}")
+    assert "image/jpeg, image/png, application/x-image" in error.message
+    assert "url" not in error.message.replace(repr(content_type), "")
 
 
-def test_failed_fetch_is_reported(model):
-    def fail(url):
-        raise urlguard.FetchFailedError("image URL answered HTTP 404")
-
-    with pytest.raises(inference.InvalidInputError, match="HTTP 404"):
-        inference.parse_request('{"url": "https://x.example/a.jpg"}', "application/json", fail)
+def test_no_url_fetching_is_left_in_the_serving_code():
+    source = Path(inference.__file__).read_text()
+    assert "urlguard" not in source and "urllib" not in source and "http.client" not in source
+    assert not (Path(inference.__file__).parent / "urlguard.py").exists()
+    assert "urlguard.py" not in trainer.SERVING_FILES
 
 
 def test_too_many_pixels_are_refused(monkeypatch):

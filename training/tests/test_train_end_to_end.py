@@ -64,8 +64,9 @@ def test_sagemaker_run_writes_the_model_folder(sagemaker_run):
     assert result.returncode == 0, result.stderr
     names = {path.relative_to(model_dir).as_posix() for path in model_dir.rglob("*")}
     assert {"model.pth", "classes.json", "model_config.json", "metrics.json", "code",
-            "code/inference.py", "code/modeldef.py", "code/urlguard.py",
-            "code/requirements.txt"} <= names
+            "code/inference.py", "code/modeldef.py", "code/requirements.txt"} <= names
+    assert {name for name in names if name.startswith("code/")} == {
+        "code/inference.py", "code/modeldef.py", "code/requirements.txt"}
     assert json.loads((model_dir / "classes.json").read_text()) == CLASSES
     config = json.loads((model_dir / "model_config.json").read_text())
     assert (config["arch"], config["num_classes"], config["image_size"]) == ("resnet18", 3, 64)
