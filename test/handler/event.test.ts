@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas/api-gatewayv2";
+import { LambdaFunctionUrlSchema } from "@aws-lambda-powertools/parser/schemas/lambda";
 import { handleEvent } from "../../handler/app";
 import { parseEvent } from "../../handler/event";
 import { HandlerError } from "../../handler/errors";
@@ -68,6 +70,44 @@ describe("handler event parsing", () => {
       MAX,
     );
     assert.equal(jpg.kind === "image" && jpg.image.contentType, "image/jpeg");
+  });
+
+  it("reads every payload 2.0 event Powertools' parser schemas accept, and the trimmed ones they refuse", () => {
+    const jpeg = jpegBytes(300);
+    const full = imageEvent(jpeg);
+    // A complete event as Lambda sends it (the helper leaves out domainPrefix).
+    full.requestContext = { ...(full.requestContext as object), domainPrefix: "abcdefghij" };
+    for (const schema of [LambdaFunctionUrlSchema, APIGatewayProxyEventV2Schema]) {
+      assert.ok(schema.safeParse(full).success, "the library's schema accepts the full event");
+    }
+    const json = httpEvent({
+      contentType: "application/json",
+      body: '{"url":"https://a.example"}',
+    });
+    json.requestContext = full.requestContext;
+    assert.ok(LambdaFunctionUrlSchema.safeParse(json).success);
+    assert.deepEqual(parseEvent(json, MAX), { kind: "url", url: "https://a.example" });
+    const read = parseEvent(full, MAX);
+    assert.ok(read.kind === "image" && read.image.bytes.equals(jpeg));
+
+    // What scripts/classify.mjs and the bench send, and a method outside the schema's seven: the
+    // library's schema refuses them; the handler reads the first and answers the others 405.
+    const trimmed = {
+      requestContext: { http: { method: "POST" } },
+      headers: { "content-type": "image/jpeg" },
+      body: jpeg.toString("base64"),
+      isBase64Encoded: true,
+    };
+    const brew = { ...full, requestContext: { http: { method: "BREW" } } };
+    for (const event of [trimmed, brew]) {
+      assert.ok(!LambdaFunctionUrlSchema.safeParse(event).success);
+    }
+    assert.equal(parseEvent(trimmed, MAX).kind, "image");
+    assert.deepEqual(refusal(brew), [
+      405,
+      "method_not_allowed",
+      'BREW is not supported; POST an image or {"url": ...}',
+    ]);
   });
 
   const refused: [string, unknown, number, string][] = [
