@@ -3,9 +3,9 @@
 // that the check collected once.
 import * as fs from "fs";
 import * as path from "path";
-import { estimateStackRun, type CostEstimate } from "../policies/cost/estimate";
-import { policyConfigFromStackConfig } from "../policies/cost/usage";
-import { stackBudget, type StackBudget } from "../policies/cost/budget";
+import { estimateStackRun, type CostEstimate } from "../cost/estimate";
+import { policyConfigFromStackConfig } from "../cost/usage";
+import { stackBudget, type StackBudget } from "../cost/budget";
 import type { Analysis, CheckReport } from "./check-run";
 import { startPolicyPack, type PolicyConfig, type PolicyPackClient } from "./policy-analyzer";
 import { type PackProcess, packDir, spawnPolicyPack } from "./pack-process";

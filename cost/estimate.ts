@@ -346,13 +346,13 @@ class Estimator {
       this.noPrice(
         r,
         `${kind} instance type ${type}`,
-        `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`,
+        `${r.name}: no ${kind} price for ${type}; add it to cost/prices.ts — left out of the estimate`,
       );
       return;
     }
     this.warnings.push(
       type
-        ? `${r.name}: no ${kind} price for ${type}; add it to policies/cost/prices.ts — left out of the estimate`
+        ? `${r.name}: no ${kind} price for ${type}; add it to cost/prices.ts — left out of the estimate`
         : `${r.name}: ${kind} instance type unknown (not set, or unknown until deploy) — left out of the estimate`,
     );
   }
@@ -824,7 +824,7 @@ class Estimator {
           this.noPrice(
             r,
             `provisioned concurrency on serverless ${label}`,
-            `${r.name}: provisioned concurrency ${provisioned} on serverless ${label} is not priced — add its price to policies/cost/prices.ts`,
+            `${r.name}: provisioned concurrency ${provisioned} on serverless ${label} is not priced — add its price to cost/prices.ts`,
           );
         }
         continue;
