@@ -10,58 +10,10 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
-// The sentinels the policy SDK deserializes unknown values into. `@pulumi/policy` keeps them
-// internal, so they are read from its module rather than copied.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
-const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
-  [
-    "unknownBooleanValue",
-    "unknownNumberValue",
-    "unknownStringValue",
-    "unknownArrayValue",
-    "unknownAssetValue",
-    "unknownArchiveValue",
-    "unknownObjectValue",
-  ].map((k) => sdkProxy[k]),
-);
-const PROXY_TARGET = "__getSpecialProxyTarget";
+import { isUnknown, plain, type Props } from "../shared/props";
 
-export type Props = Record<string, unknown>;
-
-/** True for a value that is only known after the update (an Output of a resource being created). */
-export function isUnknown(v: unknown): boolean {
-  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
-}
-
-/** The wrapped object behind the SDK's unknown-checking proxy, so reads never throw. */
-export function plain(props: unknown): Props {
-  if (props && typeof props === "object") {
-    const target = (props as Record<string, unknown>)[PROXY_TARGET];
-    if (target && typeof target === "object") return target as Props;
-    return props as Props;
-  }
-  return {};
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === "string" && !isUnknown(v) ? v : undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  return undefined;
-}
-
-export function obj(v: unknown): Props | undefined {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : undefined;
-}
-
-/** An array value, or a single value as a one-element array; unknown or absent gives []. */
-export function list(v: unknown): unknown[] {
-  if (v === undefined || v === null || isUnknown(v)) return [];
-  return Array.isArray(v) ? v : [v];
-}
+// The property readers every policy uses live with the estimator's in shared/props.ts.
+export { isUnknown, list, num, obj, plain, type Props, str } from "../shared/props";
 
 /** The stack name from `urn:pulumi:<stack>::<project>::...`. */
 export function stackOf(urn: string): string {
