@@ -8,8 +8,9 @@ import {
   toGraph,
 } from "./estimate";
 import { HOURS_PER_MONTH } from "./prices";
+import { TYPES } from "../shared/resource-types";
 
-export const BUDGET_TYPE = "aws:budgets/budget:Budget";
+export const BUDGET_TYPE = TYPES.budget;
 
 export interface StackBudget {
   urn: string;

@@ -8,6 +8,7 @@ import {
   readList as list,
   readProp as read,
 } from "../shared/props";
+import { TYPES } from "../shared/resource-types";
 
 export function alarm(e: Estimator, r: GraphResource): void {
   const queries = list(read(r.props, "metricQueries"));
@@ -54,7 +55,7 @@ export function scalingPolicy(e: Estimator, r: GraphResource): void {
 export function logs(e: Estimator): void {
   const total = e.usage.logIngestGbPerMonth;
   if (total <= 0) return;
-  const groups = e.ofType("aws:cloudwatch/logGroup:LogGroup");
+  const groups = e.ofType(TYPES.logGroup);
   const ingest = CLOUDWATCH_PRICES.logIngestGb;
   const store = CLOUDWATCH_PRICES.logStorageGbMonth;
   const daysPerMonth = HOURS_PER_MONTH / 24;

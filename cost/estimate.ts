@@ -26,6 +26,7 @@ import { endpoint, notebook } from "./sagemaker";
 import { kmsKey, secret, storage } from "./storage";
 import { trainingFromConfig, trainingJob, tuningJob } from "./training";
 import { type Usage, regionFromConfig, usageFromConfig } from "./usage";
+import { TYPES } from "../shared/resource-types";
 export * from "./usage";
 export {
   type CostEstimate,
@@ -81,29 +82,29 @@ const FREE_TYPES: RegExp[] = [
 
 /** The pricing of each resource type the estimate prices by itself. */
 const PRICERS: Record<string, (e: Estimator, r: GraphResource) => void> = {
-  "aws:sagemaker/notebookInstance:NotebookInstance": notebook,
+  [TYPES.notebook]: notebook,
   // A spot request runs the same instance; on-demand is the most it can cost.
-  "aws:ec2/instance:Instance": ec2,
-  "aws:ec2/spotInstanceRequest:SpotInstanceRequest": ec2,
-  "aws:sagemaker/trainingJob:TrainingJob": trainingJob,
-  "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob": tuningJob,
-  "aws:sagemaker/endpoint:Endpoint": endpoint,
-  "aws:lambda/function:Function": lambdaFunction,
-  "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": provisionedConcurrency,
-  "aws:ebs/volume:Volume": (e, r) => volume(e, r, "volume", r.props, "size"),
-  "aws:ec2/eip:Eip": eip,
-  "aws:secretsmanager/secret:Secret": secret,
-  "aws:kms/key:Key": kmsKey,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": alarm,
-  "aws:appautoscaling/policy:Policy": scalingPolicy,
+  [TYPES.instance]: ec2,
+  [TYPES.spotInstanceRequest]: ec2,
+  [TYPES.trainingJob]: trainingJob,
+  [TYPES.tuningJob]: tuningJob,
+  [TYPES.endpoint]: endpoint,
+  [TYPES.function]: lambdaFunction,
+  [TYPES.provisionedConcurrency]: provisionedConcurrency,
+  [TYPES.volume]: (e, r) => volume(e, r, "volume", r.props, "size"),
+  [TYPES.eip]: eip,
+  [TYPES.secret]: secret,
+  [TYPES.kmsKey]: kmsKey,
+  [TYPES.metricAlarm]: alarm,
+  [TYPES.scalingPolicy]: scalingPolicy,
 };
 
 /** Types priced by the stack-wide lines: buckets hold `storageGb`, log groups the log volume. */
 const PRICED_TYPES = new Set([
   ...Object.keys(PRICERS),
-  "aws:s3/bucket:Bucket",
-  "aws:s3/bucketV2:BucketV2",
-  "aws:cloudwatch/logGroup:LogGroup",
+  TYPES.bucket,
+  TYPES.bucketV2,
+  TYPES.logGroup,
 ]);
 
 function run(e: Estimator): void {

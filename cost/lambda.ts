@@ -8,6 +8,7 @@ import {
   readList as list,
   readProp as read,
 } from "../shared/props";
+import { TYPES } from "../shared/resource-types";
 
 function functionMemory(e: Estimator, fn: GraphResource): { gb: number; arch: "arm64" | "x86_64" } {
   const mb = num(read(fn.props, "memorySize")) ?? 128;
@@ -23,9 +24,7 @@ function provisionedByTarget(e: Estimator): Map<string, GraphResource[]> {
   if (!index) {
     index = new Map();
     provisionedIndex.set(e, index);
-    for (const c of e.ofType(
-      "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
-    )) {
+    for (const c of e.ofType(TYPES.provisionedConcurrency)) {
       const target = str(read(c.props, "functionName"));
       if (target === undefined) continue;
       index.set(target, [...(index.get(target) ?? []), c]);
@@ -44,11 +43,11 @@ function functionKeys(e: Estimator, fn: GraphResource): string[] {
 }
 
 function provisionedFor(e: Estimator, fn: GraphResource): GraphResource[] {
-  const configs = e.ofType("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig");
+  const configs = e.ofType(TYPES.provisionedConcurrency);
   const byTarget = provisionedByTarget(e);
   const matched = functionKeys(e, fn).flatMap((k) => byTarget.get(k) ?? []);
   if (matched.length > 0) return [...new Set(matched)];
-  return configs.length > 0 && e.ofType("aws:lambda/function:Function").length === 1 ? configs : [];
+  return configs.length > 0 && e.ofType(TYPES.function).length === 1 ? configs : [];
 }
 
 export function lambdaFunction(e: Estimator, r: GraphResource): void {
@@ -114,7 +113,7 @@ export function provisionedConcurrency(e: Estimator, r: GraphResource): void {
     e.warnings.push(`${r.name}: provisioned concurrency unknown — left out of the estimate`);
     return;
   }
-  const functions = e.ofType("aws:lambda/function:Function");
+  const functions = e.ofType(TYPES.function);
   const target = str(read(r.props, "functionName"));
   let index = functionIndex.get(e);
   if (!index) {

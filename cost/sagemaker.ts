@@ -9,6 +9,7 @@ import {
   readPath as path,
   readProp as read,
 } from "../shared/props";
+import { TYPES } from "../shared/resource-types";
 
 export function notebook(e: Estimator, r: GraphResource): void {
   const type = str(read(r.props, "instanceType"));
@@ -49,7 +50,7 @@ function configsByName(e: Estimator): Map<string, GraphResource> {
   if (!index) {
     index = new Map();
     configIndex.set(e, index);
-    for (const c of e.ofType("aws:sagemaker/endpointConfiguration:EndpointConfiguration")) {
+    for (const c of e.ofType(TYPES.endpointConfig)) {
       const physical = str(read(c.props, "name"));
       if (physical !== undefined) index.set(physical, c);
       if (!index.has(c.name)) index.set(c.name, c);
@@ -68,7 +69,7 @@ function variantTargets(e: Estimator): { all: GraphResource[]; byId: Map<string,
   let index = targetIndex.get(e);
   if (!index) {
     const all = e
-      .ofType("aws:appautoscaling/target:Target")
+      .ofType(TYPES.scalingTarget)
       .filter(
         (t) => str(read(t.props, "scalableDimension")) === "sagemaker:variant:DesiredInstanceCount",
       );
@@ -88,12 +89,12 @@ function variantTargets(e: Estimator): { all: GraphResource[]; byId: Map<string,
 }
 
 function endpointConfigFor(e: Estimator, endpoint: GraphResource): GraphResource | undefined {
-  const configs = e.ofType("aws:sagemaker/endpointConfiguration:EndpointConfiguration");
+  const configs = e.ofType(TYPES.endpointConfig);
   const wanted = str(read(endpoint.props, "endpointConfigName"));
   const named = wanted ? configsByName(e).get(wanted) : undefined;
   if (named) return named;
   // The name is often unknown at preview: with one endpoint and one configuration, they pair.
-  const endpoints = e.ofType("aws:sagemaker/endpoint:Endpoint");
+  const endpoints = e.ofType(TYPES.endpoint);
   if (configs.length === 1 && endpoints.length === 1) return configs[0];
   return undefined;
 }
@@ -116,7 +117,7 @@ function scalingRange(
     !target &&
     targets.all.length >= 1 &&
     instanceVariants === 1 &&
-    e.ofType("aws:sagemaker/endpoint:Endpoint").length === 1
+    e.ofType(TYPES.endpoint).length === 1
   ) {
     target = targets.all.reduce((a, b) =>
       (num(read(b.props, "maxCapacity")) ?? 0) > (num(read(a.props, "maxCapacity")) ?? 0) ? b : a,
@@ -129,7 +130,7 @@ function scalingRange(
   // A scheduled action on the same variant resets the range when it runs: its maximum counts.
   const id = str(read(target.props, "resourceId"));
   const scheduled = e
-    .ofType("aws:appautoscaling/scheduledAction:ScheduledAction")
+    .ofType(TYPES.scheduledAction)
     .filter((a) => id !== undefined && str(read(a.props, "resourceId")) === id)
     .map((a) => num(path(a.props, "scalableTargetAction", "maxCapacity")))
     .filter((n): n is number => n !== undefined);

@@ -1,9 +1,10 @@
 // Storage and keys: S3 Standard storage (the `storageGb` assumption), KMS keys and secrets.
 import { Estimator, type GraphResource, fmt, usd } from "./core";
 import { KMS_PRICES, S3_PRICES, SECRETS_MANAGER_PRICES } from "./prices";
+import { TYPES } from "../shared/resource-types";
 
 export function storage(e: Estimator): void {
-  const buckets = [...e.ofType("aws:s3/bucket:Bucket"), ...e.ofType("aws:s3/bucketV2:BucketV2")];
+  const buckets = [...e.ofType(TYPES.bucket), ...e.ofType(TYPES.bucketV2)];
   const gb = e.usage.storageGb;
   const p = S3_PRICES.standardGbMonth;
   if (buckets.length === 0) {

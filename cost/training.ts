@@ -9,6 +9,7 @@ import {
   readPath as path,
   readProp as read,
 } from "../shared/props";
+import { TYPES } from "../shared/resource-types";
 
 /** Instance-hours of one training job definition, with its spot setting. */
 function jobShape(
@@ -128,11 +129,7 @@ export function tuningJob(e: Estimator, r: GraphResource): void {
 export function trainingFromConfig(e: Estimator): void {
   const t = e.usage.training;
   if (t.mode === "none") return;
-  const declared = e.graph.some(
-    (r) =>
-      r.type === "aws:sagemaker/trainingJob:TrainingJob" ||
-      r.type === "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
-  );
+  const declared = e.graph.some((r) => r.type === TYPES.trainingJob || r.type === TYPES.tuningJob);
   if (declared) return;
   const price = SAGEMAKER_TRAINING[t.instanceType];
   if (!price) {

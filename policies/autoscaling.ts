@@ -16,11 +16,12 @@ import {
   StackItem,
 } from "./common";
 import { allVariants, SM, variants } from "./sagemaker";
+import { TYPES } from "../shared/resource-types";
 
 export const AAS = {
-  target: "aws:appautoscaling/target:Target",
-  policy: "aws:appautoscaling/policy:Policy",
-  scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
+  target: TYPES.scalingTarget,
+  policy: TYPES.scalingPolicy,
+  scheduledAction: TYPES.scheduledAction,
 } as const;
 
 /** A capacity as a number, also when written as a numeric string. */

@@ -18,19 +18,20 @@ import {
   refersVia,
   str,
 } from "./common";
+import { TYPES } from "../shared/resource-types";
 
 export const EC2 = {
-  instance: "aws:ec2/instance:Instance",
-  spotInstance: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+  instance: TYPES.instance,
+  spotInstance: TYPES.spotInstanceRequest,
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
   launchConfiguration: "aws:ec2/launchConfiguration:LaunchConfiguration",
   spotFleet: "aws:ec2/spotFleetRequest:SpotFleetRequest",
-  volume: "aws:ebs/volume:Volume",
-  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  volume: TYPES.volume,
+  securityGroup: TYPES.securityGroup,
   defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-  eip: "aws:ec2/eip:Eip",
+  eip: TYPES.eip,
   eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
 } as const;
 

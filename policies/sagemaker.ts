@@ -17,14 +17,16 @@ import {
   str,
   isUnknown,
 } from "./common";
+import { hasLocalNvmeStorage } from "../shared/aws-facts";
+import { TYPES } from "../shared/resource-types";
 
 export const SM = {
-  notebook: "aws:sagemaker/notebookInstance:NotebookInstance",
-  endpointConfig: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
-  endpoint: "aws:sagemaker/endpoint:Endpoint",
-  model: "aws:sagemaker/model:Model",
-  domain: "aws:sagemaker/domain:Domain",
-  userProfile: "aws:sagemaker/userProfile:UserProfile",
+  notebook: TYPES.notebook,
+  endpointConfig: TYPES.endpointConfig,
+  endpoint: TYPES.endpoint,
+  model: TYPES.model,
+  domain: TYPES.domain,
+  userProfile: TYPES.userProfile,
 } as const;
 
 export interface Variant {
@@ -234,20 +236,8 @@ export const notebookInstanceType = instanceTypeAllowlist({
 // ---------------------------------------------------------------------------------------------
 // Endpoint configurations
 
-/**
- * Whether a hosting instance type has local NVMe instance storage, which the instance encrypts in
- * hardware and for which CreateEndpointConfig rejects a KmsKeyId
- * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html#sagemaker-CreateEndpointConfig-request-KmsKeyId).
- * Families with instance store carry a `d` after the generation (m5d, c6id, g4dn, p4d) or are
- * storage-backed by design (g5, g6, p5, trn1), per
- * https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-store-volumes.html.
- */
-export function hasLocalStorage(instanceType: string): boolean {
-  const family = instanceType.replace(/^ml\./, "").split(".")[0];
-  const m = /^[a-z]+\d+([a-z-]*)$/.exec(family);
-  if (m && m[1].includes("d")) return true;
-  return /^(g5|g6|g6e|p5|p5e|p5en|trn1|trn1n)$/.test(family);
-}
+/** Whether a hosting instance type has local NVMe storage, which cannot take a KMS key. */
+export const hasLocalStorage = hasLocalNvmeStorage;
 
 export const endpointConfigKms = resourcePolicy({
   name: "sagemaker-endpoint-config-require-kms",
