@@ -10,7 +10,8 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
-import { isUnknown, plain, type Props } from "../shared/props";
+import { ENVIRONMENT_TAG } from "../shared/project";
+import { isUnknown, obj, plain, str, type Props } from "../shared/props";
 
 // The property readers every policy uses live with the estimator's in shared/props.ts.
 export { isUnknown, list, num, obj, plain, type Props, str } from "../shared/props";
@@ -33,21 +34,58 @@ export function label(type: string, name: string): string {
   return `${kind} "${name}"`;
 }
 
-/**
- * A per-environment setting: the entry for this stack's name, else `default`. Maps are keyed by
- * stack name so one policy config file serves every stack.
- */
-export function forStack<T>(byStack: Record<string, T> | undefined, urn: string): T | undefined {
-  if (!byStack) return undefined;
-  const stack = stackOf(urn);
-  return Object.prototype.hasOwnProperty.call(byStack, stack) ? byStack[stack] : byStack.default;
+/** Default tags of an AWS provider: its `defaultTags` input is an object or, as the SDK sends it, JSON. */
+export function defaultTags(providerProps: Props | undefined): Props | "unknown" {
+  let dt: unknown = providerProps?.defaultTags;
+  if (isUnknown(dt)) return "unknown";
+  if (typeof dt === "string") {
+    try {
+      dt = JSON.parse(dt);
+    } catch {
+      return {};
+    }
+  }
+  const tags = obj(dt)?.tags;
+  if (isUnknown(tags)) return "unknown";
+  return obj(tags) ?? {};
 }
 
-/** Whether `urn`'s stack is one of `stacks` (`*` matches every stack). */
-export function inStacks(stacks: readonly string[] | undefined, urn: string): boolean {
+/**
+ * A resource whose environment a policy asks for: a resource rule's subject, a stack item, or a
+ * bare URN.
+ */
+export type Placed =
+  | string
+  | { urn: string; provider?: { props: Props }; resource?: Pick<PolicyResource, "provider"> };
+
+/**
+ * The environment a resource belongs to: the `environment` tag of its provider's default tags,
+ * which the program sets from the same decision as everything else (resolveEnvironment in
+ * shared/project.ts); the stack name from the URN only when the provider carries no such tag.
+ */
+export function environmentOf(r: Placed): string {
+  if (typeof r === "string") return stackOf(r);
+  const provider =
+    r.provider?.props ?? (r.resource?.provider ? plain(r.resource.provider.props) : undefined);
+  const tags = defaultTags(provider);
+  const tagged = tags === "unknown" ? undefined : str(tags[ENVIRONMENT_TAG]);
+  return tagged && tagged.trim() !== "" ? tagged : stackOf(r.urn);
+}
+
+/**
+ * A per-environment setting: the entry for the resource's environment, else `default`. Maps are
+ * keyed by environment so one policy config serves every stack.
+ */
+export function forStack<T>(byStack: Record<string, T> | undefined, r: Placed): T | undefined {
+  if (!byStack) return undefined;
+  const env = environmentOf(r);
+  return Object.prototype.hasOwnProperty.call(byStack, env) ? byStack[env] : byStack.default;
+}
+
+/** Whether the resource's environment is one of `stacks` (`*` matches every environment). */
+export function inStacks(stacks: readonly string[] | undefined, r: Placed): boolean {
   if (!stacks) return false;
-  const stack = stackOf(urn);
-  return stacks.includes("*") || stacks.includes(stack);
+  return stacks.includes("*") || stacks.includes(environmentOf(r));
 }
 
 /** Shell-style match where `*` is any run of characters, case-insensitive. */
@@ -186,12 +224,12 @@ export function instanceTypeAllowlist(def: {
     types: def.types,
     config: {
       allowedInstanceTypes: schema.stringsByStack(
-        `${def.what} instance types allowed, by stack name (\`default\` for other stacks).`,
+        `${def.what} instance types allowed, by environment (\`default\` for the others).`,
         def.defaults,
       ),
     },
     check: (r, c) => {
-      const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
+      const allowed = forStack(c.allowedInstanceTypes, r) ?? [];
       for (const { instanceType, where } of def.instanceTypes(r.props)) {
         if (allowed.includes(instanceType)) continue;
         r.report(

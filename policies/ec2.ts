@@ -569,10 +569,10 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [...Object.keys(ADDRESS_READERS), EC2.eip, EC2.eipAssociation],
   config: {
-    stacks: schema.strings("Stacks whose instances must not have a public address.", ["prod"]),
+    stacks: schema.strings("Environments whose instances must not have a public address.", ["production"]),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     if (r.type === EC2.eip || r.type === EC2.eipAssociation) {
       const target = elasticIpTarget(r.type, r.props);
       if (!target) return;
@@ -604,7 +604,7 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
 
 export const EC2_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["t3.micro", "t3.small", "t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge"],
-  prod: ["t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge", "g5.xlarge"],
+  production: ["t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge", "g5.xlarge"],
   default: ["t3.micro"],
 };
 

@@ -117,12 +117,12 @@ export const notebookDirectInternet = resourcePolicy<InternetConfig>({
   types: Object.keys(INTERNET_SETTINGS),
   config: {
     stacks: schema.strings(
-      "Stacks whose notebooks must reach the internet only through their VPC.",
-      ["prod"],
+      "Environments whose notebooks must reach the internet only through their VPC.",
+      ["production"],
     ),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     const setting = INTERNET_SETTINGS[r.type];
     const v = r.props[setting.key];
     if (isUnknown(v) || v === setting.closed) return;
@@ -211,13 +211,13 @@ export const notebookImdsV2 = resourcePolicy({
 /** Instance types each stack may use, by stack name; `default` covers other stacks. */
 export const NOTEBOOK_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["ml.t3.medium", "ml.t3.large"],
-  prod: ["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"],
+  production: ["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"],
   default: ["ml.t3.medium"],
 };
 
 export const ENDPOINT_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["ml.t2.medium", "ml.m5.large", "ml.c5.large"],
-  prod: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.g4dn.xlarge"],
+  production: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.g4dn.xlarge"],
   default: ["ml.m5.large"],
 };
 
@@ -284,10 +284,10 @@ export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   config: {
-    stacks: schema.strings("Stacks whose endpoints must capture requests and responses.", ["prod"]),
+    stacks: schema.strings("Environments whose endpoints must capture requests and responses.", ["production"]),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     if (!allVariants(r.props).some((v) => !v.serverless)) return;
     const dc = r.props.dataCaptureConfig;
     if (isUnknown(dc)) return;
@@ -321,10 +321,10 @@ export const endpointConfigInstanceBased = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   config: {
-    stacks: schema.strings("Stacks whose endpoints must be instance-based.", ["prod"]),
+    stacks: schema.strings("Environments whose endpoints must be instance-based.", ["production"]),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     for (const v of allVariants(r.props).filter((x) => x.serverless)) {
       r.report(
         `${label(r.type, r.name)} ${v.label} is serverless (serverlessConfig set) in a stack ` +
@@ -344,12 +344,12 @@ export const modelNetworkIsolation = stackPolicy<StacksConfig>({
     "Requires network isolation on models served by instance-based variants in the listed stacks.",
   enforcementLevel: "mandatory",
   config: {
-    stacks: schema.strings("Stacks whose models must run without network access.", ["prod"]),
+    stacks: schema.strings("Environments whose models must run without network access.", ["production"]),
   },
   check: (items, report, c) => {
     const configs = items.filter((it) => it.type === SM.endpointConfig);
     for (const model of items.filter((it) => it.type === SM.model)) {
-      if (!inStacks(c.stacks, model.urn)) continue;
+      if (!inStacks(c.stacks, model)) continue;
       const v = model.props.enableNetworkIsolation;
       if (v === true || isUnknown(v)) continue;
       const modelNames = [model.props.name, model.props.id];
