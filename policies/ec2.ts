@@ -569,7 +569,9 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [...Object.keys(ADDRESS_READERS), EC2.eip, EC2.eipAssociation],
   config: {
-    stacks: schema.strings("Environments whose instances must not have a public address.", ["production"]),
+    stacks: schema.strings("Environments whose instances must not have a public address.", [
+      "production",
+    ]),
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r)) return;

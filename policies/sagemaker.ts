@@ -284,7 +284,9 @@ export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   config: {
-    stacks: schema.strings("Environments whose endpoints must capture requests and responses.", ["production"]),
+    stacks: schema.strings("Environments whose endpoints must capture requests and responses.", [
+      "production",
+    ]),
   },
   check: (r, c) => {
     if (!inStacks(c.stacks, r)) return;
@@ -344,7 +346,9 @@ export const modelNetworkIsolation = stackPolicy<StacksConfig>({
     "Requires network isolation on models served by instance-based variants in the listed stacks.",
   enforcementLevel: "mandatory",
   config: {
-    stacks: schema.strings("Environments whose models must run without network access.", ["production"]),
+    stacks: schema.strings("Environments whose models must run without network access.", [
+      "production",
+    ]),
   },
   check: (items, report, c) => {
     const configs = items.filter((it) => it.type === SM.endpointConfig);

@@ -1,7 +1,7 @@
 // The pack is served as one esbuild bundle (policies/bin/index.js, package.json's main), rebuilt
 // by the check when its sources change, and refused by its own entry when it is older than them.
 import * as assert from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -121,5 +121,29 @@ describe("policy pack bundle", () => {
     } finally {
       fs.rmSync(published, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the Pulumi SDK index the policy SDK loads", () => {
+  it("is deferred: the pack starts without it, and it loads in full when read", () => {
+    const script = `
+      const { deferPulumiIndex } = require(${JSON.stringify(path.join(ROOT, "policies", "lazy-sdk.ts"))});
+      deferPulumiIndex();
+      require("@pulumi/policy");
+      const loaded = () => Object.keys(require.cache).some((k) => /[\\/]@pulumi[\\/]pulumi[\\/]automation[\\/]/.test(k));
+      const pulumi = require("@pulumi/pulumi");
+      const light = [loaded(), typeof pulumi.asset.FileArchive, typeof pulumi.Output.isInstance, loaded()];
+      const full = [typeof pulumi.ComponentResource, loaded()];
+      console.log(JSON.stringify({ light, full }));
+    `;
+    const r = spawnSync(process.execPath, ["-r", "tsx/cjs", "-e", script], {
+      cwd: path.join(ROOT, "policies"),
+      encoding: "utf8",
+    });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(r.stdout), {
+      light: [false, "function", "function", false],
+      full: ["function", true],
+    });
   });
 });
