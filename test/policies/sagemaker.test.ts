@@ -129,7 +129,9 @@ describe("sagemaker notebook policies", () => {
         "ml.t3.medium, ml.t3.large, ml.m5.xlarge.",
     ]);
     assert.deepStrictEqual(
-      await check(notebookInstanceType, big, { allowedInstanceTypes: { production: ["ml.p3.2xlarge"] } }),
+      await check(notebookInstanceType, big, {
+        allowedInstanceTypes: { production: ["ml.p3.2xlarge"] },
+      }),
       [],
     );
     const [m] = await check(notebookInstanceType, { ...big, stack: "staging" });
