@@ -16,11 +16,12 @@ import {
   StackItem,
 } from "./common";
 import { allVariants, SM, variants } from "./sagemaker";
+import { TYPES } from "../shared/resource-types";
 
 export const AAS = {
-  target: "aws:appautoscaling/target:Target",
-  policy: "aws:appautoscaling/policy:Policy",
-  scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
+  target: TYPES.scalingTarget,
+  policy: TYPES.scalingPolicy,
+  scheduledAction: TYPES.scheduledAction,
 } as const;
 
 /** A capacity as a number, also when written as a numeric string. */
@@ -40,7 +41,15 @@ function scalesSageMaker(it: StackItem): boolean {
 
 const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
 
-export const MAX_INSTANCES: Record<string, number> = { dev: 2, prod: 6, default: 2 };
+/**
+ * The most instances a SageMaker variant may scale to, per environment: the governance limit this
+ * policy holds each environment to, and its one home (the policy's config default; a policy config
+ * file may override it per environment). It is deliberately stricter than the stack config's range
+ * for `endpointMaxInstances` (up to 100), which is only what AWS and the program accept: a stack
+ * may set a value its config accepts and still be stopped here. Production scales to 4; every
+ * other environment (dev serves from a serverless endpoint) to 2.
+ */
+export const MAX_INSTANCES: Record<string, number> = { production: 4, default: 2 };
 
 interface AutoscalingConfig {
   maxInstances: Record<string, number>;
@@ -62,10 +71,10 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
   enforcementLevel: "mandatory",
   config: {
     maxInstances: schema.numberByStack(
-      "Highest maxCapacity allowed for a variant, by stack name (`default` for other stacks).",
+      "Highest maxCapacity allowed for a variant, by environment (`default` for the others).",
       MAX_INSTANCES,
     ),
-    stacks: schema.strings("Stacks where the rule applies (`*` for all).", ["*"]),
+    stacks: schema.strings("Environments where the rule applies (`*` for all).", ["*"]),
   },
   check: (items, report, c) => {
     // Every SageMaker scalable target, whatever it scales and whether or not it matches a
@@ -75,7 +84,7 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     /** What each target scales, for messages. */
     const scales = new Map<StackItem, string>();
     for (const endpoint of items.filter((it) => it.type === SM.endpoint)) {
-      if (!inStacks(c.stacks, endpoint.urn)) continue;
+      if (!inStacks(c.stacks, endpoint)) continue;
       const cfg = configOf(items, endpoint);
       if (!cfg) continue;
       const endpointName = str(endpoint.props.name) ?? str(endpoint.props.id);
@@ -116,8 +125,8 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     }
     // A variant starts at its initial count, whatever its scaling range: that count is capacity too.
     for (const cfg of items.filter((it) => it.type === SM.endpointConfig)) {
-      if (!inStacks(c.stacks, cfg.urn)) continue;
-      const cap = forStack(c.maxInstances, cfg.urn);
+      if (!inStacks(c.stacks, cfg)) continue;
+      const cap = forStack(c.maxInstances, cfg);
       for (const v of allVariants(cfg.props).filter((x) => !x.serverless)) {
         if (cap === undefined) continue;
         const initial = count(v.variant.initialInstanceCount);
@@ -151,8 +160,8 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
     for (const action of items.filter(
       (it) => it.type === AAS.scheduledAction && scalesSageMaker(it),
     )) {
-      if (!inStacks(c.stacks, action.urn)) continue;
-      const cap = forStack(c.maxInstances, action.urn);
+      if (!inStacks(c.stacks, action)) continue;
+      const cap = forStack(c.maxInstances, action);
       const range = obj(action.props.scalableTargetAction);
       // A minimum above the cap forces at least that many instances, whatever the maximum.
       const bounds = [count(range?.maxCapacity), count(range?.minCapacity)].filter(
@@ -169,8 +178,8 @@ export const endpointAutoscaling = stackPolicy<AutoscalingConfig>({
       );
     }
     for (const target of targets) {
-      if (!inStacks(c.stacks, target.urn)) continue;
-      const cap = forStack(c.maxInstances, target.urn);
+      if (!inStacks(c.stacks, target)) continue;
+      const cap = forStack(c.maxInstances, target);
       const max = count(target.props.maxCapacity);
       const min = count(target.props.minCapacity);
       const id = str(target.props.resourceId);

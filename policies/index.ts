@@ -1,5 +1,6 @@
 // The dog-breed-classifier policy pack: guardrails for IAM, SageMaker, EC2, S3, Lambda,
 // autoscaling, tags and cost. Each service's policies live in their own module.
+import "./bundle-check";
 import "./fast-deserialize";
 import { PolicyPack } from "@pulumi/policy";
 import { autoscalingPolicies } from "./autoscaling";

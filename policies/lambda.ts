@@ -12,13 +12,14 @@ import {
   str,
   StackItem,
 } from "./common";
+import { TYPES } from "../shared/resource-types";
 
 export const LAMBDA = {
-  function: "aws:lambda/function:Function",
+  function: TYPES.function,
   alias: "aws:lambda/alias:Alias",
-  provisioned: "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
-  url: "aws:lambda/functionUrl:FunctionUrl",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  provisioned: TYPES.provisionedConcurrency,
+  url: TYPES.functionUrl,
+  logGroup: TYPES.logGroup,
 } as const;
 
 export const reservedConcurrency = resourcePolicy({

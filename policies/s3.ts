@@ -14,9 +14,10 @@ import {
   StackItem,
 } from "./common";
 import { conditionKeys, covers, parseDocument, Statement } from "./iam-documents";
+import { TYPES } from "../shared/resource-types";
 
 export const S3 = {
-  buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+  buckets: [TYPES.bucket, TYPES.bucketV2],
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
   encryption: [
@@ -27,7 +28,7 @@ export const S3 = {
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
   ],
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
+  policy: TYPES.bucketPolicy,
   acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
   objects: [
     "aws:s3/bucketObject:BucketObject",

@@ -17,14 +17,16 @@ import {
   str,
   isUnknown,
 } from "./common";
+import { hasLocalNvmeStorage } from "../shared/aws-facts";
+import { TYPES } from "../shared/resource-types";
 
 export const SM = {
-  notebook: "aws:sagemaker/notebookInstance:NotebookInstance",
-  endpointConfig: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
-  endpoint: "aws:sagemaker/endpoint:Endpoint",
-  model: "aws:sagemaker/model:Model",
-  domain: "aws:sagemaker/domain:Domain",
-  userProfile: "aws:sagemaker/userProfile:UserProfile",
+  notebook: TYPES.notebook,
+  endpointConfig: TYPES.endpointConfig,
+  endpoint: TYPES.endpoint,
+  model: TYPES.model,
+  domain: TYPES.domain,
+  userProfile: TYPES.userProfile,
 } as const;
 
 export interface Variant {
@@ -115,12 +117,12 @@ export const notebookDirectInternet = resourcePolicy<InternetConfig>({
   types: Object.keys(INTERNET_SETTINGS),
   config: {
     stacks: schema.strings(
-      "Stacks whose notebooks must reach the internet only through their VPC.",
-      ["prod"],
+      "Environments whose notebooks must reach the internet only through their VPC.",
+      ["production"],
     ),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     const setting = INTERNET_SETTINGS[r.type];
     const v = r.props[setting.key];
     if (isUnknown(v) || v === setting.closed) return;
@@ -209,13 +211,13 @@ export const notebookImdsV2 = resourcePolicy({
 /** Instance types each stack may use, by stack name; `default` covers other stacks. */
 export const NOTEBOOK_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["ml.t3.medium", "ml.t3.large"],
-  prod: ["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"],
+  production: ["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"],
   default: ["ml.t3.medium"],
 };
 
 export const ENDPOINT_INSTANCE_TYPES: Record<string, string[]> = {
   dev: ["ml.t2.medium", "ml.m5.large", "ml.c5.large"],
-  prod: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.g4dn.xlarge"],
+  production: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.g4dn.xlarge"],
   default: ["ml.m5.large"],
 };
 
@@ -234,20 +236,8 @@ export const notebookInstanceType = instanceTypeAllowlist({
 // ---------------------------------------------------------------------------------------------
 // Endpoint configurations
 
-/**
- * Whether a hosting instance type has local NVMe instance storage, which the instance encrypts in
- * hardware and for which CreateEndpointConfig rejects a KmsKeyId
- * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html#sagemaker-CreateEndpointConfig-request-KmsKeyId).
- * Families with instance store carry a `d` after the generation (m5d, c6id, g4dn, p4d) or are
- * storage-backed by design (g5, g6, p5, trn1), per
- * https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-store-volumes.html.
- */
-export function hasLocalStorage(instanceType: string): boolean {
-  const family = instanceType.replace(/^ml\./, "").split(".")[0];
-  const m = /^[a-z]+\d+([a-z-]*)$/.exec(family);
-  if (m && m[1].includes("d")) return true;
-  return /^(g5|g6|g6e|p5|p5e|p5en|trn1|trn1n)$/.test(family);
-}
+/** Whether a hosting instance type has local NVMe storage, which cannot take a KMS key. */
+export const hasLocalStorage = hasLocalNvmeStorage;
 
 export const endpointConfigKms = resourcePolicy({
   name: "sagemaker-endpoint-config-require-kms",
@@ -294,10 +284,12 @@ export const endpointConfigDataCapture = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   config: {
-    stacks: schema.strings("Stacks whose endpoints must capture requests and responses.", ["prod"]),
+    stacks: schema.strings("Environments whose endpoints must capture requests and responses.", [
+      "production",
+    ]),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     if (!allVariants(r.props).some((v) => !v.serverless)) return;
     const dc = r.props.dataCaptureConfig;
     if (isUnknown(dc)) return;
@@ -331,10 +323,10 @@ export const endpointConfigInstanceBased = resourcePolicy<StacksConfig>({
   enforcementLevel: "mandatory",
   types: [SM.endpointConfig],
   config: {
-    stacks: schema.strings("Stacks whose endpoints must be instance-based.", ["prod"]),
+    stacks: schema.strings("Environments whose endpoints must be instance-based.", ["production"]),
   },
   check: (r, c) => {
-    if (!inStacks(c.stacks, r.urn)) return;
+    if (!inStacks(c.stacks, r)) return;
     for (const v of allVariants(r.props).filter((x) => x.serverless)) {
       r.report(
         `${label(r.type, r.name)} ${v.label} is serverless (serverlessConfig set) in a stack ` +
@@ -354,12 +346,14 @@ export const modelNetworkIsolation = stackPolicy<StacksConfig>({
     "Requires network isolation on models served by instance-based variants in the listed stacks.",
   enforcementLevel: "mandatory",
   config: {
-    stacks: schema.strings("Stacks whose models must run without network access.", ["prod"]),
+    stacks: schema.strings("Environments whose models must run without network access.", [
+      "production",
+    ]),
   },
   check: (items, report, c) => {
     const configs = items.filter((it) => it.type === SM.endpointConfig);
     for (const model of items.filter((it) => it.type === SM.model)) {
-      if (!inStacks(c.stacks, model.urn)) continue;
+      if (!inStacks(c.stacks, model)) continue;
       const v = model.props.enableNetworkIsolation;
       if (v === true || isUnknown(v)) continue;
       const modelNames = [model.props.name, model.props.id];

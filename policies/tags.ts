@@ -1,7 +1,7 @@
 // Required tags on every taggable resource, counting the provider's default tags, which AWS
 // applies to every resource the provider creates
 // (https://www.pulumi.com/registry/packages/aws/api-docs/provider/#default_tags_go).
-import { isUnknown, label, obj, plain, Props, schema, stackPolicy } from "./common";
+import { defaultTags, isUnknown, label, obj, plain, Props, schema, stackPolicy } from "./common";
 // The resource types of the AWS provider whose arguments take `tags`, generated from its typings
 // by scripts/taggable-types.js.
 import taggable from "./taggable-types.json";
@@ -9,22 +9,6 @@ import taggable from "./taggable-types.json";
 const TAGGABLE: ReadonlySet<string> = new Set(taggable.types);
 
 export const REQUIRED_TAGS = ["project", "environment", "owner", "cost-center"];
-
-/** Default tags of an AWS provider: its `defaultTags` input is an object or, as the SDK sends it, JSON. */
-export function defaultTags(providerProps: Props | undefined): Props | "unknown" {
-  let dt: unknown = providerProps?.defaultTags;
-  if (isUnknown(dt)) return "unknown";
-  if (typeof dt === "string") {
-    try {
-      dt = JSON.parse(dt);
-    } catch {
-      return {};
-    }
-  }
-  const tags = obj(dt)?.tags;
-  if (isUnknown(tags)) return "unknown";
-  return obj(tags) ?? {};
-}
 
 interface TagsConfig {
   requiredTags: string[];

@@ -1,6 +1,8 @@
-// Bundles the Lambda handler into dist/handler, the folder the Pulumi program deploys as a
-// FileArchive with handler `index.handler` on arm64. The esbuild options and the source digest
-// live in infra/handler-bundle.ts, which the program also uses to rebuild a stale bundle itself.
+// Bundles what runs as one file: the Lambda handler into dist/handler, the folder the Pulumi
+// program deploys as a FileArchive with handler `index.handler` on arm64, and the policy pack into
+// policies/bin, the file its package.json names. The esbuild options and the source digests live
+// in infra/handler-bundle.ts and policies/bundle.ts, which the program and the offline check also
+// use to rebuild a stale bundle themselves.
 import { createRequire } from "node:module";
 import { stat } from "node:fs/promises";
 import path from "node:path";
@@ -9,11 +11,16 @@ import { compile, root } from "./compile.mjs";
 await compile();
 const require = createRequire(import.meta.url);
 const { bundleHandler } = require(path.join(root, "dist", "infra", "handler-bundle.js"));
-const { bundleDir, result } = bundleHandler(root, { force: true });
+const { bundlePack } = require(path.join(root, "dist", "policies", "bundle.js"));
 
-const bundle = path.join(bundleDir, "index.js");
-const { size } = await stat(bundle);
-const inputs = Object.keys(result.metafile.inputs).length;
-console.log(
-  `built ${path.relative(root, bundle)}: ${(size / 1024).toFixed(1)} KiB from ${inputs} modules`,
-);
+for (const { bundleDir, result } of [
+  bundleHandler(root, { force: true }),
+  bundlePack(root, { force: true }),
+]) {
+  const bundle = path.join(bundleDir, "index.js");
+  const { size } = await stat(bundle);
+  const inputs = Object.keys(result.metafile.inputs).length;
+  console.log(
+    `built ${path.relative(root, bundle)}: ${(size / 1024).toFixed(1)} KiB from ${inputs} modules`,
+  );
+}

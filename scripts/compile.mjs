@@ -1,4 +1,4 @@
-// Transpiles the TypeScript that runs outside Lambda (infra/, tools/, policies/) to dist/, one
+// Transpiles the TypeScript that runs outside Lambda (infra/, tools/, policies/, cost/) to dist/, one
 // file per source file, with no type-checking: `npm run typecheck` does that once, and the offline
 // check and its benchmark start from plain JavaScript.
 import * as esbuild from "esbuild";
@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SOURCE_DIRS = ["shared", "infra", "tools", "policies"];
+const SOURCE_DIRS = ["shared", "infra", "tools", "policies", "cost"];
 
 function sources(dir) {
   const out = [];

@@ -3,21 +3,27 @@
 // that the check collected once.
 import * as fs from "fs";
 import * as path from "path";
-import { estimateStackRun, type CostEstimate } from "../policies/cost/estimate";
-import { policyConfigFromStackConfig } from "../policies/cost/usage";
-import { stackBudget, type StackBudget } from "../policies/cost/budget";
+import { estimateStackRun, type CostEstimate } from "../cost/estimate";
+import { policyConfigFromStackConfig } from "../cost/usage";
+import { stackBudget, type StackBudget } from "../cost/budget";
 import type { Analysis, CheckReport } from "./check-run";
 import { startPolicyPack, type PolicyConfig, type PolicyPackClient } from "./policy-analyzer";
 import { type PackProcess, packDir, spawnPolicyPack } from "./pack-process";
 import type { StackRun } from "./stack-run";
+import { PROJECT, resolveEnvironment } from "../shared/project";
 
 /**
  * The policy-pack config a stack's previews use, what `--policy-pack-config` is given: the pack's
- * own file for the stack (`policies/config.<stack>.json`, when there is one), with the budget
- * policy's usage assumptions from the stack config merged in.
+ * own file for the stack's environment (`policies/config.<environment>.json`, when there is one),
+ * with the budget policy's usage assumptions from the stack config merged in.
  */
 export function stackPolicyConfig(run: Pick<StackRun, "stack" | "config">): PolicyConfig {
-  const file = path.join(packDir(), `config.${run.stack}.json`);
+  // The environment as the program decides it (and tags the provider with, which the pack reads).
+  const environment = resolveEnvironment(
+    run.stack,
+    run.config[`${PROJECT}:environment`] ?? run.config.environment ?? "",
+  );
+  const file = path.join(packDir(), `config.${environment}.json`);
   const config: PolicyConfig = fs.existsSync(file)
     ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyConfig)
     : {};

@@ -2,7 +2,9 @@
 // Kept free of heavy imports so that the offline check can start the pack first thing, letting
 // the pack's start-up (the Pulumi SDK loading in its own process) overlap the program's run.
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
+import { bundlePack } from "../policies/bundle";
 import { findProjectRoot } from "./stack-config";
 
 export interface PackProcess {
@@ -31,6 +33,9 @@ export function packDir(): string {
 /** Spawns `node @pulumi/pulumi/cmd/run-policy-pack <engine> <packDir>` in the pack's folder. */
 export function spawnPolicyPack(opts: SpawnOptions): PackProcess {
   const packDir = path.resolve(opts.packDir);
+  // The pack serves its bundle (package.json's main): build it first when it is missing or was
+  // built from other sources, as `npm run build` would.
+  if (fs.existsSync(path.join(packDir, "index.ts"))) bundlePack(path.dirname(packDir));
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
   const startedAt = Date.now();
   const timeoutMs = opts.startTimeoutMs ?? 30000;

@@ -1,6 +1,7 @@
 // What a reviewer wants to see of each resource in a table: the component it belongs to and the
 // few settings that decide security and cost (instance types, counts, concurrency, encryption).
 import type { StackResource } from "./stack-run";
+import { TYPES } from "../shared/resource-types";
 
 export interface ResourceRow {
   urn: string;
@@ -31,14 +32,14 @@ function show(v: unknown): string | undefined {
 
 /** For each type, the inputs worth a column, as `label: path` pairs. */
 const SETTINGS: Record<string, Record<string, string>> = {
-  "aws:sagemaker/notebookInstance:NotebookInstance": {
+  [TYPES.notebook]: {
     instance: "instanceType",
     rootAccess: "rootAccess",
     directInternet: "directInternetAccess",
     kms: "kmsKeyId",
     volumeGb: "volumeSize",
   },
-  "aws:sagemaker/endpointConfiguration:EndpointConfiguration": {
+  [TYPES.endpointConfig]: {
     instance: "productionVariants.0.instanceType",
     count: "productionVariants.0.initialInstanceCount",
     serverlessMemoryMb: "productionVariants.0.serverlessConfig.memorySizeInMb",
@@ -46,59 +47,59 @@ const SETTINGS: Record<string, Record<string, string>> = {
     kms: "kmsKeyArn",
     dataCapture: "dataCaptureConfig.enableCapture",
   },
-  "aws:sagemaker/model:Model": {
+  [TYPES.model]: {
     networkIsolation: "enableNetworkIsolation",
     image: "primaryContainer.image",
   },
-  "aws:sagemaker/endpoint:Endpoint": {
+  [TYPES.endpoint]: {
     deployment: "deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration.type",
   },
-  "aws:sagemaker/trainingJob:TrainingJob": {
+  [TYPES.trainingJob]: {
     instance: "resourceConfig.instanceType",
     count: "resourceConfig.instanceCount",
     spot: "enableManagedSpotTraining",
   },
-  "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob": {
+  [TYPES.tuningJob]: {
     instance: "trainingJobDefinition.resourceConfig.instanceType",
     maxJobs: "hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs",
     parallel: "hyperParameterTuningJobConfig.resourceLimits.maxParallelTrainingJobs",
     spot: "trainingJobDefinition.enableManagedSpotTraining",
   },
-  "aws:appautoscaling/target:Target": {
+  [TYPES.scalingTarget]: {
     min: "minCapacity",
     max: "maxCapacity",
     dimension: "scalableDimension",
   },
-  "aws:appautoscaling/policy:Policy": {
+  [TYPES.scalingPolicy]: {
     target: "targetTrackingScalingPolicyConfiguration.targetValue",
     scaleIn: "targetTrackingScalingPolicyConfiguration.scaleInCooldown",
     scaleOut: "targetTrackingScalingPolicyConfiguration.scaleOutCooldown",
   },
-  "aws:ec2/instance:Instance": {
+  [TYPES.instance]: {
     instance: "instanceType",
     imds: "metadataOptions.httpTokens",
     rootGb: "rootBlockDevice.volumeSize",
     encrypted: "rootBlockDevice.encrypted",
     publicIp: "associatePublicIpAddress",
   },
-  "aws:ec2/securityGroup:SecurityGroup": { ingress: "ingress" },
-  "aws:lambda/function:Function": {
+  [TYPES.securityGroup]: { ingress: "ingress" },
+  [TYPES.function]: {
     runtime: "runtime",
     arch: "architectures.0",
     memoryMb: "memorySize",
     timeoutS: "timeout",
     reserved: "reservedConcurrentExecutions",
   },
-  "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": {
+  [TYPES.provisionedConcurrency]: {
     provisioned: "provisionedConcurrentExecutions",
   },
-  "aws:lambda/functionUrl:FunctionUrl": { auth: "authorizationType" },
-  "aws:cloudwatch/logGroup:LogGroup": { retentionDays: "retentionInDays" },
-  "aws:s3/bucketV2:BucketV2": { bucket: "bucket" },
-  "aws:s3/bucket:Bucket": { bucket: "bucket" },
-  "aws:kms/key:Key": { rotation: "enableKeyRotation" },
-  "aws:budgets/budget:Budget": { limit: "limitAmount", unit: "limitUnit" },
-  "aws:cloudwatch/metricAlarm:MetricAlarm": { metric: "metricName", threshold: "threshold" },
+  [TYPES.functionUrl]: { auth: "authorizationType" },
+  [TYPES.logGroup]: { retentionDays: "retentionInDays" },
+  [TYPES.bucketV2]: { bucket: "bucket" },
+  [TYPES.bucket]: { bucket: "bucket" },
+  [TYPES.kmsKey]: { rotation: "enableKeyRotation" },
+  [TYPES.budget]: { limit: "limitAmount", unit: "limitUnit" },
+  [TYPES.metricAlarm]: { metric: "metricName", threshold: "threshold" },
 };
 
 function settingsOf(r: StackResource): Record<string, string> {

@@ -3,6 +3,7 @@
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { hasLocalNvmeStorage } from "../../shared/aws-facts";
 import { EndpointCheck } from "./endpoint-check";
 
 export const VARIANT_NAME = "AllTraffic";
@@ -53,10 +54,7 @@ export const ENDPOINT_CHECK_WAIT = { timeoutSeconds: 1800, pollSeconds: 30 } as 
  * instance store families: https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-store-volumes.html).
  */
 export function takesVolumeKmsKey(instanceType: string): boolean {
-  const family = instanceType.replace(/^ml\./, "").split(".")[0];
-  const localStorage =
-    /^[a-z]+\d+[a-z]*d[a-z]*$/.test(family) || /^(g5|g6|g6e|p5|p5e|p5en|trn1|trn1n)$/.test(family);
-  return !localStorage;
+  return !hasLocalNvmeStorage(instanceType);
 }
 
 /** A short digest of the model's parts, so that a change yields a new model name. */

@@ -1,7 +1,7 @@
 // cost-budget-enforce end to end: the pack served as the Pulumi CLI serves it, configured with the
 // policy config built from the stack config, analyzing the program's resource graph plus its budget.
 import * as assert from "assert";
-import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../policies/cost/usage";
+import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../cost/usage";
 import {
   type PolicyPackClient,
   type Violation,

@@ -11,9 +11,9 @@ import {
   budgetArgsFromConfig,
 } from "../../infra/budget";
 import { costBudgetEnforce } from "../../policies/cost";
-import { budgetViolation, stackBudget } from "../../policies/cost/budget";
-import { estimateCost } from "../../policies/cost/estimate";
-import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../policies/cost/usage";
+import { budgetViolation, stackBudget } from "../../cost/budget";
+import { estimateCost } from "../../cost/estimate";
+import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../cost/usage";
 import { runStack } from "../../tools/stack-run";
 import { T, instanceEndpoint, res, usage } from "./fixtures";
 import { PINNED_PROD, asPolicyResources, runWithBudget } from "./stack-with-budget";

@@ -1,7 +1,7 @@
 // What dev costs while nobody uses it: the check's estimator on the real dev stack with every
 // usage assumption at zero, fresh and once it serves its tuned model.
 import * as assert from "assert";
-import { estimateStackRun } from "../../policies/cost/estimate";
+import { estimateStackRun } from "../../cost/estimate";
 import { stackRun } from "../infra/helpers";
 
 /** No notebook or host hours, no training runs, requests, storage or logs. */

@@ -1,13 +1,7 @@
 // Every figure below is worked out by hand from the price table's us-east-1 prices; the arithmetic is
 // written out as literals so that a wrong formula in the estimator cannot also produce the expectation.
 import * as assert from "assert";
-import {
-  CostEstimate,
-  CostLine,
-  biggestItems,
-  estimateCost,
-  toGraph,
-} from "../../policies/cost/estimate";
+import { CostEstimate, CostLine, biggestItems, estimateCost, toGraph } from "../../cost/estimate";
 import { T, instanceEndpoint, lambda, res, serverlessEndpoint, usage } from "./fixtures";
 
 function near(actual: number, expected: number, what: string): void {

@@ -1,7 +1,7 @@
 // Resource graphs in the shape a recorded stack run gives (type, name, URN, inputs, outputs), small
 // enough to compute their cost by hand.
-import type { ResourceLike } from "../../policies/cost/estimate";
-import { USAGE_DEFAULTS, Usage } from "../../policies/cost/usage";
+import type { ResourceLike } from "../../cost/estimate";
+import { USAGE_DEFAULTS, Usage } from "../../cost/usage";
 
 export function urn(stack: string, type: string, name: string, parentType?: string): string {
   const t = parentType ? `${parentType}$${type}` : type;

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import * as prices from "../../policies/cost/prices";
+import * as prices from "../../cost/prices";
 
 /** Every Price in the module, with where it sits. */
 function allPrices(): [string, prices.Price][] {

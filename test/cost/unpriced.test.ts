@@ -2,8 +2,8 @@
 // never a zero in the total; every scaling target of a variant counts. The policy's finding through
 // the analyzer protocol is in test/policies/resources.e2e.test.ts.
 import * as assert from "assert";
-import { unpricedViolation } from "../../policies/cost/budget";
-import { estimateCost } from "../../policies/cost/estimate";
+import { unpricedViolation } from "../../cost/budget";
+import { estimateCost } from "../../cost/estimate";
 import { T, instanceEndpoint, res, usage } from "./fixtures";
 
 const quiet = () => usage({ logIngestGbPerMonth: 0, storageGb: 0 });
@@ -30,7 +30,7 @@ describe("estimateCost: unpriced billable items", () => {
       unpricedViolation(est, BUDGET),
       "Budget cost-budget: stack dev cannot be held to its limit of $50.00 a month: 1 billable item has no " +
         "price, so the estimate of $0.70–$0.70 leaves it out: notebook (SageMaker notebook instance type " +
-        "ml.p3.16xlarge). Use a type the price table covers (policies/cost/prices.ts), or add the price " +
+        "ml.p3.16xlarge). Use a type the price table covers (cost/prices.ts), or add the price " +
         "there, with its source, so the budget counts it.",
     );
   });

@@ -11,7 +11,7 @@ import {
   usageConfigSchema,
   usageFromConfig,
   usageFromPolicyConfig,
-} from "../../policies/cost/usage";
+} from "../../cost/usage";
 
 const ROOT = path.resolve(__dirname, "../..");
 

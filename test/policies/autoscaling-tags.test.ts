@@ -3,6 +3,9 @@ import { endpointAutoscaling } from "../../policies/autoscaling";
 import { requiredTags } from "../../policies/tags";
 import { checkStack, clone, Fixture, UNKNOWN } from "./harness";
 
+// The cap these cases were written against (production's default is 4, see MAX_INSTANCES).
+const CAP_6 = { maxInstances: { production: 6, default: 2 } };
+
 const ENDPOINT = "dog-breed-classifier-prod-endpoint";
 const RESOURCE_ID = `endpoint/${ENDPOINT}/variant/primary`;
 
@@ -11,7 +14,7 @@ function endpointSet(): Fixture[] {
     {
       type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
       name: "inference-config",
-      stack: "prod",
+      stack: "production",
       props: {
         name: "classifier-config",
         productionVariants: [
@@ -22,13 +25,13 @@ function endpointSet(): Fixture[] {
     {
       type: "aws:sagemaker/endpoint:Endpoint",
       name: "inference-endpoint",
-      stack: "prod",
+      stack: "production",
       props: { name: ENDPOINT, endpointConfigName: "classifier-config" },
     },
     {
       type: "aws:appautoscaling/target:Target",
       name: "inference-scaling-target",
-      stack: "prod",
+      stack: "production",
       props: {
         serviceNamespace: "sagemaker",
         scalableDimension: "sagemaker:variant:DesiredInstanceCount",
@@ -40,7 +43,7 @@ function endpointSet(): Fixture[] {
     {
       type: "aws:appautoscaling/policy:Policy",
       name: "inference-scaling-policy",
-      stack: "prod",
+      stack: "production",
       props: {
         policyType: "TargetTrackingScaling",
         resourceId: RESOURCE_ID,
@@ -59,25 +62,28 @@ function endpointSet(): Fixture[] {
 
 describe("sagemaker-endpoint-require-autoscaling", () => {
   it("accepts an instance variant with a target and a target-tracking policy within the cap", async () => {
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, endpointSet()), []);
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, endpointSet(), CAP_6), []);
   });
 
   it("reports an endpoint without autoscaling", async () => {
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, endpointSet().slice(0, 2)), [
-      {
-        name: "inference-endpoint",
-        message:
-          `Endpoint "inference-endpoint" variant "primary" has no aws.appautoscaling.Target (resourceId "${RESOURCE_ID}", ` +
-          'scalableDimension "sagemaker:variant:DesiredInstanceCount"), so it cannot follow load. Add one with minCapacity ' +
-          "and maxCapacity, and a TargetTrackingScaling policy on SageMakerVariantInvocationsPerInstance.",
-      },
-    ]);
+    assert.deepStrictEqual(
+      await checkStack(endpointAutoscaling, endpointSet().slice(0, 2), CAP_6),
+      [
+        {
+          name: "inference-endpoint",
+          message:
+            `Endpoint "inference-endpoint" variant "primary" has no aws.appautoscaling.Target (resourceId "${RESOURCE_ID}", ` +
+            'scalableDimension "sagemaker:variant:DesiredInstanceCount"), so it cannot follow load. Add one with minCapacity ' +
+            "and maxCapacity, and a TargetTrackingScaling policy on SageMakerVariantInvocationsPerInstance.",
+        },
+      ],
+    );
   });
 
   it("reports a target without a target-tracking policy, and a step policy does not count", async () => {
     const step = clone(endpointSet());
     step[3].props.policyType = "StepScaling";
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, step), [
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, step, CAP_6), [
       {
         name: "inference-scaling-target",
         message:
@@ -90,7 +96,7 @@ describe("sagemaker-endpoint-require-autoscaling", () => {
   it("reports max capacity above the stack's cap, configurable per stack", async () => {
     const big = clone(endpointSet());
     big[2].props.maxCapacity = 10;
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, big), [
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, big, CAP_6), [
       {
         name: "inference-scaling-target",
         message:
@@ -99,7 +105,7 @@ describe("sagemaker-endpoint-require-autoscaling", () => {
       },
     ]);
     assert.deepStrictEqual(
-      await checkStack(endpointAutoscaling, big, { maxInstances: { prod: 10 } }),
+      await checkStack(endpointAutoscaling, big, { maxInstances: { production: 10 } }),
       [],
     );
   });
@@ -109,7 +115,7 @@ describe("sagemaker-endpoint-require-autoscaling", () => {
     sls[0].props.productionVariants = [
       { variantName: "primary", serverlessConfig: { maxConcurrency: 2, memorySizeInMb: 3072 } },
     ];
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, sls), []);
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, sls, CAP_6), []);
     const unknown = clone(endpointSet());
     unknown[1].props.endpointConfigName = UNKNOWN;
     unknown[1].deps = { endpointConfigName: ["inference-config"] };
@@ -117,7 +123,7 @@ describe("sagemaker-endpoint-require-autoscaling", () => {
     unknown[2].deps = { resourceId: ["inference-endpoint"] };
     unknown[3].props.resourceId = UNKNOWN;
     unknown[3].deps = { resourceId: ["inference-scaling-target"] };
-    assert.deepStrictEqual(await checkStack(endpointAutoscaling, unknown), []);
+    assert.deepStrictEqual(await checkStack(endpointAutoscaling, unknown, CAP_6), []);
   });
 });
 
@@ -133,7 +139,7 @@ describe("aws-resource-require-tags", () => {
   const bucket: Fixture = {
     type: "aws:s3/bucket:Bucket",
     name: "data-bucket",
-    stack: "prod",
+    stack: "production",
     props: { bucket: "b", tags: { Name: "data" } },
     provider: { region: "us-east-1", defaultTags },
   };

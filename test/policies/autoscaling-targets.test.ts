@@ -4,6 +4,9 @@ import * as assert from "assert";
 import { endpointAutoscaling } from "../../policies/autoscaling";
 import { checkStack, Fixture } from "./harness";
 
+// The cap these cases were written against (production's default is 4, see MAX_INSTANCES).
+const CAP_6 = { maxInstances: { production: 6, default: 2 } };
+
 const ENDPOINT = "dog-breed-classifier-prod-endpoint";
 const RESOURCE_ID = `endpoint/${ENDPOINT}/variant/primary`;
 
@@ -11,7 +14,7 @@ function target(name: string, props: Record<string, unknown>): Fixture {
   return {
     type: "aws:appautoscaling/target:Target",
     name,
-    stack: "prod",
+    stack: "production",
     props: {
       serviceNamespace: "sagemaker",
       scalableDimension: "sagemaker:variant:DesiredInstanceCount",
@@ -27,7 +30,7 @@ const base: Fixture[] = [
   {
     type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
     name: "inference-config",
-    stack: "prod",
+    stack: "production",
     props: {
       name: "classifier-config",
       productionVariants: [
@@ -38,14 +41,14 @@ const base: Fixture[] = [
   {
     type: "aws:sagemaker/endpoint:Endpoint",
     name: "inference-endpoint",
-    stack: "prod",
+    stack: "production",
     props: { name: ENDPOINT, endpointConfigName: "classifier-config" },
   },
   target("inference-scaling-target", {}),
   {
     type: "aws:appautoscaling/policy:Policy",
     name: "inference-scaling-policy",
-    stack: "prod",
+    stack: "production",
     props: {
       policyType: "TargetTrackingScaling",
       resourceId: RESOURCE_ID,
@@ -57,10 +60,11 @@ const base: Fixture[] = [
 
 describe("sagemaker-endpoint-require-autoscaling on every target", () => {
   it("reports a second target for the same variant with maxCapacity 100", async () => {
-    const findings = await checkStack(endpointAutoscaling, [
-      ...base,
-      target("burst-target", { maxCapacity: 100 }),
-    ]);
+    const findings = await checkStack(
+      endpointAutoscaling,
+      [...base, target("burst-target", { maxCapacity: 100 })],
+      CAP_6,
+    );
     assert.deepStrictEqual(findings, [
       {
         name: "burst-target",
@@ -72,13 +76,17 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
   });
 
   it("reports a target whose resource id matches no variant in the stack", async () => {
-    const findings = await checkStack(endpointAutoscaling, [
-      ...base,
-      target("other-target", {
-        resourceId: "endpoint/elsewhere/variant/AllTraffic",
-        maxCapacity: 40,
-      }),
-    ]);
+    const findings = await checkStack(
+      endpointAutoscaling,
+      [
+        ...base,
+        target("other-target", {
+          resourceId: "endpoint/elsewhere/variant/AllTraffic",
+          maxCapacity: 40,
+        }),
+      ],
+      CAP_6,
+    );
     assert.deepStrictEqual(
       findings.map((f) => [f.name, f.message.slice(0, 80)]),
       [
@@ -91,42 +99,51 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
   });
 
   it("reports an inference component's copy count above the cap", async () => {
-    const findings = await checkStack(endpointAutoscaling, [
-      ...base,
-      target("copies", {
-        resourceId: "inference-component/classifier-ic",
-        scalableDimension: "sagemaker:inference-component:DesiredCopyCount",
-        maxCapacity: 64,
-      }),
-    ]);
+    const findings = await checkStack(
+      endpointAutoscaling,
+      [
+        ...base,
+        target("copies", {
+          resourceId: "inference-component/classifier-ic",
+          scalableDimension: "sagemaker:inference-component:DesiredCopyCount",
+          maxCapacity: 64,
+        }),
+      ],
+      CAP_6,
+    );
     assert.strictEqual(findings.length, 1);
     assert.match(findings[0].message, /has maxCapacity 64, above this stack's cap of 6/);
   });
 
   it("reports a second target whose minimum is above its maximum", async () => {
-    const findings = await checkStack(endpointAutoscaling, [
-      ...base,
-      target("inverted", { minCapacity: 5, maxCapacity: 4 }),
-    ]);
+    const findings = await checkStack(
+      endpointAutoscaling,
+      [...base, target("inverted", { minCapacity: 5, maxCapacity: 4 })],
+      CAP_6,
+    );
     assert.match(findings[0].message, /^Target "inverted" has minCapacity 5 above maxCapacity 4/);
   });
 
   it("reports a scheduled action raising the maximum above the cap", async () => {
-    const findings = await checkStack(endpointAutoscaling, [
-      ...base,
-      {
-        type: "aws:appautoscaling/scheduledAction:ScheduledAction",
-        name: "weekday-peak",
-        stack: "prod",
-        props: {
-          serviceNamespace: "sagemaker",
-          resourceId: RESOURCE_ID,
-          scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-          schedule: "cron(0 8 ? * MON-FRI *)",
-          scalableTargetAction: { minCapacity: 2, maxCapacity: 100 },
+    const findings = await checkStack(
+      endpointAutoscaling,
+      [
+        ...base,
+        {
+          type: "aws:appautoscaling/scheduledAction:ScheduledAction",
+          name: "weekday-peak",
+          stack: "production",
+          props: {
+            serviceNamespace: "sagemaker",
+            resourceId: RESOURCE_ID,
+            scalableDimension: "sagemaker:variant:DesiredInstanceCount",
+            schedule: "cron(0 8 ? * MON-FRI *)",
+            scalableTargetAction: { minCapacity: 2, maxCapacity: 100 },
+          },
         },
-      },
-    ]);
+      ],
+      CAP_6,
+    );
     assert.deepStrictEqual(findings, [
       {
         name: "weekday-peak",
@@ -141,10 +158,11 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
   it("reports a variant starting above the cap, and reads capacities written as strings", async () => {
     const big = structuredClone(base);
     (big[0].props.productionVariants as Record<string, unknown>[])[0].initialInstanceCount = 40;
-    const found = await checkStack(endpointAutoscaling, [
-      ...big,
-      target("stringly", { maxCapacity: "100" }),
-    ]);
+    const found = await checkStack(
+      endpointAutoscaling,
+      [...big, target("stringly", { maxCapacity: "100" })],
+      CAP_6,
+    );
     assert.deepStrictEqual(
       found.map((f) => f.name),
       ["inference-config", "stringly"],
@@ -162,7 +180,7 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
       minInstanceCount: 1,
       maxInstanceCount: 50,
     };
-    const found = await checkStack(endpointAutoscaling, managed);
+    const found = await checkStack(endpointAutoscaling, managed, CAP_6);
     assert.strictEqual(found.length, 1);
     assert.match(
       found[0].message,
@@ -172,22 +190,26 @@ describe("sagemaker-endpoint-require-autoscaling on every target", () => {
 
   it("passes two targets within the cap, and targets of other services", async () => {
     assert.deepStrictEqual(
-      await checkStack(endpointAutoscaling, [
-        ...base,
-        target("second", { maxCapacity: 6 }),
-        {
-          type: "aws:appautoscaling/target:Target",
-          name: "table-reads",
-          stack: "prod",
-          props: {
-            serviceNamespace: "dynamodb",
-            scalableDimension: "dynamodb:table:ReadCapacityUnits",
-            resourceId: "table/orders",
-            minCapacity: 5,
-            maxCapacity: 1000,
+      await checkStack(
+        endpointAutoscaling,
+        [
+          ...base,
+          target("second", { maxCapacity: 6 }),
+          {
+            type: "aws:appautoscaling/target:Target",
+            name: "table-reads",
+            stack: "production",
+            props: {
+              serviceNamespace: "dynamodb",
+              scalableDimension: "dynamodb:table:ReadCapacityUnits",
+              resourceId: "table/orders",
+              minCapacity: 5,
+              maxCapacity: 1000,
+            },
           },
-        },
-      ]),
+        ],
+        CAP_6,
+      ),
       [],
     );
   });

@@ -14,7 +14,7 @@ import { check, checkStack, Fixture } from "./harness";
 const launchTemplate: Fixture = {
   type: "aws:ec2/launchTemplate:LaunchTemplate",
   name: "workers",
-  stack: "prod",
+  stack: "production",
   props: {
     instanceType: "m5.large",
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required" },
@@ -28,7 +28,7 @@ const launchTemplate: Fixture = {
 const spot: Fixture = {
   type: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
   name: "spot-trainer",
-  stack: "prod",
+  stack: "production",
   props: {
     instanceType: "g4dn.xlarge",
     associatePublicIpAddress: false,
@@ -167,7 +167,7 @@ describe("ec2 rules on equivalent resource types", () => {
     const eip: Fixture = {
       type: "aws:ec2/eip:Eip",
       name: "host-ip",
-      stack: "prod",
+      stack: "production",
       props: { domain: "vpc", instance: "i-0abc" },
     };
     assert.deepStrictEqual(await check(noPublicIp, eip), [
@@ -177,7 +177,7 @@ describe("ec2 rules on equivalent resource types", () => {
     const assoc: Fixture = {
       type: "aws:ec2/eipAssociation:EipAssociation",
       name: "host-ip-assoc",
-      stack: "prod",
+      stack: "production",
       props: { allocationId: "eipalloc-1", networkInterfaceId: "eni-1" },
     };
     assert.match((await check(noPublicIp, assoc))[0], /to networkInterfaceId "eni-1"/);
@@ -192,7 +192,7 @@ describe("ec2 rules on equivalent resource types", () => {
     };
     assert.deepStrictEqual(await check(noPublicIp, eip), []);
     assert.deepStrictEqual(
-      await check(noPublicIp, { ...eip, stack: "prod", props: { domain: "vpc" } }),
+      await check(noPublicIp, { ...eip, stack: "production", props: { domain: "vpc" } }),
       [],
     );
     assert.deepStrictEqual(
@@ -469,7 +469,7 @@ describe("instances launched from a launch template", () => {
   const fromLt: Fixture = {
     type: "aws:ec2/instance:Instance",
     name: "worker",
-    stack: "prod",
+    stack: "production",
     props: { launchTemplate: { id: "lt-0abc", version: "$Latest" } },
   };
 

@@ -11,7 +11,7 @@ import { check, clone, Fixture, UNKNOWN, Editable } from "./harness";
 const instance: Fixture = {
   type: "aws:ec2/instance:Instance",
   name: "training-host-instance",
-  stack: "prod",
+  stack: "production",
   props: {
     instanceType: "m5.xlarge",
     associatePublicIpAddress: false,

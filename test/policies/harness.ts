@@ -7,11 +7,10 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { PROJECT } from "../../shared/project";
 
 /** The value the engine sends for an Output that is unknown during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export const PROJECT = "dog-breed-classifier";
 
 export interface Fixture {
   type: string;

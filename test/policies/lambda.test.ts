@@ -13,7 +13,7 @@ const FN = "dog-breed-classifier-prod-classify";
 const fn: Fixture = {
   type: "aws:lambda/function:Function",
   name: "classifier-function",
-  stack: "prod",
+  stack: "production",
   props: {
     name: FN,
     arn: `arn:aws:lambda:us-east-1:123456789012:function:${FN}`,
@@ -25,19 +25,19 @@ const fn: Fixture = {
 const logs: Fixture = {
   type: "aws:cloudwatch/logGroup:LogGroup",
   name: "classifier-logs",
-  stack: "prod",
+  stack: "production",
   props: { name: `/aws/lambda/${FN}`, retentionInDays: 90 },
 };
 const provisioned: Fixture = {
   type: "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
   name: "classifier-warm",
-  stack: "prod",
+  stack: "production",
   props: { functionName: FN, qualifier: "live", provisionedConcurrentExecutions: 2 },
 };
 const url: Fixture = {
   type: "aws:lambda/functionUrl:FunctionUrl",
   name: "classifier-url",
-  stack: "prod",
+  stack: "production",
   props: { functionName: FN, qualifier: "live", authorizationType: "AWS_IAM" },
 };
 

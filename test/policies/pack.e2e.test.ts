@@ -16,7 +16,7 @@ import { SERVING } from "../infra/helpers";
 
 const PACK_DIR = path.resolve(__dirname, "../../policies");
 const PROD_CONFIG = JSON.parse(
-  fs.readFileSync(path.join(PACK_DIR, "config.prod.json"), "utf8"),
+  fs.readFileSync(path.join(PACK_DIR, "config.production.json"), "utf8"),
 ) as PolicyConfig;
 
 function nameOf(urn: string): string {
@@ -98,7 +98,7 @@ describe("policy pack served as the CLI serves it", function () {
       (p) => p.name === "sagemaker-endpoint-config-restrict-instance-type",
     );
     const defaults = types?.configSchema?.allowedInstanceTypes.default as Record<string, string[]>;
-    assert.deepStrictEqual(Object.keys(defaults).sort(), ["default", "dev", "prod"]);
+    assert.deepStrictEqual(Object.keys(defaults).sort(), ["default", "dev", "production"]);
   });
 
   for (const stack of ["dev", "prod"]) {

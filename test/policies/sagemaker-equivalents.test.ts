@@ -17,7 +17,7 @@ const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const domain: Fixture = {
   type: "aws:sagemaker/domain:Domain",
   name: "studio",
-  stack: "prod",
+  stack: "production",
   props: {
     domainName: "studio",
     authMode: "IAM",
@@ -39,7 +39,7 @@ const domain: Fixture = {
 const profile: Fixture = {
   type: "aws:sagemaker/userProfile:UserProfile",
   name: "alice",
-  stack: "prod",
+  stack: "production",
   props: {
     domainId: "d-1",
     userProfileName: "alice",
@@ -50,7 +50,7 @@ const profile: Fixture = {
 const config: Fixture = {
   type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
   name: "inference-config",
-  stack: "prod",
+  stack: "production",
   props: {
     kmsKeyArn: KEY,
     productionVariants: [
@@ -193,7 +193,7 @@ describe("sagemaker rules on shadow variants", () => {
     const model = (name: string, isolated: boolean): Fixture => ({
       type: "aws:sagemaker/model:Model",
       name,
-      stack: "prod",
+      stack: "production",
       props: { name, enableNetworkIsolation: isolated },
     });
     const findings = await checkStack(modelNetworkIsolation, [

@@ -19,7 +19,7 @@ const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const notebook: Fixture = {
   type: "aws:sagemaker/notebookInstance:NotebookInstance",
   name: "notebook-instance",
-  stack: "prod",
+  stack: "production",
   props: {
     instanceType: "ml.t3.medium",
     rootAccess: "Disabled",
@@ -129,7 +129,9 @@ describe("sagemaker notebook policies", () => {
         "ml.t3.medium, ml.t3.large, ml.m5.xlarge.",
     ]);
     assert.deepStrictEqual(
-      await check(notebookInstanceType, big, { allowedInstanceTypes: { prod: ["ml.p3.2xlarge"] } }),
+      await check(notebookInstanceType, big, {
+        allowedInstanceTypes: { production: ["ml.p3.2xlarge"] },
+      }),
       [],
     );
     const [m] = await check(notebookInstanceType, { ...big, stack: "staging" });
@@ -140,7 +142,7 @@ describe("sagemaker notebook policies", () => {
 const endpointConfig: Fixture = {
   type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
   name: "inference-config",
-  stack: "prod",
+  stack: "production",
   props: {
     kmsKeyArn: KEY,
     productionVariants: [
@@ -266,7 +268,7 @@ describe("sagemaker-model-require-network-isolation", () => {
   const model: Fixture = {
     type: "aws:sagemaker/model:Model",
     name: "inference-model",
-    stack: "prod",
+    stack: "production",
     props: {
       name: "classifier-model",
       enableNetworkIsolation: true,

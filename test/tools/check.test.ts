@@ -260,9 +260,8 @@ describe("offline check", function () {
       assert.strictEqual(r.code, 0);
       const cfg = JSON.parse(r.stdout);
       assert.strictEqual(cfg["aws-resource-require-tags"], "mandatory");
-      assert.deepStrictEqual(cfg["sagemaker-endpoint-require-autoscaling"], {
-        maxInstances: { prod: 4, default: 2 },
-      });
+      // The autoscaling cap is the policy's own default, not repeated in the file.
+      assert.strictEqual(cfg["sagemaker-endpoint-require-autoscaling"], undefined);
       assert.strictEqual(cfg["cost-budget-enforce"].monthlyRequests, 1000000);
     });
 

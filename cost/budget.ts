@@ -8,8 +8,9 @@ import {
   toGraph,
 } from "./estimate";
 import { HOURS_PER_MONTH } from "./prices";
+import { TYPES } from "../shared/resource-types";
 
-export const BUDGET_TYPE = "aws:budgets/budget:Budget";
+export const BUDGET_TYPE = TYPES.budget;
 
 export interface StackBudget {
   urn: string;
@@ -128,7 +129,7 @@ export function unpricedViolation(estimate: CostEstimate, budget: StackBudget): 
     `Budget ${label}: stack ${stack} cannot be held to its limit of ${money(budget.monthlyUsd)} a month: ` +
     `${n} billable item${n === 1 ? " has" : "s have"} no price, so the estimate of ` +
     `${money(estimate.totals.min)}–${money(estimate.totals.max)} leaves ${n === 1 ? "it" : "them"} out: ` +
-    `${items.join("; ")}. Use a type the price table covers (policies/cost/prices.ts), or add the ` +
+    `${items.join("; ")}. Use a type the price table covers (cost/prices.ts), or add the ` +
     `price there, with its source, so the budget counts it.`
   );
 }

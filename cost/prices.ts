@@ -313,6 +313,6 @@ export function regionMultiplier(region: string): { multiplier: number; warning?
     multiplier: highest.multiplier,
     warning:
       `no price level for region "${region}"; using ×${highest.multiplier} (${highestRegion}, the ` +
-      `highest known) — add the region to REGION_MULTIPLIERS in policies/cost/prices.ts`,
+      `highest known) — add the region to REGION_MULTIPLIERS in cost/prices.ts`,
   };
 }
