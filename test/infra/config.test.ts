@@ -3,7 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, ConfigError, StackConfig, parseConfig } from "../../infra/config";
+import { ConfigError, StackConfig, parseConfig } from "../../infra/config";
+import { KeySpec, STACK_KEYS as CONFIG_KEYS } from "../../shared/stack-keys";
+import { renderPulumiYaml } from "../../scripts/generate-pulumi-yaml";
 import { loadStackConfig } from "../../tools/stack-config";
 import { findProjectRoot } from "../../tools/stack-run";
 
@@ -26,7 +28,12 @@ function problemsOf(fn: () => unknown): string {
 }
 
 describe("Pulumi.yaml", () => {
-  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+  const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+  const project = parse(text);
+
+  it("has the config block generated from the table of stack keys (npm run config:generate)", () => {
+    assert.strictEqual(renderPulumiYaml(text), text);
+  });
 
   it("is the nodejs project whose program is infra/", () => {
     assert.strictEqual(project.name, NS);
@@ -36,7 +43,7 @@ describe("Pulumi.yaml", () => {
 
   it("declares exactly the keys the program reads, with the same types and defaults", () => {
     assert.deepStrictEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
-    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+    for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
       const decl = project.config[key];
       assert.strictEqual(decl.type, spec.type, key);
       assert.deepStrictEqual(decl.default, spec.default, key);
@@ -45,7 +52,7 @@ describe("Pulumi.yaml", () => {
         `${key} is described`,
       );
       if (spec.type === "array")
-        assert.deepStrictEqual(decl.items, { type: "items" in spec ? spec.items : undefined }, key);
+        assert.deepStrictEqual(decl.items, { type: spec.items }, key);
     }
   });
 });
