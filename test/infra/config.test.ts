@@ -51,8 +51,7 @@ describe("Pulumi.yaml", () => {
         typeof decl.description === "string" && decl.description.length > 10,
         `${key} is described`,
       );
-      if (spec.type === "array")
-        assert.deepStrictEqual(decl.items, { type: spec.items }, key);
+      if (spec.type === "array") assert.deepStrictEqual(decl.items, { type: spec.items }, key);
     }
   });
 });
@@ -111,6 +110,26 @@ describe("stack files", () => {
 });
 
 describe("parseConfig", () => {
+  it("decides the environment once: the environment key, or the stack name when it is empty", () => {
+    const prod = parseConfig(raw("prod"), "prod");
+    assert.strictEqual(prod.environment, "production");
+    assert.strictEqual(prod.tags.environment, prod.environment);
+    const dev = parseConfig(raw("dev", { environment: "" }), "dev");
+    assert.strictEqual(dev.environment, "dev");
+    assert.strictEqual(dev.tags.environment, "dev");
+    // A stack whose environment is production by name alone never trains either.
+    const text = problemsOf(() =>
+      parseConfig(
+        raw("dev", { environment: "", trainingMode: "train", modelArtifactUri: "" }),
+        "production",
+      ),
+    );
+    assert.match(
+      text,
+      new RegExp(`${NS}:trainingMode = "train": must be none in a production stack`),
+    );
+  });
+
   it("types every value and fills defaults for missing keys", () => {
     const cfg = parseConfig(
       { "aws:region": "eu-west-1", [`${NS}:modelArtifactUri`]: "s3://b-1/m/model.tar.gz" },
