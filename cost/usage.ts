@@ -1,6 +1,8 @@
 // The usage assumptions behind the estimate: how many hours, requests and gigabytes a month a stack
 // is expected to use. They come from the stack config (the program's `dog-breed-classifier:*` keys)
 // and reach the policy pack through its policy config, built here from that same stack config.
+// Their defaults and descriptions are those of the table of stack keys.
+import { STACK_KEYS } from "../shared/stack-keys";
 
 /** The project config namespace, as Pulumi qualifies project keys. */
 export const PROJECT = "dog-breed-classifier";
@@ -46,25 +48,28 @@ export interface Usage {
   };
 }
 
-/** The defaults of Pulumi.yaml for the same keys (a test keeps the two equal). */
+const d = <K extends keyof typeof STACK_KEYS>(key: K): (typeof STACK_KEYS)[K]["default"] =>
+  STACK_KEYS[key].default;
+
+/** The defaults of the stack keys (Pulumi.yaml is generated from the same table). */
 export const USAGE_DEFAULTS: Readonly<Usage> = Object.freeze({
-  notebookActiveHoursPerMonth: 40,
-  ec2HoursPerMonth: 10,
-  trainingRunsPerMonth: 2,
-  monthlyRequests: 10000,
-  inferenceDurationMs: 300,
-  lambdaDurationMs: 500,
-  storageGb: 10,
-  logIngestGbPerMonth: 1,
+  notebookActiveHoursPerMonth: d("notebookActiveHoursPerMonth"),
+  ec2HoursPerMonth: d("ec2HoursPerMonth"),
+  trainingRunsPerMonth: d("trainingRunsPerMonth"),
+  monthlyRequests: d("monthlyRequests"),
+  inferenceDurationMs: d("inferenceDurationMs"),
+  lambdaDurationMs: d("lambdaDurationMs"),
+  storageGb: d("storageGb"),
+  logIngestGbPerMonth: d("logIngestGbPerMonth"),
   payloadKbPerRequest: 100,
   training: Object.freeze({
-    mode: "none" as TrainingMode,
-    instanceType: "ml.m5.xlarge",
-    instanceCount: 1,
-    useSpot: true,
-    maxRuntimeSeconds: 7200,
-    tuningMaxJobs: 4,
-    tuningMaxParallelJobs: 2,
+    mode: d("trainingMode") as TrainingMode,
+    instanceType: d("trainingInstanceType"),
+    instanceCount: d("trainingInstanceCount"),
+    useSpot: d("trainingUseSpot"),
+    maxRuntimeSeconds: d("trainingMaxRuntimeSeconds"),
+    tuningMaxJobs: d("tuningMaxJobs"),
+    tuningMaxParallelJobs: d("tuningMaxParallelJobs"),
   }),
 });
 
@@ -230,32 +235,34 @@ type JsonSchema = {
   enum?: string[];
 };
 
+/** The stack key's description; for the training keys, when the estimate reads them. */
+const keyDescription = (key: keyof typeof STACK_KEYS) =>
+  key in TRAINING_KEYS
+    ? `${STACK_KEYS[key].description} The estimate reads it when the stack declares no training or tuning job.`
+    : STACK_KEYS[key].description;
+
 const DESCRIPTIONS: Record<keyof UsagePolicyConfig, string> = {
-  notebookActiveHoursPerMonth: "Hours a month the notebook runs before it stops itself.",
-  ec2HoursPerMonth: "Hours a month the EC2 training host runs.",
-  trainingRunsPerMonth: "Training or tuning runs a month.",
-  monthlyRequests: "Classification requests a month.",
-  inferenceDurationMs: "Model inference time per request in milliseconds.",
-  lambdaDurationMs: "Lambda billed duration per request in milliseconds.",
-  storageGb: "Data, models and captures held in the bucket, in GB.",
-  logIngestGbPerMonth: "CloudWatch Logs ingested a month, in GB.",
+  notebookActiveHoursPerMonth: keyDescription("notebookActiveHoursPerMonth"),
+  ec2HoursPerMonth: keyDescription("ec2HoursPerMonth"),
+  trainingRunsPerMonth: keyDescription("trainingRunsPerMonth"),
+  monthlyRequests: keyDescription("monthlyRequests"),
+  inferenceDurationMs: keyDescription("inferenceDurationMs"),
+  lambdaDurationMs: keyDescription("lambdaDurationMs"),
+  storageGb: keyDescription("storageGb"),
+  logIngestGbPerMonth: keyDescription("logIngestGbPerMonth"),
   payloadKbPerRequest:
     "Request plus response size per request in KB (endpoint data processed, captured records).",
-  trainingMode: "none, train or tune; used when the stack declares no training or tuning job.",
-  trainingInstanceType:
-    "Training instance type; used when the stack declares no training or tuning job.",
-  trainingInstanceCount:
-    "Training instance count; used when the stack declares no training or tuning job.",
-  trainingUseSpot: "Managed spot training; used when the stack declares no training or tuning job.",
-  trainingMaxRuntimeSeconds:
-    "Training job maximum run time in seconds; used when the stack declares no job.",
-  tuningMaxJobs: "Tuning job total training jobs; used when the stack declares no tuning job.",
-  tuningMaxParallelJobs:
-    "Tuning job parallel training jobs; used when the stack declares no tuning job.",
+  trainingMode: keyDescription("trainingMode"),
+  trainingInstanceType: keyDescription("trainingInstanceType"),
+  trainingInstanceCount: keyDescription("trainingInstanceCount"),
+  trainingUseSpot: keyDescription("trainingUseSpot"),
+  trainingMaxRuntimeSeconds: keyDescription("trainingMaxRuntimeSeconds"),
+  tuningMaxJobs: keyDescription("tuningMaxJobs"),
+  tuningMaxParallelJobs: keyDescription("tuningMaxParallelJobs"),
   region: "The stack's AWS region, for regional price levels (a provider resource's region wins).",
 };
 
-/** The `configSchema` of `cost-budget-enforce`, with the defaults of Pulumi.yaml. */
+/** The `configSchema` of `cost-budget-enforce`, with the defaults of the stack keys. */
 export function usageConfigSchema(): { properties: Record<string, JsonSchema> } {
   const defaults = flatten(USAGE_DEFAULTS, "us-east-1");
   const properties: Record<string, JsonSchema> = {};
@@ -268,7 +275,7 @@ export function usageConfigSchema(): { properties: Record<string, JsonSchema> } 
     } else if (key === "trainingMode") {
       properties[key] = {
         type: "string",
-        enum: ["none", "train", "tune"],
+        enum: [...STACK_KEYS.trainingMode.oneOf],
         default: value,
         description,
       };

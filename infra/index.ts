@@ -3,7 +3,7 @@ import { loadConfig } from "./config";
 import { buildStack } from "./stack";
 
 const outputs = buildStack(loadConfig());
-const roles = outputs.roleArns as Record<string, unknown>;
+const roles = outputs.roleArns;
 
 export const bucketName = outputs.bucketName;
 export const endpointName = outputs.endpointName;

@@ -37,6 +37,7 @@ type SourceConfig = Pick<
   | "modelPromoteEtag"
   | "trainingDataPrefix"
   | "tags"
+  | "environment"
 >;
 
 const q = (key: string) => `dog-breed-classifier:${key}`;
@@ -73,7 +74,7 @@ export function modelSource(config: SourceConfig): ModelSource {
       },
     };
   }
-  const production = config.tags.environment === "production";
+  const production = config.environment === "production";
   return {
     kind: "waiting",
     waiting: {

@@ -37,11 +37,30 @@ function upToDate(entryPoints) {
   });
 }
 
+/**
+ * Copies the JSON files the sources import by relative path into dist/ at the same place relative
+ * to their importers: transpiling one file at a time leaves each `require("./x.json")` as it is.
+ */
+function copyImportedJson(entryPoints) {
+  const files = new Set();
+  for (const src of entryPoints) {
+    for (const m of fs.readFileSync(src, "utf8").matchAll(/from "(\.{1,2}\/[^"]+\.json)"/g)) {
+      files.add(path.resolve(path.dirname(src), m[1]));
+    }
+  }
+  for (const json of files) {
+    const dest = path.join(root, "dist", path.relative(root, json));
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(json, dest);
+  }
+}
+
 /** Transpiles what changed (everything, when anything did: esbuild takes milliseconds for it). */
 export async function compile({ force = false } = {}) {
   const entryPoints = SOURCE_DIRS.map((d) => path.join(root, d))
     .filter((d) => fs.existsSync(d))
     .flatMap(sources);
+  copyImportedJson(entryPoints);
   if (!force && upToDate(entryPoints)) return;
   await esbuild.build({
     entryPoints,

@@ -11,14 +11,13 @@ import torch
 from torch import nn
 from torchvision import models, transforms
 
-# Builders by name. The torchvision ``weights=`` API exists since torchvision 0.13, so the same
-# call works on Debian's torchvision 0.14 and in SageMaker's torch 2.x containers.
+# The architectures, by name, that the stack config's ``trainingArch`` also allows: one list in
+# ``architectures.json`` beside this module (shipped with the training code). Builders come from
+# torchvision by the same name. The torchvision ``weights=`` API exists since torchvision 0.13, so
+# the same call works on Debian's torchvision 0.14 and in SageMaker's torch 2.x containers.
 ARCHITECTURES = {
-    "resnet18": models.resnet18,
-    "resnet34": models.resnet34,
-    "resnet50": models.resnet50,
-    "resnet101": models.resnet101,
-    "resnet152": models.resnet152,
+    name: getattr(models, name)
+    for name in json.loads((Path(__file__).parent / "architectures.json").read_text())
 }
 
 # ImageNet statistics: the pretrained backbones were trained on images normalised this way.

@@ -57,7 +57,7 @@ FILE_MODE = 0o644
 # Files copied into <model-dir>/code/: the SageMaker PyTorch inference toolkit imports
 # code/inference.py and pip-installs code/requirements.txt when the endpoint starts
 # (https://github.com/aws/sagemaker-pytorch-inference-toolkit, torchserve.py).
-SERVING_FILES = ("inference.py", "modeldef.py", "requirements.txt")
+SERVING_FILES = ("inference.py", "modeldef.py", "architectures.json", "requirements.txt")
 HERE = Path(__file__).resolve().parent
 
 

@@ -3,7 +3,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, ConfigError, StackConfig, parseConfig } from "../../infra/config";
+import { ConfigError, StackConfig, parseConfig } from "../../infra/config";
+import { KeySpec, STACK_KEYS as CONFIG_KEYS } from "../../shared/stack-keys";
+import { renderPulumiYaml } from "../../scripts/generate-pulumi-yaml";
 import { loadStackConfig } from "../../tools/stack-config";
 import { findProjectRoot } from "../../tools/stack-run";
 
@@ -26,7 +28,12 @@ function problemsOf(fn: () => unknown): string {
 }
 
 describe("Pulumi.yaml", () => {
-  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+  const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+  const project = parse(text);
+
+  it("has the config block generated from the table of stack keys (npm run config:generate)", () => {
+    assert.strictEqual(renderPulumiYaml(text), text);
+  });
 
   it("is the nodejs project whose program is infra/", () => {
     assert.strictEqual(project.name, NS);
@@ -36,7 +43,7 @@ describe("Pulumi.yaml", () => {
 
   it("declares exactly the keys the program reads, with the same types and defaults", () => {
     assert.deepStrictEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
-    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+    for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
       const decl = project.config[key];
       assert.strictEqual(decl.type, spec.type, key);
       assert.deepStrictEqual(decl.default, spec.default, key);
@@ -44,8 +51,7 @@ describe("Pulumi.yaml", () => {
         typeof decl.description === "string" && decl.description.length > 10,
         `${key} is described`,
       );
-      if (spec.type === "array")
-        assert.deepStrictEqual(decl.items, { type: "items" in spec ? spec.items : undefined }, key);
+      if (spec.type === "array") assert.deepStrictEqual(decl.items, { type: spec.items }, key);
     }
   });
 });
@@ -104,6 +110,26 @@ describe("stack files", () => {
 });
 
 describe("parseConfig", () => {
+  it("decides the environment once: the environment key, or the stack name when it is empty", () => {
+    const prod = parseConfig(raw("prod"), "prod");
+    assert.strictEqual(prod.environment, "production");
+    assert.strictEqual(prod.tags.environment, prod.environment);
+    const dev = parseConfig(raw("dev", { environment: "" }), "dev");
+    assert.strictEqual(dev.environment, "dev");
+    assert.strictEqual(dev.tags.environment, "dev");
+    // A stack whose environment is production by name alone never trains either.
+    const text = problemsOf(() =>
+      parseConfig(
+        raw("dev", { environment: "", trainingMode: "train", modelArtifactUri: "" }),
+        "production",
+      ),
+    );
+    assert.match(
+      text,
+      new RegExp(`${NS}:trainingMode = "train": must be none in a production stack`),
+    );
+  });
+
   it("types every value and fills defaults for missing keys", () => {
     const cfg = parseConfig(
       { "aws:region": "eu-west-1", [`${NS}:modelArtifactUri`]: "s3://b-1/m/model.tar.gz" },

@@ -1,0 +1,169 @@
+// Training: the training or tuning job, the model source the inference tier serves (the job's
+// artifact, a configured one or a promoted copy), the notebook and the EC2 training host.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { ModelPromotion } from "../components/model-promotion";
+import { Notebook } from "../components/notebook";
+import type { ServiceRole } from "../components/service-role";
+import { TrainingHost } from "../components/training-host";
+import { ModelSource, Waiting } from "../model-source";
+import { BUCKET_LAYOUT } from "../naming";
+import { trainingRunArgs } from "../training/from-config";
+import { TrainingRun } from "../training/training-run";
+import type { StackContext } from "./context";
+
+/**
+ * Where the deployed model's weights come from once its source exists (the promoted copy aside):
+ * the job output that a training component passes in, or else the artifact named by
+ * `modelArtifactUri`.
+ */
+export function deployedModelData(
+  config: StackConfig,
+  trainedModelData?: pulumi.Input<string>,
+): pulumi.Input<string> {
+  if (trainedModelData !== undefined) return trainedModelData;
+  if (config.modelArtifactUri !== "") return config.modelArtifactUri;
+  throw new Error(
+    `trainingMode is ${config.trainingMode} but no training job output reaches the model: set ` +
+      `dog-breed-classifier:modelArtifactUri to the artifact to deploy, or declare the training job`,
+  );
+}
+
+/** The fully qualified name of a stack this program references by its short name. */
+function stackReferenceName(project: string, stack: string): string {
+  return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${project}/${stack}`;
+}
+
+/**
+ * The training or tuning job (trainingMode train or tune), run as the training role once its
+ * permissions are in place; the finished job's (best) model artifact is its output.
+ */
+export function trainingJob(
+  ctx: StackContext,
+  role: ServiceRole | undefined,
+): TrainingRun | undefined {
+  const { config } = ctx;
+  if (config.trainingMode === "none" || !role) return undefined;
+  return new TrainingRun(
+    "training",
+    {
+      ...trainingRunArgs(config, {
+        root: ctx.root,
+        jobPrefix: ctx.names.jobPrefix,
+        roleArn: role.arn,
+        bucketName: ctx.bucket,
+        kmsKeyArn: ctx.kmsKeyArn,
+        dependsOn: [role],
+      }),
+      tags: config.tags,
+    },
+    ctx.withProvider,
+  );
+}
+
+/** The model the inference tier serves, or why the stack waits for one. */
+export interface ServedModel {
+  /** Undefined while the stack has no model source: its inference tier then waits. */
+  modelDataUrl?: pulumi.Input<string>;
+  waiting: Waiting[];
+}
+
+/**
+ * The deployed model's weights, from this one place: the configured artifact, the output artifact
+ * of the training or tuning job, or the promoted copy in this stack's bucket.
+ */
+export function servedModel(
+  ctx: StackContext,
+  source: ModelSource,
+  training: TrainingRun | undefined,
+  data: pulumi.Resource,
+): ServedModel {
+  const { config } = ctx;
+  if (source.kind === "waiting") return { waiting: [source.waiting] };
+  if (source.kind !== "promotion") {
+    return { modelDataUrl: deployedModelData(config, training?.modelDataUrl), waiting: [] };
+  }
+  const sourceUri =
+    "fromStack" in source
+      ? new pulumi.StackReference(`${config.prefix}-promote-source`, {
+          name: stackReferenceName(config.project, source.fromStack),
+        }).getOutput("modelDataUrl")
+      : source.fromUri;
+  const promotion = new ModelPromotion(
+    "promotion",
+    {
+      sourceUri: sourceUri as pulumi.Input<string>,
+      etag: source.etag,
+      bucketName: ctx.bucket,
+      releasesPrefix: BUCKET_LAYOUT.releases,
+      kmsKeyArn: ctx.kmsKeyArn,
+    },
+    // The copy lands once the bucket's encryption, ownership and policy are in place.
+    { ...ctx.withProvider, dependsOn: [data] },
+  );
+  return { modelDataUrl: promotion.modelDataUrl, waiting: [] };
+}
+
+/** The SageMaker notebook instance for exploration (notebookEnabled). */
+export function notebook(ctx: StackContext, role: ServiceRole | undefined): Notebook | undefined {
+  const { config, names } = ctx;
+  if (!config.notebookEnabled || !role) return undefined;
+  return new Notebook(
+    "notebook",
+    {
+      region: config.region,
+      notebookName: names.notebook,
+      lifecycleConfigName: names.notebookLifecycle,
+      instanceType: config.notebookInstanceType,
+      volumeSizeGb: config.notebookVolumeSizeGb,
+      roleArn: role.arn,
+      kmsKeyArn: ctx.kmsKeyArn,
+      directInternetAccess: config.notebookDirectInternetAccess,
+      subnetId: config.notebookSubnetId,
+      rootAccess: config.notebookRootAccess,
+      idleStopMinutes: config.notebookIdleStopMinutes,
+    },
+    ctx.withProvider,
+  );
+}
+
+/** The EC2 training host, which trains once at boot and uploads the model (ec2Enabled). */
+export function trainingHost(
+  ctx: StackContext,
+  role: ServiceRole | undefined,
+): TrainingHost | undefined {
+  const { config } = ctx;
+  if (!config.ec2Enabled || !role?.instanceProfileName) return undefined;
+  return new TrainingHost(
+    "training-host",
+    {
+      region: config.region,
+      hostName: ctx.names.trainingHost,
+      volumeTags: config.tags,
+      instanceType: config.ec2InstanceType,
+      amiParameter: config.ec2AmiParameter,
+      rootVolumeGb: config.ec2RootVolumeGb,
+      subnetId: config.ec2SubnetId,
+      instanceProfileName: role.instanceProfileName,
+      bucketName: ctx.bucket,
+      prefixes: {
+        code: BUCKET_LAYOUT.hostCode,
+        data: config.trainingDataPrefix,
+        output: BUCKET_LAYOUT.hostModels,
+      },
+      codeDir: path.join(ctx.root, "training"),
+      frameworkVersion: config.trainingFrameworkVersion,
+      hyperparameters: {
+        epochs: config.trainingEpochs,
+        batchSize: config.trainingBatchSize,
+        learningRate: config.trainingLearningRate,
+        arch: config.trainingArch,
+        pretrained: config.trainingPretrained,
+      },
+      kmsKeyArn: ctx.kmsKeyArn,
+      stopAfterTraining: config.ec2StopAfterTraining,
+    },
+    ctx.withProvider,
+  );
+}
