@@ -55,7 +55,8 @@ export const PACK_BUNDLE: BundleSpec = {
   bundleDir: path.join("policies", "bin"),
   digestFile: path.join("policies", "bin.sources.sha256"),
   entry: path.join("policies", "index.ts"),
-  sourceDirs: ["policies", "cost", "shared"],
+  // training/ for the architectures list that the stack keys' table (shared/) reads.
+  sourceDirs: ["policies", "cost", "shared", "training"],
   // TypeScript and the JSON data the sources import; not package.json or the per-environment
   // policy config files, which are read by the CLI, not bundled.
   isSource: (file) =>

@@ -66,7 +66,8 @@ def test_sagemaker_run_writes_the_model_folder(sagemaker_run):
     assert {"model.pth", "classes.json", "model_config.json", "metrics.json", "code",
             "code/inference.py", "code/modeldef.py", "code/requirements.txt"} <= names
     assert {name for name in names if name.startswith("code/")} == {
-        "code/inference.py", "code/modeldef.py", "code/requirements.txt"}
+        "code/inference.py", "code/modeldef.py", "code/architectures.json",
+        "code/requirements.txt"}
     assert json.loads((model_dir / "classes.json").read_text()) == CLASSES
     config = json.loads((model_dir / "model_config.json").read_text())
     assert (config["arch"], config["num_classes"], config["image_size"]) == ("resnet18", 3, 64)
