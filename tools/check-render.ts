@@ -1,5 +1,5 @@
 // Human-readable output of the offline check: plain text tables, colour only on a terminal.
-import type { CheckReport, Violation } from "./check-run";
+import type { CheckReport, Violation } from "./check-types";
 import type { StackDiff } from "./check-diff";
 import { shortType } from "./resource-summary";
 

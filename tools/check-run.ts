@@ -1,45 +1,11 @@
 // One check of one or more stacks: the program under mocks, then the analyses that read its
 // resource graph. The graph is collected once per stack and shared by every analysis.
-import { CostAnalysis, type CostReport, PolicyAnalysis } from "./check-analyses";
+import { CostAnalysis } from "./check-analyses";
+import type { Analysis, CheckReport } from "./check-types";
 import type { PackProcess } from "./pack-process";
-import { ResourceRow, summarize } from "./resource-summary";
+import { PolicyAnalysis } from "./policy-analysis";
+import { summarize } from "./resource-summary";
 import { StackRun, runStack } from "./stack-run";
-
-export type EnforcementLevel = "mandatory" | "advisory" | "remediate" | "disabled";
-
-export interface Violation {
-  policy: string;
-  level: EnforcementLevel;
-  /** URN of the resource at fault; empty for findings about the stack as a whole. */
-  urn: string;
-  /** Logical name and type of that resource, for display. */
-  name: string;
-  type: string;
-  message: string;
-}
-
-export interface CheckReport {
-  stack: string;
-  project: string;
-  region: string;
-  status: "ok" | "violations" | "error";
-  error?: { kind: "config" | "program" | "policy"; message: string };
-  resources: ResourceRow[];
-  outputs: Record<string, unknown>;
-  /** Monthly cost estimate; absent when the program did not run. */
-  cost?: CostReport;
-  violations: Violation[];
-}
-
-/** An analysis that reads the resource graphs of all stacks of one check. */
-export interface Analysis {
-  /** What the progress line says while it runs. */
-  readonly label: string;
-  /** Started before the program runs, so that slow set-up overlaps it. */
-  start?(): Promise<void>;
-  apply(run: StackRun, report: CheckReport): Promise<void>;
-  stop?(): Promise<void>;
-}
 
 function errorKind(e: unknown): "config" | "program" {
   const name = (e as Error)?.name ?? "";

@@ -11,7 +11,7 @@
 //
 // Exit codes: 0 clean (advisory findings allowed), 1 a mandatory policy violation, 2 a config or
 // program error (or bad arguments).
-import type { CheckReport } from "./check-run";
+import type { CheckReport } from "./check-types";
 import { packDir, spawnPolicyPack } from "./pack-process";
 import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
 
