@@ -191,3 +191,18 @@ export function renderDiff(d: StackDiff, color: boolean): string {
   }
   return out.join("\n") + "\n";
 }
+
+/** What the check prints without `--json`: every stack's report, then the diffs, if any. */
+export function renderText(reports: CheckReport[], diffs: StackDiff[] = [], color = false): string {
+  const text = reports.map((r) => renderReport(r, color)).join("\n");
+  const diffText = diffs.map((d) => renderDiff(d, color)).join("\n");
+  return diffText ? `${text}\n${diffText}` : text;
+}
+
+/** The document `--json` prints (schema in README.md). */
+export interface CheckDocument {
+  schemaVersion: 1;
+  exitCode: number;
+  stacks: CheckReport[];
+  diff?: StackDiff[];
+}
