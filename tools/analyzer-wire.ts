@@ -1,106 +1,61 @@
-// Wire encoding of analyzer requests. google-protobuf builds and serializes a Struct per resource
-// an order of magnitude slower than the policies run, so requests are encoded here, straight from
-// the marshalled values, into the bytes the generated messages would produce (field numbers from
-// analyzer.proto and google/protobuf/struct.proto). The responses are decoded by the generated
-// classes; analyzer-reference.ts builds the same requests with them, which the tests compare.
+// Wire encoding of analyzer requests with protobufjs, straight from the marshalled values (the
+// message schema is in analyzer-messages.ts). The generated google-protobuf classes build and
+// serialize a Struct per resource an order of magnitude slower than the policies run; protobufjs
+// encodes the same bytes (analyzer-reference.ts builds them with the generated classes, and the
+// tests compare the two). Measured on the dev graph repeated to 3,000 resources, encoding only:
+// Analyze 45-147 ms with protobufjs against 91-267 ms with the hand-written encoder it replaced,
+// AnalyzeStack 92-160 ms against 163-228 ms (2 shared cores, load 6). Responses are decoded by the
+// generated classes.
+import { AnalyzeRequest, AnalyzeStackRequest } from "./analyzer-messages";
 import { Later, marshalled, providerOf } from "./analyzer-marshal";
 import type { StackResource } from "./stack-run";
 
-type Bytes = Buffer[];
+/** A message as protobufjs encodes it: a plain object keyed by field name. */
+type PbValue = Record<string, unknown>;
 
-function varint(out: number[], n: number): void {
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
+/** The encoded bytes as the Buffer grpc-js sends, without a copy. */
+function bytes(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
-function head(field: number, wire: number, len?: number): Buffer {
-  const out: number[] = [];
-  varint(out, field * 8 + wire);
-  if (len !== undefined) varint(out, len);
-  return Buffer.from(out);
+/** A marshalled value as a google.protobuf.Value. */
+function pbValue(v: unknown): PbValue {
+  if (v instanceof Later) return pbValue(v.value);
+  if (v === null || v === undefined) return { nullValue: 0 };
+  if (typeof v === "number") return { numberValue: v };
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "boolean") return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(pbValue) } };
+  return { structValue: pbStruct(v as Record<string, unknown>) };
 }
 
-function size(parts: Bytes): number {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  return n;
+/** A marshalled object as a google.protobuf.Struct. */
+function pbStruct(o: Record<string, unknown>): PbValue {
+  const fields: Record<string, PbValue> = {};
+  for (const [k, v] of Object.entries(o)) fields[k] = pbValue(v);
+  return { fields };
 }
 
-function putString(out: Bytes, field: number, s: string | undefined, always = false): void {
-  if (!s && !always) return;
-  const b = Buffer.from(s ?? "", "utf8");
-  out.push(head(field, 2, b.length), b);
+// Proto3 leaves out fields at their default value, as the generated classes do: only what is set
+// (a true flag, a non-empty string) goes in.
+function pbOptions(r: StackResource): PbValue {
+  const o: PbValue = { ignoreChanges: r.ignoreChanges ?? [] };
+  if (r.protect) o.protect = true;
+  if (r.deleteBeforeReplace) o.deleteBeforeReplace = o.deleteBeforeReplaceDefined = true;
+  if (r.parent) o.parent = r.parent;
+  return o;
 }
 
-function putMessage(out: Bytes, field: number, parts: Bytes): void {
-  out.push(head(field, 2, size(parts)), ...parts);
+async function pbProvider(p: StackResource): Promise<PbValue> {
+  return pbResource(p, await marshalled(p.inputs));
 }
 
-function putBool(out: Bytes, field: number, b: boolean | undefined): void {
-  if (b) out.push(head(field, 0), Buffer.from([1]));
-}
-
-function encodeValue(v: unknown): Bytes {
-  if (v instanceof Later) return encodeValue(v.value);
-  const out: Bytes = [];
-  if (v === null || v === undefined) out.push(head(1, 0), Buffer.from([0]));
-  else if (typeof v === "number") {
-    const b = Buffer.alloc(8);
-    b.writeDoubleLE(v);
-    out.push(head(2, 1), b);
-  } else if (typeof v === "string") putString(out, 3, v, true);
-  else if (typeof v === "boolean") out.push(head(4, 0), Buffer.from([v ? 1 : 0]));
-  else if (Array.isArray(v)) {
-    const list: Bytes = [];
-    for (const x of v) putMessage(list, 1, encodeValue(x));
-    putMessage(out, 6, list);
-  } else putMessage(out, 5, encodeStruct(v as Record<string, unknown>));
-  return out;
-}
-
-function encodeStruct(o: Record<string, unknown>): Bytes {
-  const out: Bytes = [];
-  for (const [k, v] of Object.entries(o)) {
-    const entry: Bytes = [];
-    putString(entry, 1, k, true);
-    putMessage(entry, 2, encodeValue(v));
-    putMessage(out, 1, entry);
-  }
-  return out;
-}
-
-function encodeOptions(r: StackResource): Bytes {
-  const out: Bytes = [];
-  putBool(out, 1, r.protect);
-  for (const k of r.ignoreChanges ?? []) putString(out, 2, k, true);
-  putBool(out, 3, r.deleteBeforeReplace);
-  putBool(out, 4, r.deleteBeforeReplace);
-  putString(out, 8, r.parent);
-  return out;
-}
-
-async function encodeProvider(p: StackResource): Promise<Bytes> {
-  const out: Bytes = [];
-  putString(out, 1, p.type);
-  putMessage(out, 2, encodeStruct((await marshalled(p.inputs)) as Record<string, unknown>));
-  putString(out, 3, p.urn);
-  putString(out, 4, p.name);
-  return out;
-}
-
-/** Encodes the fields AnalyzeRequest and AnalyzerResource share (1-6). */
-function encodeResource(r: StackResource, props: unknown, provider: Bytes | undefined): Bytes {
-  const out: Bytes = [];
-  putString(out, 1, r.type);
-  putMessage(out, 2, encodeStruct(props as Record<string, unknown>));
-  putString(out, 3, r.urn);
-  putString(out, 4, r.name);
-  putMessage(out, 5, encodeOptions(r));
-  if (provider) putMessage(out, 6, provider);
-  return out;
+function pbResource(r: StackResource, props: unknown): PbValue {
+  const m: PbValue = { properties: pbStruct(props as Record<string, unknown>) };
+  if (r.type) m.type = r.type;
+  if (r.urn) m.urn = r.urn;
+  if (r.name) m.name = r.name;
+  return m;
 }
 
 /** The bytes of an AnalyzeRequest for one resource, with its inputs. */
@@ -108,41 +63,33 @@ export async function encodeAnalyzeRequest(
   r: StackResource,
   provider?: StackResource,
 ): Promise<Buffer> {
-  const props = await marshalled(r.inputs);
-  return Buffer.concat(
-    encodeResource(r, props, provider ? await encodeProvider(provider) : undefined),
-  );
+  const m = pbResource(r, await marshalled(r.inputs));
+  m.options = pbOptions(r);
+  if (provider) m.provider = await pbProvider(provider);
+  return bytes(AnalyzeRequest.encode(m).finish());
 }
 
 /** The bytes of an AnalyzeStackRequest for a graph, with each resource's outputs. */
 export async function encodeAnalyzeStackRequest(resources: StackResource[]): Promise<Buffer> {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const providers = new Map<string, Promise<Bytes>>();
-  const providerBytes = (p: StackResource | undefined) => {
-    if (!p) return undefined;
-    let b = providers.get(p.urn);
-    if (!b) providers.set(p.urn, (b = encodeProvider(p)));
-    return b;
-  };
-  const out: Bytes = [];
+  const providers = new Map<string, Promise<PbValue>>();
+  const out: PbValue[] = [];
   for (const r of resources) {
-    const res = encodeResource(
-      r,
-      await marshalled(r.outputs),
-      await providerBytes(providerOf(r, byUrn)),
-    );
-    putString(res, 7, r.parent);
-    for (const d of r.dependencies ?? []) putString(res, 8, d, true);
-    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-      if (urns.length === 0) continue;
-      const deps: Bytes = [];
-      for (const u of urns) putString(deps, 1, u, true);
-      const entry: Bytes = [];
-      putString(entry, 1, k, true);
-      putMessage(entry, 2, deps);
-      putMessage(res, 9, entry);
+    const m = pbResource(r, await marshalled(r.outputs));
+    m.options = pbOptions(r);
+    const p = providerOf(r, byUrn);
+    if (p) {
+      let b = providers.get(p.urn);
+      if (!b) providers.set(p.urn, (b = pbProvider(p)));
+      m.provider = await b;
     }
-    putMessage(out, 1, res);
+    if (r.parent) m.parent = r.parent;
+    m.dependencies = r.dependencies ?? [];
+    const deps: Record<string, PbValue> = {};
+    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {}))
+      if (urns.length) deps[k] = { urns };
+    m.propertyDependencies = deps;
+    out.push(m);
   }
-  return Buffer.concat(out);
+  return bytes(AnalyzeStackRequest.encode({ resources: out }).finish());
 }
