@@ -101,6 +101,9 @@ function diagnostics(resp: { getDiagnosticsList(): unknown[] }, urn?: string): D
   });
 }
 
+/** How many Analyze calls are in flight at once. */
+const ANALYZE_IN_FLIGHT = 32;
+
 /** Starts the pack as the CLI does and connects to it. */
 export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPackClient> {
   const pack =
@@ -189,11 +192,20 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
 
     const analyze = async (resources: StackResource[]) => {
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      const all = await Promise.all(
-        resources.map(async (r) => {
+      const all: Diagnostic[][] = new Array(resources.length);
+      // A bounded number of calls in flight, as the engine's step executor sends them: enough to
+      // keep the pack busy, few enough that thousands of resources do not pile up as pending
+      // calls and buffers in both processes.
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < resources.length; i = next++) {
+          const r = resources[i];
           const bytes = await encodeAnalyzeRequest(r, providerOf(r, byUrn));
-          return diagnostics(await raw("Analyze", bytes, decodeResponse), r.urn);
-        }),
+          all[i] = diagnostics(await raw("Analyze", bytes, decodeResponse), r.urn);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(ANALYZE_IN_FLIGHT, resources.length) }, worker),
       );
       return all.flat();
     };
