@@ -37,6 +37,25 @@ export async function checkStacks(
   // Nothing unhandled while the program runs; the failure is reported when it is awaited.
   started.catch(() => undefined);
   const reports: CheckReport[] = [];
+  // The analyses of one stack run while the next stack's program runs: the pack works in its own
+  // process, and the first stack's analyses wait for its start, so the programs run meanwhile.
+  // The stacks' analyses still run one stack after another, in order (each configures the pack
+  // for its stack).
+  let analysed: Promise<void> = Promise.resolve();
+  const analyse = async (run: StackRun, report: CheckReport) => {
+    try {
+      await started;
+      for (const analysis of analyses) {
+        tick(`[${run.stack}] ${analysis.label}…`);
+        await analysis.apply(run, report);
+      }
+    } catch (e) {
+      report.status = "error";
+      report.error = { kind: "policy", message: (e as Error)?.message ?? String(e) };
+      return;
+    }
+    if (exitCodeOf(report) === 1) report.status = "violations";
+  };
   try {
     for (const stack of stacks) {
       tick(`[${stack}] running the program under mocks…`);
@@ -64,22 +83,15 @@ export async function checkStacks(
         resources: summarize(run.resources),
         outputs: run.outputs,
       });
-      try {
-        await started;
-        for (const analysis of analyses) {
-          tick(`[${stack}] ${analysis.label}…`);
-          await analysis.apply(run, report);
-        }
-      } catch (e) {
-        report.status = "error";
-        report.error = { kind: "policy", message: (e as Error)?.message ?? String(e) };
-        continue;
-      }
-      if (exitCodeOf(report) === 1) report.status = "violations";
+      const previous = analysed;
+      analysed = previous.then(() => analyse(run, report));
     }
+    await analysed;
   } finally {
-    // A set-up still under way (every stack failed early) must finish before it can be stopped.
+    // A set-up still under way (every stack failed early) must finish before it can be stopped,
+    // and so must the analyses under way when a program threw.
     await started.catch(() => undefined);
+    await analysed.catch(() => undefined);
     await Promise.all(analyses.map((a) => a.stop?.()));
   }
   return reports;
