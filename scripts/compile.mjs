@@ -1,7 +1,7 @@
 // Transpiles the TypeScript that runs outside Lambda (infra/, tools/, policies/, cost/) to dist/, one
 // file per source file, with no type-checking: `npm run typecheck` does that once, and the offline
-// check and its benchmark start from plain JavaScript.
-import * as esbuild from "esbuild";
+// check and its benchmark start from plain JavaScript. esbuild is loaded only when something is
+// to be transpiled: when dist/ is up to date, the check starts without it.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +62,7 @@ export async function compile({ force = false } = {}) {
     .flatMap(sources);
   copyImportedJson(entryPoints);
   if (!force && upToDate(entryPoints)) return;
+  const esbuild = await import("esbuild");
   await esbuild.build({
     entryPoints,
     outdir: path.join(root, "dist"),

@@ -5,7 +5,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { type CheckReport, checkStacks } from "./check-run";
+import { checkStacks } from "./check-run";
+import type { CheckReport } from "./check-types";
 import type { ResourceRow } from "./resource-summary";
 import { listStacks } from "./stack-config";
 

@@ -1,5 +1,5 @@
 // Human-readable output of the offline check: plain text tables, colour only on a terminal.
-import type { CheckReport, Violation } from "./check-run";
+import type { CheckReport, Violation } from "./check-types";
 import type { StackDiff } from "./check-diff";
 import { shortType } from "./resource-summary";
 
@@ -190,4 +190,19 @@ export function renderDiff(d: StackDiff, color: boolean): string {
     }
   }
   return out.join("\n") + "\n";
+}
+
+/** What the check prints without `--json`: every stack's report, then the diffs, if any. */
+export function renderText(reports: CheckReport[], diffs: StackDiff[] = [], color = false): string {
+  const text = reports.map((r) => renderReport(r, color)).join("\n");
+  const diffText = diffs.map((d) => renderDiff(d, color)).join("\n");
+  return diffText ? `${text}\n${diffText}` : text;
+}
+
+/** The document `--json` prints (schema in README.md). */
+export interface CheckDocument {
+  schemaVersion: 1;
+  exitCode: number;
+  stacks: CheckReport[];
+  diff?: StackDiff[];
 }

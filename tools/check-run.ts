@@ -1,45 +1,11 @@
 // One check of one or more stacks: the program under mocks, then the analyses that read its
 // resource graph. The graph is collected once per stack and shared by every analysis.
-import { CostAnalysis, type CostReport, PolicyAnalysis } from "./check-analyses";
+import { CostAnalysis } from "./check-analyses";
+import type { Analysis, CheckReport } from "./check-types";
 import type { PackProcess } from "./pack-process";
-import { ResourceRow, summarize } from "./resource-summary";
+import { PolicyAnalysis } from "./policy-analysis";
+import { summarize } from "./resource-summary";
 import { StackRun, runStack } from "./stack-run";
-
-export type EnforcementLevel = "mandatory" | "advisory" | "remediate" | "disabled";
-
-export interface Violation {
-  policy: string;
-  level: EnforcementLevel;
-  /** URN of the resource at fault; empty for findings about the stack as a whole. */
-  urn: string;
-  /** Logical name and type of that resource, for display. */
-  name: string;
-  type: string;
-  message: string;
-}
-
-export interface CheckReport {
-  stack: string;
-  project: string;
-  region: string;
-  status: "ok" | "violations" | "error";
-  error?: { kind: "config" | "program" | "policy"; message: string };
-  resources: ResourceRow[];
-  outputs: Record<string, unknown>;
-  /** Monthly cost estimate; absent when the program did not run. */
-  cost?: CostReport;
-  violations: Violation[];
-}
-
-/** An analysis that reads the resource graphs of all stacks of one check. */
-export interface Analysis {
-  /** What the progress line says while it runs. */
-  readonly label: string;
-  /** Started before the program runs, so that slow set-up overlaps it. */
-  start?(): Promise<void>;
-  apply(run: StackRun, report: CheckReport): Promise<void>;
-  stop?(): Promise<void>;
-}
 
 function errorKind(e: unknown): "config" | "program" {
   const name = (e as Error)?.name ?? "";
@@ -71,6 +37,25 @@ export async function checkStacks(
   // Nothing unhandled while the program runs; the failure is reported when it is awaited.
   started.catch(() => undefined);
   const reports: CheckReport[] = [];
+  // The analyses of one stack run while the next stack's program runs: the pack works in its own
+  // process, and the first stack's analyses wait for its start, so the programs run meanwhile.
+  // The stacks' analyses still run one stack after another, in order (each configures the pack
+  // for its stack).
+  let analysed: Promise<void> = Promise.resolve();
+  const analyse = async (run: StackRun, report: CheckReport) => {
+    try {
+      await started;
+      for (const analysis of analyses) {
+        tick(`[${run.stack}] ${analysis.label}…`);
+        await analysis.apply(run, report);
+      }
+    } catch (e) {
+      report.status = "error";
+      report.error = { kind: "policy", message: (e as Error)?.message ?? String(e) };
+      return;
+    }
+    if (exitCodeOf(report) === 1) report.status = "violations";
+  };
   try {
     for (const stack of stacks) {
       tick(`[${stack}] running the program under mocks…`);
@@ -98,22 +83,15 @@ export async function checkStacks(
         resources: summarize(run.resources),
         outputs: run.outputs,
       });
-      try {
-        await started;
-        for (const analysis of analyses) {
-          tick(`[${stack}] ${analysis.label}…`);
-          await analysis.apply(run, report);
-        }
-      } catch (e) {
-        report.status = "error";
-        report.error = { kind: "policy", message: (e as Error)?.message ?? String(e) };
-        continue;
-      }
-      if (exitCodeOf(report) === 1) report.status = "violations";
+      const previous = analysed;
+      analysed = previous.then(() => analyse(run, report));
     }
+    await analysed;
   } finally {
-    // A set-up still under way (every stack failed early) must finish before it can be stopped.
+    // A set-up still under way (every stack failed early) must finish before it can be stopped,
+    // and so must the analyses under way when a program threw.
     await started.catch(() => undefined);
+    await analysed.catch(() => undefined);
     await Promise.all(analyses.map((a) => a.stop?.()));
   }
   return reports;

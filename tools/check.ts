@@ -8,10 +8,14 @@
 //   npm run check -- --stack dev --diff main      compare with the same stack at a git ref
 //   npm run check -- --stack prod --policy-config  the pack's config for `pulumi preview
 //                                                  --policy-pack policies --policy-pack-config`
+//   npm run check -- --render report.json   the text of a report saved with --json, and its code
 //
 // Exit codes: 0 clean (advisory findings allowed), 1 a mandatory policy violation, 2 a config or
 // program error (or bad arguments).
-import type { CheckReport } from "./check-run";
+import * as fs from "fs";
+import * as path from "path";
+import type { CheckDocument } from "./check-render";
+import type { CheckReport } from "./check-types";
 import { packDir, spawnPolicyPack } from "./pack-process";
 import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
 
@@ -33,6 +37,8 @@ export interface CheckArgs {
   diff?: string;
   color: boolean;
   policyConfig: boolean;
+  /** A `--json` document to print as text, instead of checking. */
+  render?: string;
 }
 
 export class UsageError extends Error {}
@@ -40,6 +46,7 @@ export class UsageError extends Error {}
 const USAGE = [
   "usage: npm run check -- (--stack <name> | --all) [--json] [--diff <stack-or-git-ref>] [--no-color]",
   "       npm run check -- --stack <name> --policy-config",
+  "       npm run check -- --render <report.json> [--no-color]",
 ].join("\n");
 
 export function parseArgs(argv: string[], tty = false): CheckArgs {
@@ -66,8 +73,15 @@ export function parseArgs(argv: string[], tty = false): CheckArgs {
     else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
     else if (a === "--no-color") args.color = false;
     else if (a === "--policy-config") args.policyConfig = true;
+    else if (a === "--render") args.render = value();
+    else if (a.startsWith("--render=")) args.render = a.slice("--render=".length);
     else if (a === "--help" || a === "-h") throw new UsageError(USAGE);
     else throw new UsageError(`unknown argument '${a}'\n${USAGE}`);
+  }
+  if (args.render !== undefined) {
+    if (args.all || args.stacks.length || args.json || args.diff || args.policyConfig)
+      throw new UsageError(`--render takes a report file and nothing else\n${USAGE}`);
+    return args;
   }
   if (!args.all && args.stacks.length === 0)
     throw new UsageError(`name a stack or --all\n${USAGE}`);
@@ -108,6 +122,20 @@ export async function main(
     }
     throw e;
   }
+  if (args.render !== undefined) {
+    // The text of a report the check printed with --json, and the exit code it carries.
+    let doc: CheckDocument;
+    try {
+      doc = JSON.parse(fs.readFileSync(path.resolve(io.cwd, args.render), "utf8")) as CheckDocument;
+      if (doc?.schemaVersion !== 1 || !Array.isArray(doc.stacks))
+        throw new Error("not a report of schemaVersion 1");
+    } catch (e) {
+      stderr.write(`check: --render ${args.render}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    stdout.write(modules.render().renderText(doc.stacks, doc.diff, args.color));
+    return doc.exitCode;
+  }
   const root = findProjectRoot(io.cwd);
   if (args.policyConfig) {
     try {
@@ -126,18 +154,16 @@ export async function main(
   const pack = spawnPolicyPack({ packDir: packDir() });
   const { checkStacks, defaultAnalyses, exitCodeOf } = modules.run();
   const { diffReports, loadBaseline } = modules.diff();
-  const { renderDiff, renderReport } = modules.render();
+  const { renderText } = modules.render();
   const reports: CheckReport[] = await checkStacks(root, stacks, tick, defaultAnalyses(pack));
   let code = Math.max(...reports.map(exitCodeOf));
 
-  let diffText = "";
   let diffs = undefined;
   if (args.diff !== undefined) {
     tick(`diff: checking ${args.diff}…`);
     try {
       const baselines = await loadBaseline(root, args.diff, reports);
       diffs = reports.map((r, i) => diffReports(baselines[i], r));
-      diffText = diffs.map((d) => renderDiff(d, args.color)).join("\n");
     } catch (e) {
       tick("");
       stderr.write(`check: --diff ${args.diff}: ${(e as Error).message}\n`);
@@ -147,12 +173,11 @@ export async function main(
   tick("");
 
   if (args.json) {
-    const doc: Record<string, unknown> = { schemaVersion: 1, exitCode: code, stacks: reports };
+    const doc: CheckDocument = { schemaVersion: 1, exitCode: code, stacks: reports };
     if (diffs) doc.diff = diffs;
     stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    stdout.write(reports.map((r) => renderReport(r, args.color)).join("\n"));
-    if (diffText) stdout.write(`\n${diffText}`);
+    stdout.write(renderText(reports, diffs, args.color));
   }
   if (reports.length === 0) {
     stderr.write(`check: no stacks found in ${root}\n`);

@@ -4,6 +4,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { projectRoot } from "../infra/naming";
+
+/** The project root: the nearest folder above `from` holding Pulumi.yaml (works from dist/ too). */
+export const findProjectRoot = projectRoot;
 
 /** A project-level config declaration from Pulumi.yaml. */
 export interface ConfigDeclaration {
@@ -21,14 +25,6 @@ export interface ProjectFile {
   description?: string;
   /** Project keys (unqualified) with their declarations, and provider values (qualified). */
   config: Record<string, ConfigDeclaration | { value: unknown } | unknown>;
-}
-
-/** The project root: the nearest folder above `from` holding Pulumi.yaml (works from dist/ too). */
-export function findProjectRoot(from: string): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-  }
 }
 
 export class StackConfigError extends Error {

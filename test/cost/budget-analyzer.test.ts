@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { BUDGET_POLICY, policyConfigFromStackConfig } from "../../cost/usage";
 import {
   type PolicyPackClient,
-  type Violation,
+  type Diagnostic,
   startPolicyPack,
 } from "../../tools/policy-analyzer";
 import { PINNED_PROD, runWithBudget } from "./stack-with-budget";
@@ -25,7 +25,7 @@ describe("cost-budget-enforce through the analyzer protocol", function () {
     stack: string,
     overrides: Record<string, unknown>,
     usage: Record<string, unknown> = {},
-  ): Promise<Violation[]> {
+  ): Promise<Diagnostic[]> {
     const run = await runWithBudget(stack, overrides);
     const config = policyConfigFromStackConfig(run.config);
     await pack.configure({ [BUDGET_POLICY]: { ...config[BUDGET_POLICY], ...usage } });

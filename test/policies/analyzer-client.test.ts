@@ -2,15 +2,10 @@
 // classes build, config is reconciled as the CLI does it, and an end-to-end run is timed.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  buildAnalyzeRequest,
-  buildAnalyzeStackRequest,
-  encodeAnalyzeRequest,
-  encodeAnalyzeStackRequest,
-  PolicyInfo,
-  reconcileConfig,
-  startPolicyPack,
-} from "../../tools/policy-analyzer";
+import { PolicyInfo, reconcileConfig } from "../../tools/analyzer-config";
+import { buildAnalyzeRequest, buildAnalyzeStackRequest } from "../../tools/analyzer-reference";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "../../tools/analyzer-wire";
+import { startPolicyPack } from "../../tools/policy-analyzer";
 import type { StackResource } from "../../tools/stack-run";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

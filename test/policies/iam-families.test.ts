@@ -4,7 +4,7 @@
 // finding at all.
 import * as assert from "assert";
 import * as path from "path";
-import { PolicyPackClient, startPolicyPack, Violation } from "../../tools/policy-analyzer";
+import { PolicyPackClient, startPolicyPack, Diagnostic } from "../../tools/policy-analyzer";
 import type { StackResource } from "../../tools/stack-run";
 
 const ACCOUNT = "123456789012";
@@ -1171,7 +1171,7 @@ describe("IAM families through the analyzer protocol", function () {
   });
   after(() => pack?.close());
 
-  const mandatory = (vs: Violation[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
+  const mandatory = (vs: Diagnostic[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
 
   for (const c of CASES) {
     const verdict = c.caughtBy ? `reports (${c.caughtBy})` : "passes";

@@ -9,7 +9,7 @@ import {
   PolicyConfig,
   PolicyPackClient,
   startPolicyPack,
-  Violation,
+  Diagnostic,
 } from "../../tools/policy-analyzer";
 import { runStack, StackResource, StackRun } from "../../tools/stack-run";
 import { SERVING } from "../infra/helpers";
@@ -23,7 +23,7 @@ function nameOf(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-function mandatory(violations: Violation[]): string[] {
+function mandatory(violations: Diagnostic[]): string[] {
   return violations
     .filter((v) => v.enforcementLevel === "mandatory")
     .map((v) => `${v.policyName} ${nameOf(v.urn)}`)

@@ -4,7 +4,7 @@
 // setting; each legitimate change must add no mandatory finding.
 import * as assert from "assert";
 import * as path from "path";
-import { PolicyPackClient, startPolicyPack, Violation } from "../../tools/policy-analyzer";
+import { PolicyPackClient, startPolicyPack, Diagnostic } from "../../tools/policy-analyzer";
 import { StackResource, StackRun } from "../../tools/stack-run";
 import { servingRun } from "../infra/helpers";
 
@@ -14,7 +14,7 @@ function nameOf(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-function mandatory(violations: Violation[]): string[] {
+function mandatory(violations: Diagnostic[]): string[] {
   return violations
     .filter((v) => v.enforcementLevel === "mandatory")
     .map((v) => `${v.policyName} ${nameOf(v.urn)}`)

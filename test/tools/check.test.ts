@@ -196,6 +196,39 @@ describe("offline check", function () {
     });
   });
 
+  describe("--render", () => {
+    async function rendered(...argv: string[]) {
+      const text = await check(root, ...argv, "--no-color");
+      const json = await check(root, ...argv, "--json");
+      const file = path.join(root, "report.json");
+      fs.writeFileSync(file, json.stdout);
+      return { text, render: await check(root, "--render", "report.json", "--no-color") };
+    }
+
+    it("prints a --json report as the text mode prints it, with the same exit code", async () => {
+      const { text, render } = await rendered("--all");
+      assert.strictEqual(render.stderr, "");
+      assert.strictEqual(render.stdout, text.stdout);
+      assert.strictEqual(render.code, text.code);
+      assert.strictEqual(render.code, 2);
+    });
+
+    it("prints the diff of a --json report as the text mode prints it", async () => {
+      const { text, render } = await rendered("--stack", "overbudget", "--diff", "dev");
+      assert.match(text.stdout, /Diff dev -> overbudget/);
+      assert.strictEqual(render.stdout, text.stdout);
+      assert.strictEqual(render.code, text.code);
+    });
+
+    it("takes nothing but the report, and exits 2 on a file that is not one", async () => {
+      assert.throws(() => parseArgs(["--render", "r.json", "--all"]), /nothing else/);
+      fs.writeFileSync(path.join(root, "not-a-report.json"), "{}");
+      const r = await check(root, "--render", "not-a-report.json");
+      assert.strictEqual(r.code, 2);
+      assert.match(r.stderr, /not a report of schemaVersion 1/);
+    });
+  });
+
   describe("--diff", () => {
     it("shows the resources and the cost one stack adds over another", async () => {
       const r = await check(root, "--stack", "prod", "--diff", "dev", "--no-color");
