@@ -1,13 +1,7 @@
 // CloudWatch: alarms (those declared and those target tracking creates) and log ingestion and
 // storage by retention.
-import { Estimator, type GraphResource, fmt, usd } from "./core";
+import { Estimator, type GraphResource, fmt, usd, str, num, list, read } from "./core";
 import { CLOUDWATCH_PRICES, HOURS_PER_MONTH } from "./prices";
-import {
-  nonEmpty as str,
-  numeric as num,
-  readList as list,
-  readProp as read,
-} from "../shared/props";
 import { TYPES } from "../shared/resource-types";
 
 export function alarm(e: Estimator, r: GraphResource): void {

@@ -6,6 +6,15 @@ import type { Usage } from "./usage";
 import { type Price, regionMultiplier } from "./prices";
 import { readProp as read } from "../shared/props";
 
+// The lenient property readers every estimator module uses, under their short names.
+export {
+  nonEmpty as str,
+  numeric as num,
+  readList as list,
+  readPath as path,
+  readProp as read,
+} from "../shared/props";
+
 /** A resource as the estimator sees it: its type, name, URN and properties. */
 export interface GraphResource {
   type: string;

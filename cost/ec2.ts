@@ -1,12 +1,6 @@
 // EC2: instance hours, the EBS volumes billed for the whole month, and public IPv4 addresses.
-import { Estimator, type GraphResource, fmt, usd } from "./core";
+import { Estimator, type GraphResource, fmt, usd, str, num, list, read } from "./core";
 import { EBS_VOLUMES, EC2_INSTANCES, HOURS_PER_MONTH, VPC_PRICES } from "./prices";
-import {
-  nonEmpty as str,
-  numeric as num,
-  readList as list,
-  readProp as read,
-} from "../shared/props";
 
 export function ec2(e: Estimator, r: GraphResource): void {
   const type = str(read(r.props, "instanceType"));

@@ -1,13 +1,7 @@
 // Lambda: requests and duration of each function (on-demand, or at the provisioned rate for the
 // share its provisioned concurrency covers) and the provisioned concurrency kept warm.
-import { Estimator, type GraphResource, fmt, usd, amount } from "./core";
+import { Estimator, type GraphResource, fmt, usd, amount, str, num, list, read } from "./core";
 import { LAMBDA_PRICES, SECONDS_PER_MONTH } from "./prices";
-import {
-  nonEmpty as str,
-  numeric as num,
-  readList as list,
-  readProp as read,
-} from "../shared/props";
 import { TYPES } from "../shared/resource-types";
 
 function functionMemory(e: Estimator, fn: GraphResource): { gb: number; arch: "arm64" | "x86_64" } {

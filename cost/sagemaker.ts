@@ -1,14 +1,19 @@
 // SageMaker hosting and notebooks: notebook instance hours and ML storage, and endpoints
 // (instance-based variants over their autoscaling range, serverless by expected use).
-import { Estimator, type GraphResource, fmt, usd, GB_PER_KB, amount } from "./core";
-import { HOURS_PER_MONTH, SAGEMAKER_HOSTING, SAGEMAKER_NOTEBOOK, SAGEMAKER_OTHER } from "./prices";
 import {
-  nonEmpty as str,
-  numeric as num,
-  readList as list,
-  readPath as path,
-  readProp as read,
-} from "../shared/props";
+  Estimator,
+  type GraphResource,
+  fmt,
+  usd,
+  GB_PER_KB,
+  amount,
+  str,
+  num,
+  list,
+  path,
+  read,
+} from "./core";
+import { HOURS_PER_MONTH, SAGEMAKER_HOSTING, SAGEMAKER_NOTEBOOK, SAGEMAKER_OTHER } from "./prices";
 import { TYPES } from "../shared/resource-types";
 
 export function notebook(e: Estimator, r: GraphResource): void {

@@ -1,14 +1,7 @@
 // SageMaker training: training and tuning jobs declared in the graph, or the training the stack
 // config asks for before any job is declared; spot or on-demand prices bound each run.
-import { Estimator, type GraphResource, fmt, usd } from "./core";
+import { Estimator, type GraphResource, fmt, usd, str, num, list, path, read } from "./core";
 import { type Price, SAGEMAKER_TRAINING, SPOT_TRAINING_SAVING } from "./prices";
-import {
-  nonEmpty as str,
-  numeric as num,
-  readList as list,
-  readPath as path,
-  readProp as read,
-} from "../shared/props";
 import { TYPES } from "../shared/resource-types";
 
 /** Instance-hours of one training job definition, with its spot setting. */
