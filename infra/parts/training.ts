@@ -9,7 +9,7 @@ import type { ServiceRole } from "../components/service-role";
 import { TrainingHost } from "../components/training-host";
 import { ModelSource, Waiting } from "../model-source";
 import { BUCKET_LAYOUT } from "../naming";
-import { trainingRunArgs } from "../training/from-config";
+import { trainingHyperparameters, trainingRunArgs } from "../training/from-config";
 import { TrainingRun } from "../training/training-run";
 import type { StackContext } from "./context";
 
@@ -154,13 +154,7 @@ export function trainingHost(
       },
       codeDir: path.join(ctx.root, "training"),
       frameworkVersion: config.trainingFrameworkVersion,
-      hyperparameters: {
-        epochs: config.trainingEpochs,
-        batchSize: config.trainingBatchSize,
-        learningRate: config.trainingLearningRate,
-        arch: config.trainingArch,
-        pretrained: config.trainingPretrained,
-      },
+      hyperparameters: trainingHyperparameters(config),
       kmsKeyArn: ctx.kmsKeyArn,
       stopAfterTraining: config.ec2StopAfterTraining,
     },

@@ -20,6 +20,17 @@ export interface TrainingDeps {
 /** Where the jobs write their models, under the bucket's models/ prefix. */
 export const JOB_OUTPUT_PREFIX = `${BUCKET_LAYOUT.models}jobs/`;
 
+/** The hyperparameters the config sets, the same for the jobs and the EC2 host. */
+export function trainingHyperparameters(config: StackConfig) {
+  return {
+    epochs: config.trainingEpochs,
+    batchSize: config.trainingBatchSize,
+    learningRate: config.trainingLearningRate,
+    arch: config.trainingArch,
+    pretrained: config.trainingPretrained,
+  };
+}
+
 /** TrainingRun arguments for a stack whose trainingMode is train or tune. */
 export function trainingRunArgs(config: StackConfig, deps: TrainingDeps): TrainingRunArgs {
   if (config.trainingMode === "none") {
@@ -47,13 +58,7 @@ export function trainingRunArgs(config: StackConfig, deps: TrainingDeps): Traini
       models: JOB_OUTPUT_PREFIX,
       checkpoints: BUCKET_LAYOUT.checkpoints,
     },
-    hyperparameters: {
-      epochs: config.trainingEpochs,
-      batchSize: config.trainingBatchSize,
-      learningRate: config.trainingLearningRate,
-      arch: config.trainingArch,
-      pretrained: config.trainingPretrained,
-    },
+    hyperparameters: trainingHyperparameters(config),
     instanceType: config.trainingInstanceType,
     instanceCount: config.trainingInstanceCount,
     volumeSizeGb: config.trainingVolumeSizeGb,
