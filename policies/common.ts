@@ -176,25 +176,38 @@ export function stackItems(args: StackValidationArgs): StackItem[] {
   }));
 }
 
-/**
- * A resource policy whose check runs only on the given type tokens; `check` gets the config with
- * defaults applied.
- */
-export function resourcePolicy<C = Record<string, never>>(def: {
+/** What every policy declares about itself. */
+interface PolicyMeta {
   name: string;
   description: string;
   enforcementLevel: "advisory" | "mandatory";
-  types: readonly string[];
   config?: Schema;
-  check: (r: Subject, config: C) => void | Promise<void>;
-}): ResourceValidationPolicy {
-  const types = new Set(def.types);
-  const properties = def.config ?? {};
+}
+
+/** The SDK's fields for a policy's metadata, with its config schema when it takes config. */
+function metadata(def: PolicyMeta) {
   return {
     name: def.name,
     description: def.description,
     enforcementLevel: def.enforcementLevel,
-    configSchema: def.config ? { properties } : undefined,
+    configSchema: def.config ? { properties: def.config } : undefined,
+  };
+}
+
+/**
+ * A resource policy whose check runs only on the given type tokens; `check` gets the config with
+ * defaults applied.
+ */
+export function resourcePolicy<C = Record<string, never>>(
+  def: PolicyMeta & {
+    types: readonly string[];
+    check: (r: Subject, config: C) => void | Promise<void>;
+  },
+): ResourceValidationPolicy {
+  const types = new Set(def.types);
+  const properties = def.config ?? {};
+  return {
+    ...metadata(def),
     // Untyped on purpose: the SDK's per-type shortcut answers every other resource with a
     // "not applicable" entry, which costs more than this check once properties are cached.
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -242,23 +255,18 @@ export function instanceTypeAllowlist(def: {
 }
 
 /** A stack policy: `check` sees every resource with plain properties. */
-export function stackPolicy<C = Record<string, never>>(def: {
-  name: string;
-  description: string;
-  enforcementLevel: "advisory" | "mandatory";
-  config?: Schema;
-  check: (
-    items: StackItem[],
-    report: (urn: string, message: string) => void,
-    config: C,
-  ) => void | Promise<void>;
-}): StackValidationPolicy {
+export function stackPolicy<C = Record<string, never>>(
+  def: PolicyMeta & {
+    check: (
+      items: StackItem[],
+      report: (urn: string, message: string) => void,
+      config: C,
+    ) => void | Promise<void>;
+  },
+): StackValidationPolicy {
   const properties = def.config ?? {};
   return {
-    name: def.name,
-    description: def.description,
-    enforcementLevel: def.enforcementLevel,
-    configSchema: def.config ? { properties } : undefined,
+    ...metadata(def),
     validateStack: (args, report) =>
       def.check(
         stackItems(args),
