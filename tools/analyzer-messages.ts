@@ -10,6 +10,16 @@ const strings = (id: number) => ({ type: "string", id, rule: "repeated" });
 const bool = (id: number) => ({ type: "bool", id });
 const struct = (id: number) => ({ type: "google.protobuf.Struct", id });
 
+/** Fields 1-6, the same in AnalyzeRequest and AnalyzerResource. */
+const RESOURCE_FIELDS = {
+  type: string(1),
+  properties: struct(2),
+  urn: string(3),
+  name: string(4),
+  options: { type: "AnalyzerResourceOptions", id: 5 },
+  provider: { type: "AnalyzerProviderResource", id: 6 },
+};
+
 const root = new protobuf.Root();
 root.addJSON(protobuf.common.get("google/protobuf/struct.proto")!.nested!);
 root.addJSON({
@@ -28,24 +38,10 @@ root.addJSON({
         fields: { type: string(1), properties: struct(2), urn: string(3), name: string(4) },
       },
       AnalyzerPropertyDependencies: { fields: { urns: strings(1) } },
-      AnalyzeRequest: {
-        fields: {
-          type: string(1),
-          properties: struct(2),
-          urn: string(3),
-          name: string(4),
-          options: { type: "AnalyzerResourceOptions", id: 5 },
-          provider: { type: "AnalyzerProviderResource", id: 6 },
-        },
-      },
+      AnalyzeRequest: { fields: RESOURCE_FIELDS },
       AnalyzerResource: {
         fields: {
-          type: string(1),
-          properties: struct(2),
-          urn: string(3),
-          name: string(4),
-          options: { type: "AnalyzerResourceOptions", id: 5 },
-          provider: { type: "AnalyzerProviderResource", id: 6 },
+          ...RESOURCE_FIELDS,
           parent: string(7),
           dependencies: strings(8),
           propertyDependencies: {
