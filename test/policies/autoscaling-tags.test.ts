@@ -1,64 +1,8 @@
 import * as assert from "assert";
 import { endpointAutoscaling } from "../../policies/autoscaling";
 import { requiredTags } from "../../policies/tags";
+import { CAP_6, endpointSet, RESOURCE_ID } from "./autoscaling-fixtures";
 import { checkStack, clone, Fixture, UNKNOWN } from "./harness";
-
-// The cap these cases were written against (production's default is 4, see MAX_INSTANCES).
-const CAP_6 = { maxInstances: { production: 6, default: 2 } };
-
-const ENDPOINT = "dog-breed-classifier-prod-endpoint";
-const RESOURCE_ID = `endpoint/${ENDPOINT}/variant/primary`;
-
-function endpointSet(): Fixture[] {
-  return [
-    {
-      type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
-      name: "inference-config",
-      stack: "production",
-      props: {
-        name: "classifier-config",
-        productionVariants: [
-          { variantName: "primary", instanceType: "ml.m5.xlarge", initialInstanceCount: 2 },
-        ],
-      },
-    },
-    {
-      type: "aws:sagemaker/endpoint:Endpoint",
-      name: "inference-endpoint",
-      stack: "production",
-      props: { name: ENDPOINT, endpointConfigName: "classifier-config" },
-    },
-    {
-      type: "aws:appautoscaling/target:Target",
-      name: "inference-scaling-target",
-      stack: "production",
-      props: {
-        serviceNamespace: "sagemaker",
-        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-        resourceId: RESOURCE_ID,
-        minCapacity: 2,
-        maxCapacity: 3,
-      },
-    },
-    {
-      type: "aws:appautoscaling/policy:Policy",
-      name: "inference-scaling-policy",
-      stack: "production",
-      props: {
-        policyType: "TargetTrackingScaling",
-        resourceId: RESOURCE_ID,
-        serviceNamespace: "sagemaker",
-        scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: 30,
-          predefinedMetricSpecification: {
-            predefinedMetricType: "SageMakerVariantInvocationsPerInstance",
-          },
-        },
-      },
-    },
-  ];
-}
 
 describe("sagemaker-endpoint-require-autoscaling", () => {
   it("accepts an instance variant with a target and a target-tracking policy within the cap", async () => {

@@ -2,61 +2,10 @@
 // not only the first one found for a variant.
 import * as assert from "assert";
 import { endpointAutoscaling } from "../../policies/autoscaling";
+import { CAP_6, endpointSet, RESOURCE_ID, target } from "./autoscaling-fixtures";
 import { checkStack, Fixture } from "./harness";
 
-// The cap these cases were written against (production's default is 4, see MAX_INSTANCES).
-const CAP_6 = { maxInstances: { production: 6, default: 2 } };
-
-const ENDPOINT = "dog-breed-classifier-prod-endpoint";
-const RESOURCE_ID = `endpoint/${ENDPOINT}/variant/primary`;
-
-function target(name: string, props: Record<string, unknown>): Fixture {
-  return {
-    type: "aws:appautoscaling/target:Target",
-    name,
-    stack: "production",
-    props: {
-      serviceNamespace: "sagemaker",
-      scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-      resourceId: RESOURCE_ID,
-      minCapacity: 2,
-      maxCapacity: 3,
-      ...props,
-    },
-  };
-}
-
-const base: Fixture[] = [
-  {
-    type: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
-    name: "inference-config",
-    stack: "production",
-    props: {
-      name: "classifier-config",
-      productionVariants: [
-        { variantName: "primary", instanceType: "ml.m5.xlarge", initialInstanceCount: 2 },
-      ],
-    },
-  },
-  {
-    type: "aws:sagemaker/endpoint:Endpoint",
-    name: "inference-endpoint",
-    stack: "production",
-    props: { name: ENDPOINT, endpointConfigName: "classifier-config" },
-  },
-  target("inference-scaling-target", {}),
-  {
-    type: "aws:appautoscaling/policy:Policy",
-    name: "inference-scaling-policy",
-    stack: "production",
-    props: {
-      policyType: "TargetTrackingScaling",
-      resourceId: RESOURCE_ID,
-      serviceNamespace: "sagemaker",
-      scalableDimension: "sagemaker:variant:DesiredInstanceCount",
-    },
-  },
-];
+const base: Fixture[] = endpointSet();
 
 describe("sagemaker-endpoint-require-autoscaling on every target", () => {
   it("reports a second target for the same variant with maxCapacity 100", async () => {
