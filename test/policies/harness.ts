@@ -1,13 +1,16 @@
 // Runs one policy on fixtures the way the policy SDK's analyzer calls it: properties behind the
 // SDK's unknown-checking proxy, config without defaults (the policy applies them), and the
 // violations collected as the messages the policy reported.
+import * as path from "path";
 import type {
   PolicyResource,
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { nameOf } from "../../policies/common";
 import { PROJECT } from "../../shared/project";
+import type { Diagnostic } from "../../tools/policy-analyzer";
 
 /** The value the engine sends for an Output that is unknown during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -151,4 +154,15 @@ export async function checkStack(
 /** A policy document as the program writes it: JSON text. */
 export function doc(...statements: Record<string, unknown>[]): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** The pack as the CLI serves it: this folder. */
+export const PACK_DIR = path.resolve(__dirname, "../../policies");
+
+/** The mandatory findings of a run through the analyzer protocol, as sorted `policy resource`. */
+export function mandatory(found: Diagnostic[]): string[] {
+  return found
+    .filter((v) => v.enforcementLevel === "mandatory")
+    .map((v) => `${v.policyName} ${nameOf(v.urn)}`)
+    .sort();
 }

@@ -5,30 +5,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import {
-  PolicyConfig,
-  PolicyPackClient,
-  startPolicyPack,
-  Diagnostic,
-} from "../../tools/policy-analyzer";
+import { PolicyConfig, PolicyPackClient, startPolicyPack } from "../../tools/policy-analyzer";
 import { runStack, StackResource, StackRun } from "../../tools/stack-run";
+import { mandatory, PACK_DIR } from "./harness";
+import { nameOf } from "../../policies/common";
 import { SERVING } from "../infra/helpers";
 
-const PACK_DIR = path.resolve(__dirname, "../../policies");
 const PROD_CONFIG = JSON.parse(
   fs.readFileSync(path.join(PACK_DIR, "config.production.json"), "utf8"),
 ) as PolicyConfig;
-
-function nameOf(urn: string): string {
-  return urn.slice(urn.lastIndexOf("::") + 2);
-}
-
-function mandatory(violations: Diagnostic[]): string[] {
-  return violations
-    .filter((v) => v.enforcementLevel === "mandatory")
-    .map((v) => `${v.policyName} ${nameOf(v.urn)}`)
-    .sort();
-}
 
 /** A deep copy of plain data; assets and other objects are shared. */
 function copy<T>(v: T): T {

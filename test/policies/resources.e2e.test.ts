@@ -3,23 +3,11 @@
 // changed per case. Each bypass must be reported, mandatory, by the policy written for its
 // setting; each legitimate change must add no mandatory finding.
 import * as assert from "assert";
-import * as path from "path";
-import { PolicyPackClient, startPolicyPack, Diagnostic } from "../../tools/policy-analyzer";
+import { PolicyPackClient, startPolicyPack } from "../../tools/policy-analyzer";
 import { StackResource, StackRun } from "../../tools/stack-run";
+import { mandatory, PACK_DIR } from "./harness";
+import { nameOf } from "../../policies/common";
 import { servingRun } from "../infra/helpers";
-
-const PACK_DIR = path.resolve(__dirname, "../../policies");
-
-function nameOf(urn: string): string {
-  return urn.slice(urn.lastIndexOf("::") + 2);
-}
-
-function mandatory(violations: Diagnostic[]): string[] {
-  return violations
-    .filter((v) => v.enforcementLevel === "mandatory")
-    .map((v) => `${v.policyName} ${nameOf(v.urn)}`)
-    .sort();
-}
 
 /** The graph plus one resource, as the engine would send it (provider and parent of the stack's). */
 function add(
