@@ -93,17 +93,39 @@ export function isBroadManagedPolicy(name: string): boolean {
   );
 }
 
+/**
+ * Attachment types that attach AWS-managed or customer-managed policies to one named role, user or
+ * group: where each keeps the principal's name and the policy ARN(s).
+ */
+const PRINCIPAL_ATTACHMENTS: Record<
+  string,
+  { kind: "role" | "user" | "group"; principal: string; arns: "policyArn" | "policyArns" }
+> = {
+  [T.rolePolicyAttachment]: { kind: "role", principal: "role", arns: "policyArn" },
+  [T.userPolicyAttachment]: { kind: "user", principal: "user", arns: "policyArn" },
+  [T.groupPolicyAttachment]: { kind: "group", principal: "group", arns: "policyArn" },
+  [T.rolePolicyAttachmentsExclusive]: { kind: "role", principal: "roleName", arns: "policyArns" },
+  [T.userPolicyAttachmentsExclusive]: { kind: "user", principal: "userName", arns: "policyArns" },
+  [T.groupPolicyAttachmentsExclusive]: {
+    kind: "group",
+    principal: "groupName",
+    arns: "policyArns",
+  },
+};
+
+/** The policy ARN values of a principal attachment: one `policyArn`, or the `policyArns` list. */
+function attachedArns(p: Props, prop: "policyArn" | "policyArns"): unknown[] {
+  return prop === "policyArn" ? [p.policyArn] : list(p.policyArns);
+}
+
 /** (who, policy ARN values) pairs a resource attaches. */
 function attachments(r: Subject): { who: string; arns: unknown[] }[] {
   const p = r.props;
   const one = (kind: string, v: unknown) => `${kind} "${principalName(v) ?? "(unknown)"}"`;
+  const route = PRINCIPAL_ATTACHMENTS[r.type];
+  if (route)
+    return [{ who: one(route.kind, p[route.principal]), arns: attachedArns(p, route.arns) }];
   switch (r.type) {
-    case T.rolePolicyAttachment:
-      return [{ who: one("role", p.role), arns: [p.policyArn] }];
-    case T.userPolicyAttachment:
-      return [{ who: one("user", p.user), arns: [p.policyArn] }];
-    case T.groupPolicyAttachment:
-      return [{ who: one("group", p.group), arns: [p.policyArn] }];
     case T.policyAttachment: {
       const who = [
         ...list(p.roles).map((x) => one("role", x)),
@@ -114,12 +136,6 @@ function attachments(r: Subject): { who: string; arns: unknown[] }[] {
     }
     case T.role:
       return [{ who: `role "${str(p.name) ?? r.name}"`, arns: list(p.managedPolicyArns) }];
-    case T.rolePolicyAttachmentsExclusive:
-      return [{ who: one("role", p.roleName), arns: list(p.policyArns) }];
-    case T.userPolicyAttachmentsExclusive:
-      return [{ who: one("user", p.userName), arns: list(p.policyArns) }];
-    case T.groupPolicyAttachmentsExclusive:
-      return [{ who: one("group", p.groupName), arns: list(p.policyArns) }];
     case T.permissionSetManagedPolicy:
       return [
         {
@@ -916,35 +932,20 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
     const routes: { kind: Principal["kind"]; names: string[]; prop: string; arns: unknown[] }[] =
       [];
     const p = it.props;
-    const one = (kind: Principal["kind"], prop: string) => {
+    const one = (prop: string) => {
       const n = nameOfRef(it, prop, p[prop]);
       return n ? [n] : [];
     };
+    const attachment = PRINCIPAL_ATTACHMENTS[it.type];
+    if (attachment) {
+      routes.push({
+        kind: attachment.kind,
+        names: one(attachment.principal),
+        prop: attachment.arns,
+        arns: attachedArns(p, attachment.arns),
+      });
+    }
     switch (it.type) {
-      case T.rolePolicyAttachment:
-        routes.push({
-          kind: "role",
-          names: one("role", "role"),
-          prop: "policyArn",
-          arns: [p.policyArn],
-        });
-        break;
-      case T.userPolicyAttachment:
-        routes.push({
-          kind: "user",
-          names: one("user", "user"),
-          prop: "policyArn",
-          arns: [p.policyArn],
-        });
-        break;
-      case T.groupPolicyAttachment:
-        routes.push({
-          kind: "group",
-          names: one("group", "group"),
-          prop: "policyArn",
-          arns: [p.policyArn],
-        });
-        break;
       case T.policyAttachment:
         for (const [kind, prop] of [
           ["role", "roles"],
@@ -963,30 +964,6 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
           names: [str(p.name) ?? it.name],
           prop: "managedPolicyArns",
           arns: list(p.managedPolicyArns),
-        });
-        break;
-      case T.rolePolicyAttachmentsExclusive:
-        routes.push({
-          kind: "role",
-          names: one("role", "roleName"),
-          prop: "policyArns",
-          arns: list(p.policyArns),
-        });
-        break;
-      case T.userPolicyAttachmentsExclusive:
-        routes.push({
-          kind: "user",
-          names: one("user", "userName"),
-          prop: "policyArns",
-          arns: list(p.policyArns),
-        });
-        break;
-      case T.groupPolicyAttachmentsExclusive:
-        routes.push({
-          kind: "group",
-          names: one("group", "groupName"),
-          prop: "policyArns",
-          arns: list(p.policyArns),
         });
         break;
     }
