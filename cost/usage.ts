@@ -2,15 +2,13 @@
 // is expected to use. They come from the stack config (the program's `dog-breed-classifier:*` keys)
 // and reach the policy pack through its policy config, built here from that same stack config.
 // Their defaults and descriptions are those of the table of stack keys.
+import { PROJECT, type TrainingMode } from "../shared/project";
 import { STACK_KEYS } from "../shared/stack-keys";
 
-/** The project config namespace, as Pulumi qualifies project keys. */
-export const PROJECT = "dog-breed-classifier";
+export { PROJECT, type TrainingMode };
 
 /** The stack policy that compares the estimate with the budget. */
 export const BUDGET_POLICY = "cost-budget-enforce";
-
-export type TrainingMode = "none" | "train" | "tune";
 
 /** What a stack is expected to use in a month. */
 export interface Usage {
