@@ -42,26 +42,38 @@ export function sourceFiles(dir: string, isSource: (file: string) => boolean): s
   return out.sort();
 }
 
-/**
- * Digest of what a bundle is made of: every source in the spec's folders, the files it copies,
- * tsconfig.json (it sets what esbuild emits, strict mode for one), the lock file (the bundled
- * dependencies' versions), the build options and the esbuild version.
- */
-export function bundleSourceDigest(root: string, spec: BundleSpec): string {
-  const entry = path.join(root, spec.entry);
-  if (!fs.existsSync(entry)) {
-    throw new Error(`The sources of ${spec.label} are missing: no ${entry}.`);
-  }
-  const hash = createHash("sha256");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
-  hash.update(JSON.stringify({ esbuild: esbuildVersion, options: spec.options(".", ".") }));
-  const files = [
+/** The files a bundle's digest covers, in order (missing ones included; they are skipped). */
+function digestFiles(root: string, spec: BundleSpec): string[] {
+  return [
     ...spec.sourceDirs.flatMap((d) => sourceFiles(path.join(root, d), spec.isSource)),
     ...(spec.copy ?? []).map((f) => path.join(root, f)),
     path.join(root, "tsconfig.json"),
     path.join(root, "package-lock.json"),
   ];
+}
+
+function buildSettings(spec: BundleSpec): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
+  return JSON.stringify({ esbuild: esbuildVersion, options: spec.options(".", ".") });
+}
+
+/**
+ * What the files look like from outside (name, size, modification time) with the build settings:
+ * while it is the one recorded with the digest, no file was touched since the digest was taken,
+ * and the digest is not computed again (the files include 3 MB of AWS policy data).
+ */
+function statStamp(root: string, spec: BundleSpec, files: string[]): string {
+  const hash = createHash("sha256").update(buildSettings(spec));
+  for (const file of files) {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st) hash.update(`\0${path.relative(root, file)}\0${st.size}\0${st.mtimeMs}`);
+  }
+  return hash.digest("hex");
+}
+
+function contentDigest(root: string, spec: BundleSpec, files: string[]): string {
+  const hash = createHash("sha256").update(buildSettings(spec));
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
     hash.update(`\0${path.relative(root, file)}\0`);
@@ -70,10 +82,40 @@ export function bundleSourceDigest(root: string, spec: BundleSpec): string {
   return hash.digest("hex");
 }
 
+/** The digest file's two lines: the digest, then the stamp of the files it was taken from. */
+function readRecord(root: string, spec: BundleSpec): { digest: string; stamp: string } {
+  const file = path.join(root, spec.digestFile);
+  const [digest = "", stamp = ""] = fs.existsSync(file)
+    ? fs.readFileSync(file, "utf8").split("\n")
+    : [];
+  return { digest: digest.trim(), stamp: stamp.trim() };
+}
+
+/** The digest and the stamp of the files it was taken from (the stamp first, see `statStamp`). */
+function digestWithStamp(root: string, spec: BundleSpec): { digest: string; stamp: string } {
+  const entry = path.join(root, spec.entry);
+  if (!fs.existsSync(entry)) {
+    throw new Error(`The sources of ${spec.label} are missing: no ${entry}.`);
+  }
+  const files = digestFiles(root, spec);
+  const stamp = statStamp(root, spec, files);
+  const recorded = readRecord(root, spec);
+  if (recorded.digest && recorded.stamp === stamp) return recorded;
+  return { digest: contentDigest(root, spec, files), stamp };
+}
+
+/**
+ * Digest of what a bundle is made of: every source in the spec's folders, the files it copies,
+ * tsconfig.json (it sets what esbuild emits, strict mode for one), the lock file (the bundled
+ * dependencies' versions), the build options and the esbuild version.
+ */
+export function bundleSourceDigest(root: string, spec: BundleSpec): string {
+  return digestWithStamp(root, spec).digest;
+}
+
 /** The digest recorded by the last complete build, or "" when there is none. */
 export function recordedDigest(root: string, spec: BundleSpec): string {
-  const file = path.join(root, spec.digestFile);
-  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
+  return readRecord(root, spec).digest;
 }
 
 /** What `ensureBundle` did. */
@@ -97,12 +139,15 @@ export function ensureBundle(
 ): BundleResult {
   const bundleDir = path.join(root, spec.bundleDir);
   const digestFile = path.join(root, spec.digestFile);
-  const digest = bundleSourceDigest(root, spec);
+  const { digest, stamp } = digestWithStamp(root, spec);
+  const recorded = readRecord(root, spec);
   if (
     !opts.force &&
-    recordedDigest(root, spec) === digest &&
+    recorded.digest === digest &&
     fs.existsSync(path.join(bundleDir, "index.js"))
   ) {
+    // The same sources with new times (a checkout): record the new stamp for the next check.
+    if (recorded.stamp !== stamp) fs.writeFileSync(digestFile, `${digest}\n${stamp}\n`);
     return { bundleDir, digest, built: false };
   }
 
@@ -129,7 +174,7 @@ export function ensureBundle(
       if (recordedDigest(root, spec) === digest) return { bundleDir, digest, built: false };
       throw e;
     }
-    fs.writeFileSync(digestFile, `${digest}\n`);
+    fs.writeFileSync(digestFile, `${digest}\n${stamp}\n`);
     return { bundleDir, digest, built: true, result };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

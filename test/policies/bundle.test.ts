@@ -90,6 +90,35 @@ describe("policy pack bundle", () => {
     assert.notStrictEqual(second.digest, first.digest);
   });
 
+  it("takes the recorded digest while no file changed size or time, and hashes again when one did", () => {
+    const built = bundlePack(root);
+    const stampOf = () =>
+      fs.readFileSync(path.join(root, PACK_BUNDLE.digestFile), "utf8").split("\n")[1];
+    const stamp = stampOf();
+    assert.match(stamp, /^[0-9a-f]{64}$/);
+    // The same content with a new time (a checkout): not rebuilt, the digest the same, and the
+    // new times recorded for the next check.
+    const file = path.join(root, "policies", "s3.ts");
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(file, later, later);
+    const touched = bundlePack(root);
+    assert.strictEqual(touched.built, false);
+    assert.strictEqual(touched.digest, built.digest);
+    assert.notStrictEqual(stampOf(), stamp);
+    // A content change keeps neither: the digest is taken from the contents again.
+    const text = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, `${text}\n// edited\n`);
+    const edited = bundlePack(root);
+    assert.ok(edited.built);
+    assert.notStrictEqual(edited.digest, built.digest);
+    // Put back as it was (with yet another time): the first digest again, without a rebuild
+    // being needed for a second check.
+    fs.writeFileSync(file, text);
+    const restored = bundlePack(root);
+    assert.strictEqual(restored.digest, built.digest);
+    assert.strictEqual(bundlePack(root).built, false);
+  });
+
   it("refuses to serve policies older than the sources beside it", async () => {
     fs.appendFileSync(path.join(root, "policies", "tags.ts"), "\n// edited after the build\n");
     const r = await serve(packDir());
