@@ -3,7 +3,6 @@
 // https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
 import { projectRoot } from "../infra/naming";
 
 /** The project root: the nearest folder above `from` holding Pulumi.yaml (works from dist/ too). */
@@ -34,9 +33,25 @@ export class StackConfigError extends Error {
   }
 }
 
+/** The last text parsed from each file, and its value: a check reads Pulumi.yaml once per run. */
+const parsed = new Map<string, { text: string; value: unknown }>();
+
+/** A YAML file's value; the parse is reused while the file's text is unchanged (a copy each time). */
+function readYaml(file: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  let entry = parsed.get(file);
+  if (entry?.text !== text) {
+    // Loaded on first use: the offline check starts the policy pack before it reads any YAML.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parse } = require("yaml") as typeof import("yaml");
+    parsed.set(file, (entry = { text, value: parse(text) }));
+  }
+  return structuredClone(entry.value);
+}
+
 export function readProject(root: string): ProjectFile {
   const file = path.join(root, "Pulumi.yaml");
-  const doc = parse(fs.readFileSync(file, "utf8")) as ProjectFile;
+  const doc = readYaml(file) as ProjectFile;
   if (!doc || typeof doc.name !== "string") {
     throw new StackConfigError(`${file}: missing project name`);
   }
@@ -95,7 +110,7 @@ export function loadStackConfig(
   }
 
   const file = stackFile(root, stack);
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (readYaml(file) ?? {}) as { config?: Record<string, unknown> };
   for (const [key, value] of Object.entries({ ...(doc.config ?? {}), ...overrides })) {
     const k = qualify(key);
     if (typeof value === "object" && value !== null && "secure" in value) {

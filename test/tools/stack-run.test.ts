@@ -62,6 +62,17 @@ describe("loadStackConfig", () => {
     assert.strictEqual(config["aws:region"], "eu-west-1");
   });
 
+  it("reads a file again once its text changes, and hands out copies", () => {
+    const root = project();
+    const first = loadStackConfig(root, "one");
+    (first.project.config as Record<string, unknown>).size = "changed by a caller";
+    fs.writeFileSync(path.join(root, "Pulumi.one.yaml"), "config:\n  demo:size: 7\n");
+    const second = loadStackConfig(root, "one");
+    assert.strictEqual(second.config["demo:size"], "7");
+    assert.strictEqual(second.config["aws:region"], undefined);
+    assert.deepStrictEqual(second.project.config.size, { type: "integer", default: 2 });
+  });
+
   it("names the stacks that exist when one is missing", () => {
     assert.throws(() => loadStackConfig(project(), "three"), /Pulumi\.three\.yaml.*one, two/);
   });
