@@ -17,7 +17,9 @@ export interface CloudContext {
    * fully qualified name; a stack not listed exports nothing, as one not deployed yet.
    */
   stackOutputs?: Record<string, Record<string, unknown>>;
-  /** Filled with the references `stackOutputs` did not answer, when set. */
+  /** Answers a reference `stackOutputs` does not list, by its name as the program gives it. */
+  referenceOutputs?: (name: string) => Record<string, unknown> | undefined;
+  /** Filled with the references neither answered, when set. */
   unresolvedReferences?: Set<string>;
 }
 
@@ -159,7 +161,10 @@ export function resourceState(
     case "pulumi:pulumi:StackReference": {
       // What the engine answers for a stack reference: the referenced stack's outputs.
       const full = String(inputs.name);
-      const known = ctx.stackOutputs?.[full] ?? ctx.stackOutputs?.[full.split("/").pop()!];
+      const known =
+        ctx.stackOutputs?.[full] ??
+        ctx.stackOutputs?.[full.split("/").pop()!] ??
+        ctx.referenceOutputs?.(full);
       if (known === undefined) ctx.unresolvedReferences?.add(full);
       const outputs = known ?? {};
       id = full;

@@ -89,6 +89,16 @@ export interface RunOptions {
    * outputs answer the reference, as the deployed stack's would; any other exports nothing.
    */
   stackOutputs?: Record<string, Record<string, unknown>>;
+  /**
+   * Runs of this project's stacks already made from their own files (no overrides), by stack name:
+   * a reference to one of them is answered with its outputs, without running it again.
+   */
+  earlierRuns?: ReadonlyMap<string, StackRun>;
+  /**
+   * Called with each resource as the program registers it (the same object the run returns),
+   * for this stack's runs, not those of stacks it references.
+   */
+  onResource?: (resource: StackResource) => void;
 }
 
 /** How deep stacks referencing stacks are followed. */
@@ -122,13 +132,28 @@ async function resolveOutputs(value: unknown): Promise<unknown> {
  */
 export async function runStack(opts: RunOptions, depth = 0): Promise<StackRun> {
   if (opts.stackOutputs !== undefined) return runOnce(opts);
-  // A first run finds the stacks the program references; they run one after the other (the
-  // mocks are process-wide), then this stack again with their outputs.
+  const root = opts.root ?? findProjectRoot(__dirname);
+  // The stack of this project with a stack file that a reference names, other than this one.
+  const localStack = (full: string): string | undefined => {
+    const parts = full.split("/");
+    const stack = parts[parts.length - 1];
+    const projectName = loadStackConfig(root, opts.stack, opts.overrides).project.name;
+    const sameProject = parts.length === 1 || parts[parts.length - 2] === projectName;
+    return sameProject && listStacks(root).includes(stack) && stack !== opts.stack
+      ? stack
+      : undefined;
+  };
+  const earlier = (full: string) => {
+    const stack = opts.earlierRuns?.size ? localStack(full) : undefined;
+    return stack === undefined ? undefined : opts.earlierRuns?.get(stack)?.outputs;
+  };
+  // A first run finds the stacks the program references that no earlier run answers; they run
+  // one after the other (the mocks are process-wide), then this stack again with their outputs.
   const unresolved = new Set<string>();
   let first: StackRun | undefined;
   let failure: unknown;
   try {
-    first = await runOnce(opts, unresolved);
+    first = await runOnce(opts, unresolved, earlier);
   } catch (e) {
     failure = e;
   }
@@ -136,22 +161,22 @@ export async function runStack(opts: RunOptions, depth = 0): Promise<StackRun> {
     if (first) return first;
     throw failure;
   }
-  const root = opts.root ?? findProjectRoot(__dirname);
-  const projectName = loadStackConfig(root, opts.stack, opts.overrides).project.name;
   const stackOutputs: Record<string, Record<string, unknown>> = {};
   for (const full of unresolved) {
-    const parts = full.split("/");
-    const stack = parts[parts.length - 1];
-    const sameProject = parts.length === 1 || parts[parts.length - 2] === projectName;
-    const local = sameProject && listStacks(root).includes(stack) && stack !== opts.stack;
-    stackOutputs[full] = local
-      ? (await runStack({ root, stack, program: opts.program }, depth + 1)).outputs
-      : {};
+    const stack = localStack(full);
+    stackOutputs[full] =
+      stack === undefined
+        ? {}
+        : (await runStack({ root, stack, program: opts.program }, depth + 1)).outputs;
   }
-  return runOnce({ ...opts, stackOutputs });
+  return runOnce({ ...opts, stackOutputs }, undefined, earlier);
 }
 
-async function runOnce(opts: RunOptions, unresolvedReferences?: Set<string>): Promise<StackRun> {
+async function runOnce(
+  opts: RunOptions,
+  unresolvedReferences?: Set<string>,
+  referenceOutputs?: CloudContext["referenceOutputs"],
+): Promise<StackRun> {
   const root = opts.root ?? findProjectRoot(__dirname);
   const { project, config, secretKeys } = loadStackConfig(root, opts.stack, opts.overrides);
   const region = config["aws:region"] ?? "us-east-1";
@@ -159,6 +184,7 @@ async function runOnce(opts: RunOptions, unresolvedReferences?: Set<string>): Pr
     region,
     account: MOCK_ACCOUNT,
     stackOutputs: opts.stackOutputs,
+    referenceOutputs,
     unresolvedReferences,
   };
 
@@ -180,7 +206,7 @@ async function runOnce(opts: RunOptions, unresolvedReferences?: Set<string>): Pr
         req.getPropertydependenciesMap().forEach((v, k) => {
           propertyDependencies[k] = v.getUrnsList();
         });
-        resources.push({
+        const resource: StackResource = {
           urn: resp.getUrn(),
           type: req.getType(),
           name: req.getName(),
@@ -197,7 +223,9 @@ async function runOnce(opts: RunOptions, unresolvedReferences?: Set<string>): Pr
           ignoreChanges: req.getIgnorechangesList(),
           replaceOnChanges: req.getReplaceonchangesList(),
           deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
-        });
+        };
+        resources.push(resource);
+        opts.onResource?.(resource);
       }
       callback(err, resp);
     });

@@ -102,3 +102,64 @@ describe("runStack", () => {
     assert.strictEqual(two.outputs.size, 2);
   });
 });
+
+describe("runStack with a stack reference", () => {
+  /** Stack `two` reads `size` from a stack through a reference; every program run is counted. */
+  function referencing(target = "organization/demo/one") {
+    const runs: string[] = [];
+    return {
+      runs,
+      program: {
+        loadConfig: () => new pulumi.Config().requireNumber("size"),
+        buildStack: (size: never) => {
+          runs.push(pulumi.getStack());
+          new aws.s3.Bucket("data", { bucket: `data-${pulumi.getStack()}` });
+          if (pulumi.getStack() !== "two") return { size };
+          return { fromOne: new pulumi.StackReference("one", { name: target }).getOutput("size") };
+        },
+      },
+    };
+  }
+
+  it("runs the referenced stack of this project from its file, then this one again", async () => {
+    const root = project();
+    const { runs, program } = referencing();
+    const seen: unknown[] = [];
+    const two = await runStack({ root, stack: "two", program, onResource: (r) => seen.push(r) });
+    assert.strictEqual(two.outputs.fromOne, 5);
+    assert.deepStrictEqual(runs, ["two", "one", "two"]);
+    // Both runs of `two` are reported as they register, none of `one`; the run returned is the
+    // second one, and its resources are the very objects reported.
+    assert.strictEqual(seen.length, 2 * two.resources.length);
+    assert.ok(two.resources.every((r) => seen.slice(two.resources.length).includes(r)));
+  });
+
+  it("answers the reference from an earlier run of the same check, without running again", async () => {
+    const root = project();
+    const { runs, program } = referencing();
+    const one = await runStack({ root, stack: "one", program });
+    const two = await runStack({
+      root,
+      stack: "two",
+      program,
+      earlierRuns: new Map([["one", one]]),
+    });
+    assert.strictEqual(two.outputs.fromOne, 5);
+    assert.deepStrictEqual(runs, ["one", "two"]);
+  });
+
+  it("does not answer another project's stack of the same name from an earlier run", async () => {
+    const root = project();
+    const { runs, program } = referencing("organization/other/one");
+    const one = await runStack({ root, stack: "one", program });
+    const two = await runStack({
+      root,
+      stack: "two",
+      program,
+      earlierRuns: new Map([["one", one]]),
+    });
+    assert.strictEqual(two.outputs.fromOne, undefined);
+    // Unresolved, and not of this project: exported nothing, as a stack not deployed.
+    assert.deepStrictEqual(runs, ["one", "two", "two"]);
+  });
+});
