@@ -3,6 +3,7 @@
 // the pack's start-up (the Pulumi SDK loading in its own process) overlap the program's run.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { bundlePack } from "../policies/bundle";
 import { findProjectRoot } from "./stack-config";
@@ -23,6 +24,11 @@ export interface SpawnOptions {
   startTimeoutMs?: number;
   /** Extra node options for the pack's process (for example `--cpu-prof`). */
   nodeArgs?: string[];
+  /**
+   * A niceness for the pack's process (os.setPriority: 0 normal, up to 19 lowest), for a pack
+   * started ahead of the work it will be given, so that it yields the CPU to that work meanwhile.
+   */
+  niceness?: number;
 }
 
 /** The pack that ships with this code (also when it runs from dist/). */
@@ -49,6 +55,13 @@ export function spawnPolicyPack(opts: SpawnOptions): PackProcess {
       env: { ...process.env },
     },
   );
+  if (opts.niceness !== undefined && child.pid !== undefined) {
+    try {
+      os.setPriority(child.pid, opts.niceness);
+    } catch {
+      // A system that refuses it runs the pack at the normal priority.
+    }
+  }
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d.toString()));
   const port = new Promise<number>((resolve, reject) => {

@@ -67,11 +67,20 @@ export interface PolicyPackClient {
   configure(config?: PolicyConfig): Promise<void>;
   /** One Analyze call per resource, with its inputs, as during a preview. */
   analyze(resources: StackResource[]): Promise<Diagnostic[]>;
+  /**
+   * One Analyze call, as the engine makes it when the program registers the resource; `provider`
+   * is the provider resource its reference names (see `providerOf`).
+   */
+  analyzeResource(r: StackResource, provider?: StackResource): Promise<Diagnostic[]>;
   /** One AnalyzeStack call with every resource's outputs. */
   analyzeStack(resources: StackResource[]): Promise<Diagnostic[]>;
-  /** Analyze then AnalyzeStack: what a preview reports. */
+  /** Analyze and AnalyzeStack: what a preview reports, Analyze's diagnostics first. */
   check(resources: StackResource[]): Promise<Diagnostic[]>;
-  close(): Promise<void>;
+  /**
+   * Closes the connection and stops the pack: resolves once it has exited, or at once with
+   * `{ wait: false }` (the pack is sent SIGTERM and no longer keeps this process alive).
+   */
+  close(opts?: { wait?: boolean }): Promise<void>;
 }
 
 function call<T>(client: grpc.Client, method: string, req: unknown): Promise<T> {
@@ -119,7 +128,11 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
     });
   const { child } = pack;
   const started = pack.startedAt;
-  const port = await pack.port;
+  const port = await pack.port.catch((e: unknown) => {
+    // A pack that stays silent is not left running.
+    child.kill();
+    throw e;
+  });
   const startupMs = Date.now() - started;
   const client = new analyzerRpc.AnalyzerClient(
     `127.0.0.1:${port}`,
@@ -130,8 +143,15 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
     },
   ) as grpc.Client;
 
-  const close = async () => {
+  const close = async ({ wait = true }: { wait?: boolean } = {}) => {
     client.close();
+    if (!wait) {
+      child.kill();
+      child.unref();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      return;
+    }
     if (child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
@@ -194,22 +214,33 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       );
     const decodeResponse = (b: Uint8Array) => analyzerProto.AnalyzeResponse.deserializeBinary(b);
 
+    // A bounded number of Analyze calls in flight (ANALYZE_IN_FLIGHT): enough to keep the pack
+    // busy, few enough that thousands of resources do not pile up as pending calls and buffers (a
+    // request is encoded once it has its slot). A finished call hands its slot to the next.
+    let inFlight = 0;
+    const queued: (() => void)[] = [];
+    const acquire = async () => {
+      if (inFlight < ANALYZE_IN_FLIGHT) inFlight++;
+      else await new Promise<void>((resolve) => queued.push(resolve));
+    };
+    const release = () => {
+      const next = queued.shift();
+      if (next) next();
+      else inFlight--;
+    };
+    const analyzeResource = async (r: StackResource, provider?: StackResource) => {
+      await acquire();
+      try {
+        const bytes = await encodeAnalyzeRequest(r, provider);
+        return diagnostics(await raw("Analyze", bytes, decodeResponse), r.urn);
+      } finally {
+        release();
+      }
+    };
+
     const analyze = async (resources: StackResource[]) => {
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      const all: Diagnostic[][] = new Array(resources.length);
-      // A bounded number of calls in flight (ANALYZE_IN_FLIGHT): enough to keep the pack busy,
-      // few enough that thousands of resources do not pile up as pending calls and buffers.
-      let next = 0;
-      const worker = async () => {
-        for (let i = next++; i < resources.length; i = next++) {
-          const r = resources[i];
-          const bytes = await encodeAnalyzeRequest(r, providerOf(r, byUrn));
-          all[i] = diagnostics(await raw("Analyze", bytes, decodeResponse), r.urn);
-        }
-      };
-      await Promise.all(
-        Array.from({ length: Math.min(ANALYZE_IN_FLIGHT, resources.length) }, worker),
-      );
+      const all = await Promise.all(resources.map((r) => analyzeResource(r, providerOf(r, byUrn))));
       return all.flat();
     };
 
@@ -225,11 +256,12 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       startupMs,
       configure,
       analyze,
+      analyzeResource,
       analyzeStack,
-      check: async (resources) => [
-        ...(await analyze(resources)),
-        ...(await analyzeStack(resources)),
-      ],
+      // Both at once: the pack handles AnalyzeStack between the Analyze calls, and the client
+      // encodes the next request while the pack works. The diagnostics keep the CLI's order.
+      check: async (resources) =>
+        (await Promise.all([analyze(resources), analyzeStack(resources)])).flat(),
       close,
     };
   } catch (e) {
