@@ -3,9 +3,9 @@
 // policy-analysis.ts, sends it).
 import * as fs from "fs";
 import * as path from "path";
-import { estimateStackRun, type CostEstimate } from "../cost/estimate";
+import type { CostEstimate } from "../cost/estimate";
 import { policyConfigFromStackConfig } from "../cost/usage";
-import { stackBudget, type StackBudget } from "../cost/budget";
+import type { StackBudget } from "../cost/budget";
 import type { PolicyConfig } from "./analyzer-config";
 import { packDir } from "./pack-process";
 import type { StackRun } from "./stack-run";
@@ -38,12 +38,22 @@ export interface CostReport extends CostEstimate {
   budget: (Omit<StackBudget, "urn"> & { urn: string; overBy: number }) | null;
 }
 
+// The estimator and its price tables load on first use: that is once the program has run and the
+// other analyses have sent their work off (see `apply`), not before the program.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const estimator = () => require("../cost/estimate") as typeof import("../cost/estimate");
+const budgets = () => require("../cost/budget") as typeof import("../cost/budget");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** An `Analysis` (check-types.ts): it fills in the report's cost. */
 export class CostAnalysis {
   readonly label = "estimating the monthly cost";
   async apply(run: StackRun, report: { cost?: CostReport }): Promise<void> {
-    const estimate = estimateStackRun(run);
-    const budget = stackBudget(run.resources);
+    // The estimate is computed in this process, in one go: it first lets the analyses that run
+    // alongside it (the policy pack, in its own process) send their requests.
+    await new Promise((resolve) => setImmediate(resolve));
+    const estimate = estimator().estimateStackRun(run);
+    const budget = budgets().stackBudget(run.resources);
     report.cost = {
       ...estimate,
       budget: budget

@@ -5,6 +5,7 @@ import type { Analysis, CheckReport } from "./check-types";
 import type { PackProcess } from "./pack-process";
 import { PolicyAnalysis } from "./policy-analysis";
 import { summarize } from "./resource-summary";
+import { loadStackConfig } from "./stack-config";
 import { StackRun, runStack } from "./stack-run";
 
 function errorKind(e: unknown): "config" | "program" {
@@ -22,9 +23,23 @@ export function exitCodeOf(report: CheckReport): number {
   return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
-/** The analyses every check runs, in order: cost first, so a policy error still shows the cost. */
+/** The analyses every check runs on each stack; they run together, and each fills in its part. */
 export function defaultAnalyses(pack?: PackProcess): Analysis[] {
-  return [new CostAnalysis(), new PolicyAnalysis(pack)];
+  return [new PolicyAnalysis(pack), new CostAnalysis()];
+}
+
+/** The first stack's name and config, for the analyses' start; undefined if its file does not read. */
+function firstStack(
+  root: string,
+  stacks: string[],
+): Pick<StackRun, "stack" | "config"> | undefined {
+  if (stacks.length === 0) return undefined;
+  try {
+    return { stack: stacks[0], config: loadStackConfig(root, stacks[0]).config };
+  } catch {
+    // The program's run reports it.
+    return undefined;
+  }
 }
 
 export async function checkStacks(
@@ -33,7 +48,8 @@ export async function checkStacks(
   tick: (text: string) => void = () => undefined,
   analyses: Analysis[] = defaultAnalyses(),
 ): Promise<CheckReport[]> {
-  const started = Promise.all(analyses.map((a) => a.start?.()));
+  const first = firstStack(root, stacks);
+  const started = Promise.all(analyses.map((a) => a.start?.(first)));
   // Nothing unhandled while the program runs; the failure is reported when it is awaited.
   started.catch(() => undefined);
   const reports: CheckReport[] = [];
@@ -43,19 +59,26 @@ export async function checkStacks(
   // for its stack).
   let analysed: Promise<void> = Promise.resolve();
   const analyse = async (run: StackRun, report: CheckReport) => {
-    try {
-      await started;
-      for (const analysis of analyses) {
-        tick(`[${run.stack}] ${analysis.label}…`);
-        await analysis.apply(run, report);
-      }
-    } catch (e) {
+    const fail = (e: unknown) => {
       report.status = "error";
       report.error = { kind: "policy", message: (e as Error)?.message ?? String(e) };
-      return;
+    };
+    try {
+      await started;
+    } catch (e) {
+      return fail(e);
     }
+    tick(`[${run.stack}] ${analyses.map((a) => a.label).join(", ")}…`);
+    // The analyses of a stack run together: the pack works in its own process while this one
+    // estimates the cost. One failing does not stop the others; the first failure is reported.
+    const results = await Promise.allSettled(analyses.map((a) => a.apply(run, report)));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) return fail(failed.reason);
     if (exitCodeOf(report) === 1) report.status = "violations";
   };
+  // Runs already made in this check, so that a stack that references another one checked before
+  // it reads that run's outputs instead of running it again.
+  const runs = new Map<string, StackRun>();
   try {
     for (const stack of stacks) {
       tick(`[${stack}] running the program under mocks…`);
@@ -71,7 +94,13 @@ export async function checkStacks(
       reports.push(report);
       let run: StackRun;
       try {
-        run = await runStack({ root, stack });
+        run = await runStack({
+          root,
+          stack,
+          earlierRuns: runs,
+          onResource: (r) => analyses.forEach((a) => a.observe?.(stack, r)),
+        });
+        runs.set(stack, run);
       } catch (e) {
         report.status = "error";
         report.error = { kind: errorKind(e), message: errorText(e) };

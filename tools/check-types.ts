@@ -3,7 +3,7 @@
 import type { EnforcementLevel } from "./analyzer-config";
 import type { CostReport } from "./check-analyses";
 import type { ResourceRow } from "./resource-summary";
-import type { StackRun } from "./stack-run";
+import type { StackResource, StackRun } from "./stack-run";
 
 /** A policy's finding, as the report shows it. */
 export interface Violation {
@@ -34,8 +34,13 @@ export interface CheckReport {
 export interface Analysis {
   /** What the progress line says while it runs. */
   readonly label: string;
-  /** Started before the program runs, so that slow set-up overlaps it. */
-  start?(): Promise<void>;
+  /**
+   * Started before the program runs, so that slow set-up overlaps it; given the first stack's name
+   * and config when its stack file reads, to prepare for it.
+   */
+  start?(first?: Pick<StackRun, "stack" | "config">): Promise<void>;
+  /** A resource the program of `stack` registered, before its run completes. */
+  observe?(stack: string, resource: StackResource): void;
   apply(run: StackRun, report: CheckReport): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -151,7 +151,10 @@ export async function main(
   }
   const stacks = args.all ? listStacks(root) : args.stacks;
   const tick = progress(stderr);
-  const pack = spawnPolicyPack({ packDir: packDir() });
+  // The pack starts first and is ready before the program has run; until then the program, in
+  // this process, is what the check waits for, so the pack runs at a lower priority (on two cores
+  // it took 20-30 ms off a check of one stack).
+  const pack = spawnPolicyPack({ packDir: packDir(), niceness: 10 });
   const { checkStacks, defaultAnalyses, exitCodeOf } = modules.run();
   const { diffReports, loadBaseline } = modules.diff();
   const { renderText } = modules.render();

@@ -1,29 +1,83 @@
 // The policy pack as one of the offline check's analyses: served as the Pulumi CLI serves it,
-// configured with the stack's policy config, and fed the graph the check collected once.
+// configured with the stack's policy config, and fed the graph the check collected once. As in a
+// preview, a resource is sent to Analyze when the program registers it, while the program still
+// runs; AnalyzeStack follows once the graph is complete.
+import { providerOf } from "./analyzer-marshal";
 import { stackPolicyConfig } from "./check-analyses";
 import type { Analysis, CheckReport } from "./check-types";
 import { type PackProcess, packDir, spawnPolicyPack } from "./pack-process";
-import { startPolicyPack, type PolicyPackClient } from "./policy-analyzer";
-import type { StackRun } from "./stack-run";
+import { startPolicyPack, type Diagnostic, type PolicyPackClient } from "./policy-analyzer";
+import type { StackResource, StackRun } from "./stack-run";
 
 export class PolicyAnalysis implements Analysis {
   readonly label = "checking the policy pack";
-  private client?: PolicyPackClient;
+  private client?: Promise<PolicyPackClient>;
+  /** The policy config the pack holds, as JSON. */
+  private configured?: string;
+  /** The stack the pack is configured for at its start, whose resources are analyzed as they come. */
+  private firstStack?: string;
+  /** Analyze calls made as resources were registered, by the registered resource. */
+  private early = new Map<StackResource, Promise<Diagnostic[]>>();
+  /** The resources registered so far, by URN: the providers the next ones name. */
+  private registered = new Map<string, StackResource>();
+  private applied = false;
   /** `pack`: the pack's process when the caller spawned it early; else it is spawned here. */
   constructor(private readonly pack?: PackProcess) {}
 
-  async start(): Promise<void> {
-    this.client = await startPolicyPack(
-      this.pack ? { process: this.pack } : { process: spawnPolicyPack({ packDir: packDir() }) },
-    );
+  /** Connects, and configures the pack for the first stack while its program still runs. */
+  async start(first?: Pick<StackRun, "stack" | "config">): Promise<void> {
+    const config = first ? stackPolicyConfig(first) : undefined;
+    this.configured = JSON.stringify(config ?? {});
+    this.firstStack = first?.stack;
+    this.client = startPolicyPack({
+      process: this.pack ?? spawnPolicyPack({ packDir: packDir() }),
+      config,
+    });
+    await this.client;
+  }
+
+  /**
+   * A resource the program registered: analyzed at once (when the pack is up) if it is of the
+   * stack the pack is configured for and no stack's analysis has begun. The result is used only
+   * for that very resource of the run the check analyzes; a run that is repeated (to answer a
+   * stack reference) registers new resources. Returns the call when one is made.
+   */
+  observe(stack: string, r: StackResource): Promise<unknown> | undefined {
+    if (!this.client || stack !== this.firstStack || this.applied) return undefined;
+    this.registered.set(r.urn, r);
+    const provider = providerOf(r, this.registered);
+    const result = this.client.then((c) => c.analyzeResource(r, provider));
+    // A failure is reported when `apply` awaits it.
+    result.catch(() => undefined);
+    this.early.set(r, result);
+    return result;
   }
 
   async apply(run: StackRun, report: CheckReport): Promise<void> {
-    const client = this.client!;
-    await client.configure(stackPolicyConfig(run));
+    this.applied = true;
+    const client = await this.client!;
+    // Configure only when the stack's policy config is not the one the pack holds already; what
+    // was analyzed under another config does not count.
+    const config = stackPolicyConfig(run);
+    const json = JSON.stringify(config);
+    if (json !== this.configured) {
+      this.early.clear();
+      await client.configure(config);
+      this.configured = json;
+    }
+    const early = this.early;
+    this.early = new Map();
+    this.registered.clear();
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    // Analyze's diagnostics, then AnalyzeStack's, as a preview reports them.
+    const [perResource, stackWide] = await Promise.all([
+      Promise.all(
+        run.resources.map((r) => early.get(r) ?? client.analyzeResource(r, providerOf(r, byUrn))),
+      ),
+      client.analyzeStack(run.resources),
+    ]);
     const seen = new Set<string>();
-    for (const v of await client.check(run.resources)) {
+    for (const v of [...perResource.flat(), ...stackWide]) {
       // A rule may be reported by Analyze and again by AnalyzeStack for the same resource.
       const key = `${v.policyName}\0${v.urn}\0${v.message}`;
       if (seen.has(key)) continue;
@@ -46,6 +100,8 @@ export class PolicyAnalysis implements Analysis {
   }
 
   async stop(): Promise<void> {
-    await this.client?.close();
+    const client = await this.client?.catch(() => undefined);
+    // The check has what it needs: the pack is told to stop, and is not waited for.
+    await client?.close({ wait: false });
   }
 }
