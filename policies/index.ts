@@ -12,6 +12,7 @@ import { lambdaPolicies } from "./lambda";
 import { s3Policies } from "./s3";
 import { sagemakerPolicies } from "./sagemaker";
 import { tagPolicies } from "./tags";
+import { warmUpWhenListening } from "./warm-up";
 
 new PolicyPack("dog-breed-classifier-guardrails", {
   policies: [
@@ -26,3 +27,5 @@ new PolicyPack("dog-breed-classifier-guardrails", {
     ...costPolicies,
   ],
 });
+
+warmUpWhenListening();
