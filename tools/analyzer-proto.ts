@@ -4,7 +4,6 @@ import * as path from "path";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
-export const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 export const structProto = require(
   require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),

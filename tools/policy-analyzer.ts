@@ -9,7 +9,6 @@
 // once per resource with its inputs, and AnalyzeStack once with every resource's outputs, parent,
 // dependencies and provider (the provider's inputs). run-policy-pack drops the engine address
 // before loading the pack and nothing in the pack dials it, so no engine service is needed here.
-import * as grpc from "@grpc/grpc-js";
 import {
   type EnforcementLevel,
   LEVEL_CODES,
@@ -19,7 +18,8 @@ import {
   reconcileConfig,
 } from "./analyzer-config";
 import { providerOf } from "./analyzer-marshal";
-import { analyzerProto, analyzerRpc, emptyProto, structProto } from "./analyzer-proto";
+import { unaryClient } from "./analyzer-http2";
+import { analyzerProto, emptyProto, structProto } from "./analyzer-proto";
 import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./analyzer-wire";
 import { type PackProcess, packDir, spawnPolicyPack } from "./pack-process";
 import type { StackResource } from "./stack-run";
@@ -83,17 +83,6 @@ export interface PolicyPackClient {
   close(opts?: { wait?: boolean }): Promise<void>;
 }
 
-function call<T>(client: grpc.Client, method: string, req: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    (
-      client as unknown as Record<
-        string,
-        (r: unknown, cb: (e: Error | null, res: T) => void) => void
-      >
-    )[method](req, (err, res) => (err ? reject(err) : resolve(res)));
-  });
-}
-
 function diagnostics(resp: { getDiagnosticsList(): unknown[] }, urn?: string): Diagnostic[] {
   return resp.getDiagnosticsList().map((d: unknown) => {
     const x = d as Record<string, () => unknown>;
@@ -111,9 +100,9 @@ function diagnostics(resp: { getDiagnosticsList(): unknown[] }, urn?: string): D
 }
 
 /**
- * How many Analyze calls are in flight at once. On the 3,000-resource graph of `bench:check`, 256
- * gave the rate of sending every call at once (1,800-2,000 resources/s either way, 2 cores, load
- * 2), and 32 a little less; the bound keeps a bigger graph from piling up as pending calls.
+ * How many Analyze calls are in flight at once. On the 3,000-resource graph of `bench:check`, 16,
+ * 64 and 256 gave the same rate within the noise of a shared 2-core machine (1,800-2,500
+ * resources/s); the bound keeps a bigger graph from piling up as pending calls and buffers.
  */
 const ANALYZE_IN_FLIGHT = 256;
 
@@ -134,14 +123,11 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
     throw e;
   });
   const startupMs = Date.now() - started;
-  const client = new analyzerRpc.AnalyzerClient(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-    {
-      "grpc.max_receive_message_length": 400 * 1024 * 1024,
-      "grpc.max_send_message_length": 400 * 1024 * 1024,
-    },
-  ) as grpc.Client;
+  // The largest message either way: a whole graph in one AnalyzeStack request.
+  const client = unaryClient(`127.0.0.1:${port}`, 400 * 1024 * 1024);
+  /** One call of the Analyzer service: a message's bytes in, the answer decoded. */
+  const call = async <T>(method: string, bytes: Uint8Array, decode: (b: Uint8Array) => T) =>
+    decode(await client.call(`/pulumirpc.Analyzer/${method}`, bytes));
 
   const close = async ({ wait = true }: { wait?: boolean } = {}) => {
     client.close();
@@ -168,13 +154,11 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       req.setOrganization(opts.stack.organization ?? "organization");
       req.setDryRun(opts.stack.dryRun ?? true);
       for (const [k, v] of Object.entries(opts.stack.tags ?? {})) req.getTagsMap().set(k, v);
-      await call(client, "configureStack", req);
+      await call("ConfigureStack", req.serializeBinary(), (b) => b);
     }
-    const info = await call<Record<string, () => unknown>>(
-      client,
-      "getAnalyzerInfo",
-      new emptyProto.Empty(),
-    );
+    const info = (await call("GetAnalyzerInfo", new emptyProto.Empty().serializeBinary(), (b) =>
+      analyzerProto.AnalyzerInfo.deserializeBinary(b),
+    )) as Record<string, () => unknown>;
     const policies: PolicyInfo[] = (info.getPoliciesList() as Record<string, () => unknown>[]).map(
       (p) => {
         const schema = p.getConfigschema() as
@@ -198,21 +182,12 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
         pc.setProperties(structProto.Struct.fromJavaScript(c.properties));
         req.getPolicyconfigMap().set(name, pc);
       }
-      await call(client, "configure", req);
+      await call("Configure", req.serializeBinary(), (b) => b);
     };
     await configure(opts.config);
 
-    const raw = <T>(method: string, bytes: Buffer, decode: (b: Uint8Array) => T) =>
-      new Promise<T>((resolve, reject) =>
-        client.makeUnaryRequest(
-          `/pulumirpc.Analyzer/${method}`,
-          (b: Buffer) => b,
-          (b: Buffer) => decode(b),
-          bytes,
-          (err, res) => (err ? reject(err) : resolve(res as T)),
-        ),
-      );
-    const decodeResponse = (b: Uint8Array) => analyzerProto.AnalyzeResponse.deserializeBinary(b);
+    const decodeResponse = (b: Uint8Array) =>
+      analyzerProto.AnalyzeResponse.deserializeBinary(b) as { getDiagnosticsList(): unknown[] };
 
     // A bounded number of Analyze calls in flight (ANALYZE_IN_FLIGHT): enough to keep the pack
     // busy, few enough that thousands of resources do not pile up as pending calls and buffers (a
@@ -232,7 +207,7 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       await acquire();
       try {
         const bytes = await encodeAnalyzeRequest(r, provider);
-        return diagnostics(await raw("Analyze", bytes, decodeResponse), r.urn);
+        return diagnostics(await call("Analyze", bytes, decodeResponse), r.urn);
       } finally {
         release();
       }
@@ -246,7 +221,7 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
 
     const analyzeStack = async (resources: StackResource[]) => {
       const bytes = await encodeAnalyzeStackRequest(resources);
-      return diagnostics(await raw("AnalyzeStack", bytes, decodeResponse));
+      return diagnostics(await call("AnalyzeStack", bytes, decodeResponse));
     };
 
     return {
