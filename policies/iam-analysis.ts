@@ -33,6 +33,19 @@ function anyValue(s: string): boolean {
  * it, and those are judged on their own.
  */
 export function wideness(resource: string): string | undefined {
+  let w = widenessOf.get(resource);
+  if (w === undefined) {
+    w = widenessNow(resource) ?? "";
+    if (widenessOf.size >= 10_000) widenessOf.clear();
+    widenessOf.set(resource, w);
+  }
+  return w || undefined;
+}
+
+/** `wideness` by Resource entry ("" for a named resource): the same ARNs recur in every stack. */
+const widenessOf = new Map<string, string>();
+
+function widenessNow(resource: string): string | undefined {
   const r = resource.trim();
   if (anyValue(r)) return "every resource";
   const parts = r.split(":");
@@ -122,7 +135,17 @@ export async function grantOf(s: Statement, where: string): Promise<Grant | unde
   let p = cores.get(s);
   if (!p) cores.set(s, (p = coreOf(s)));
   const core = await p;
-  return core ? { ...core, statement: s, where } : undefined;
+  // Spelled out: one object shape for every grant (a spread of cores of two shapes is slow).
+  return core
+    ? {
+        all: core.all,
+        except: core.except,
+        actions: core.actions,
+        patterns: core.patterns,
+        statement: s,
+        where,
+      }
+    : undefined;
 }
 
 /** The grants of a policy document (JSON or object); [] when unknown or invalid. */

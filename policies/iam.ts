@@ -235,6 +235,43 @@ interface ParsedDoc {
   grants: Grant[];
 }
 
+/** An identity document of a resource, parsed, with the grant of each Allow statement. */
+interface PreparedDoc {
+  doc: ReturnType<typeof identityDocuments>[number];
+  statements: Statement[];
+  /** The grant of each statement, in order (undefined for Deny and unknown statements). */
+  byStatement: (Grant | undefined)[];
+  grants: Grant[];
+}
+
+// Every document rule reads the same documents of the resource under analysis: they are worked
+// out once per resource, keyed by the properties object the rules of one request share.
+const prepared = new WeakMap<object, { urn: string; docs: Promise<PreparedDoc[]> }>();
+
+function preparedDocuments(r: Subject): Promise<PreparedDoc[]> {
+  let entry = prepared.get(r.props);
+  if (entry?.urn !== r.urn) prepared.set(r.props, (entry = { urn: r.urn, docs: prepare(r) }));
+  return entry.docs;
+}
+
+async function prepare(r: Subject): Promise<PreparedDoc[]> {
+  const out: PreparedDoc[] = [];
+  for (const doc of identityDocuments(r.type, r.name, r.props)) {
+    const parsed = parseDocument(doc.value);
+    // Unknown at preview: the document is checked once its value is known.
+    if (parsed.kind !== "statements") continue;
+    const byStatement: (Grant | undefined)[] = [];
+    const grants: Grant[] = [];
+    for (const s of parsed.statements) {
+      const g = isAllow(s) ? await grantOf(s, at(r, doc.place, s)) : undefined;
+      byStatement.push(g);
+      if (g) grants.push(g);
+    }
+    out.push({ doc, statements: parsed.statements, byStatement, grants });
+  }
+  return out;
+}
+
 /**
  * A mandatory policy over every identity document: `statement` runs once per Allow statement with
  * its grant, `document` once per document with all of them (for what only a union grants).
@@ -253,27 +290,18 @@ function documentPolicy<C = Record<string, never>>(def: {
     types: IDENTITY_DOC_TYPES,
     config: def.config,
     check: async (r, c) => {
-      for (const doc of identityDocuments(r.type, r.name, r.props)) {
-        const parsed = parseDocument(doc.value);
-        // Unknown at preview: the document is checked once its value is known.
-        if (parsed.kind !== "statements") continue;
+      for (const p of await preparedDocuments(r)) {
         const d: ParsedDoc = {
           r,
-          place: doc.place,
-          ctx: doc,
-          statements: parsed.statements,
-          grants: [],
+          place: p.doc.place,
+          ctx: p.doc,
+          statements: p.statements,
+          grants: p.grants,
         };
-        const byStatement: (Grant | undefined)[] = [];
-        for (const s of parsed.statements) {
-          const g = isAllow(s) ? await grantOf(s, at(r, doc.place, s)) : undefined;
-          byStatement.push(g);
-          if (g) d.grants.push(g);
-        }
         if (def.statement) {
-          for (let i = 0; i < parsed.statements.length; i++) {
-            const s = parsed.statements[i];
-            if (isAllow(s)) await def.statement(d, s, byStatement[i], c);
+          for (let i = 0; i < p.statements.length; i++) {
+            const s = p.statements[i];
+            if (isAllow(s)) await def.statement(d, s, p.byStatement[i], c);
           }
         }
         if (def.document) await def.document(d, c);
@@ -286,6 +314,13 @@ function documentPolicy<C = Record<string, never>>(def: {
 // computed once per parsed statement or statement list and options. Messages use only the
 // statement part of their sources, which is the same wherever the document sits.
 const findingsCache = new WeakMap<object, Map<string, Promise<Finding[]>>>();
+/** A list's content as a key, computed once per list (the policy config's lists are not changed). */
+const listKeys = new WeakMap<string[], string>();
+function listKey(list: string[]): string {
+  let k = listKeys.get(list);
+  if (k === undefined) listKeys.set(list, (k = JSON.stringify(list)));
+  return k;
+}
 
 function analyzeOnce(
   key: Statement | Statement[],
@@ -294,7 +329,7 @@ function analyzeOnce(
 ): Promise<Finding[]> {
   let byOpts = findingsCache.get(key);
   if (!byOpts) findingsCache.set(key, (byOpts = new Map()));
-  const k = JSON.stringify(opts.escalationActions);
+  const k = listKey(opts.escalationActions);
   let p = byOpts.get(k);
   if (!p) byOpts.set(k, (p = analyze(gs, opts)));
   return p;
