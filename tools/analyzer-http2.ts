@@ -21,7 +21,10 @@ export class GrpcStatusError extends Error {
 
 export interface UnaryClient {
   call(path: string, message: Uint8Array): Promise<Buffer>;
+  /** Ends the session once its calls are answered. */
   close(): void;
+  /** Ends the session now, failing the calls under way. */
+  destroy(): void;
 }
 
 /** A client for `host:port`; `maxMessageBytes` bounds an answer. */
@@ -91,5 +94,6 @@ export function unaryClient(address: string, maxMessageBytes: number): UnaryClie
         stream.end(message);
       }),
     close: () => session?.close(),
+    destroy: () => session?.destroy(),
   };
 }

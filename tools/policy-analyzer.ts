@@ -130,14 +130,15 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
     decode(await client.call(`/pulumirpc.Analyzer/${method}`, bytes));
 
   const close = async ({ wait = true }: { wait?: boolean } = {}) => {
-    client.close();
     if (!wait) {
+      client.destroy();
       child.kill();
       child.unref();
       child.stdout?.destroy();
       child.stderr?.destroy();
       return;
     }
+    client.close();
     if (child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
