@@ -4,7 +4,9 @@
 // all serve that file. Left out of the bundle are the packages that run-policy-pack itself loads
 // (@pulumi/policy, @pulumi/pulumi and the gRPC and protobuf runtime under them: one instance each,
 // shared with the runner) and @cloud-copilot/*, whose IAM data files are read from paths relative
-// to their own modules; package.json's `dependencies` installs them beside a published pack.
+// to their own modules; package.json's `dependencies` installs them beside a published pack. The
+// IAM simulator, loaded only once a condition is judged, is bundled on its own into
+// bin/iam-simulate.js (SIMULATOR_FILE).
 import * as path from "path";
 import type { BuildOptions } from "esbuild";
 import {
@@ -28,11 +30,20 @@ export const PACK_EXTERNALS = [
   "esbuild",
 ];
 
+/**
+ * The IAM simulator, bundled on its own beside the pack (the IAM data left out, as above): the
+ * pack loads it on first use (iam-conditions.ts), one file instead of the package's modules.
+ */
+export const SIMULATOR_FILE = "iam-simulate.js";
+
 /** esbuild options for the pack. */
 export function packBuildOptions(root: string, outdir: string): BuildOptions {
   return {
     absWorkingDir: root,
-    entryPoints: { index: "policies/index.ts" },
+    entryPoints: {
+      index: "policies/index.ts",
+      [path.basename(SIMULATOR_FILE, ".js")]: "@cloud-copilot/iam-simulate",
+    },
     outdir,
     bundle: true,
     platform: "node",

