@@ -1074,7 +1074,17 @@ export const principalBroadGrants = stackPolicy<EscalationConfig>({
 // iam-policy-require-valid-statements
 
 /** What IAM would reject in a statement, or read otherwise than a reader expects. */
-async function invalidities(s: Statement, kind: "identity" | "trust"): Promise<string[]> {
+// What IAM would refuse in a statement depends on the statement alone: found once per parsed
+// statement (the same documents recur across resources).
+const invalid = new WeakMap<Statement, Partial<Record<"identity" | "trust", Promise<string[]>>>>();
+
+function invalidities(s: Statement, kind: "identity" | "trust"): Promise<string[]> {
+  let byKind = invalid.get(s);
+  if (!byKind) invalid.set(s, (byKind = {}));
+  return (byKind[kind] ??= findInvalidities(s, kind));
+}
+
+async function findInvalidities(s: Statement, kind: "identity" | "trust"): Promise<string[]> {
   const out: string[] = [];
   if (s.effect !== "allow" && s.effect !== "deny") {
     out.push(
