@@ -18,6 +18,19 @@ function errorText(e: unknown): string {
   return (e as Error)?.stack ?? String(e);
 }
 
+/** A stack's report before anything is known of it. */
+export function emptyReport(stack: string): CheckReport {
+  return {
+    stack,
+    project: "",
+    region: "",
+    status: "ok",
+    resources: [],
+    outputs: {},
+    violations: [],
+  };
+}
+
 export function exitCodeOf(report: CheckReport): number {
   if (report.status === "error") return 2;
   return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
@@ -82,15 +95,7 @@ export async function checkStacks(
   try {
     for (const stack of stacks) {
       tick(`[${stack}] running the program under mocks…`);
-      const report: CheckReport = {
-        stack,
-        project: "",
-        region: "",
-        status: "ok",
-        resources: [],
-        outputs: {},
-        violations: [],
-      };
+      const report = emptyReport(stack);
       reports.push(report);
       let run: StackRun;
       try {

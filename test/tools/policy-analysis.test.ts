@@ -2,25 +2,13 @@
 // them, and a result counts only for the very resource object it was computed for; the run the
 // check analyzes decides what is reported.
 import * as assert from "assert";
-import type { CheckReport } from "../../tools/check-types";
+import { emptyReport } from "../../tools/check-run";
 import { PolicyAnalysis } from "../../tools/policy-analysis";
 import { runStack, StackResource, StackRun } from "../../tools/stack-run";
 import { PACK_DIR } from "../policies/harness";
 import { spawnPolicyPack } from "../../tools/pack-process";
 
 const RULE = "sagemaker-notebook-disable-root-access";
-
-function report(stack: string): CheckReport {
-  return {
-    stack,
-    project: "",
-    region: "",
-    status: "ok",
-    resources: [],
-    outputs: {},
-    violations: [],
-  };
-}
 
 /** The run's resources with the notebook's root access turned on, as new objects. */
 function rootAccess(run: StackRun): StackResource[] {
@@ -43,7 +31,7 @@ describe("policy analysis of the check", function () {
     await analysis.start({ stack: "dev", config: dev.config });
     try {
       for (const r of observed) analysis.observe(stack, r);
-      const out = report("dev");
+      const out = emptyReport("dev");
       await analysis.apply({ ...dev, resources: applied }, out);
       return out.violations.filter((v) => v.policy === RULE).map((v) => v.name);
     } finally {
@@ -68,7 +56,7 @@ describe("policy analysis of the check", function () {
       const resources = dev.resources.map((r) => ({ ...r, inputs: { ...r.inputs } }));
       await Promise.all(resources.map((r) => analysis.observe("dev", r)));
       resources.find((r) => r.name === "notebook-instance")!.inputs.rootAccess = "Enabled";
-      const out = report("dev");
+      const out = emptyReport("dev");
       await analysis.apply({ ...dev, resources }, out);
       assert.deepStrictEqual(
         out.violations.filter((v) => v.policy === RULE && v.urn.includes("notebook-instance")),

@@ -134,30 +134,23 @@ describe("runStack with a stack reference", () => {
     assert.ok(two.resources.every((r) => seen.slice(two.resources.length).includes(r)));
   });
 
-  it("answers the reference from an earlier run of the same check, without running again", async () => {
+  /** Runs `one`, then `two` with that run as an earlier run of the same check. */
+  async function twoAfterOne(target?: string) {
     const root = project();
-    const { runs, program } = referencing();
+    const { runs, program } = referencing(target);
     const one = await runStack({ root, stack: "one", program });
-    const two = await runStack({
-      root,
-      stack: "two",
-      program,
-      earlierRuns: new Map([["one", one]]),
-    });
+    const earlierRuns = new Map([["one", one]]);
+    return { runs, two: await runStack({ root, stack: "two", program, earlierRuns }) };
+  }
+
+  it("answers the reference from an earlier run of the same check, without running again", async () => {
+    const { runs, two } = await twoAfterOne();
     assert.strictEqual(two.outputs.fromOne, 5);
     assert.deepStrictEqual(runs, ["one", "two"]);
   });
 
   it("does not answer another project's stack of the same name from an earlier run", async () => {
-    const root = project();
-    const { runs, program } = referencing("organization/other/one");
-    const one = await runStack({ root, stack: "one", program });
-    const two = await runStack({
-      root,
-      stack: "two",
-      program,
-      earlierRuns: new Map([["one", one]]),
-    });
+    const { runs, two } = await twoAfterOne("organization/other/one");
     assert.strictEqual(two.outputs.fromOne, undefined);
     // Unresolved, and not of this project: exported nothing, as a stack not deployed.
     assert.deepStrictEqual(runs, ["one", "two", "two"]);
