@@ -25,4 +25,25 @@ if (typeof original === "function" && !original.cached) {
   sdkDeserialize.deserializeProperties = cached;
 }
 
+// It then wraps those properties in a proxy that refuses unknown values, again once per policy.
+// The proxy holds no state of its own (it reads its target), so one per properties object serves
+// every policy.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
+
+type Wrap = ((target: unknown) => unknown) & { cached?: boolean };
+
+const wrap = sdkProxy.unknownCheckingProxy as Wrap | undefined;
+if (typeof wrap === "function" && !wrap.cached) {
+  const proxies = new WeakMap<object, unknown>();
+  const cachedWrap: Wrap = (target) => {
+    if (!target || typeof target !== "object") return wrap(target);
+    let proxy = proxies.get(target);
+    if (proxy === undefined) proxies.set(target, (proxy = wrap(target)));
+    return proxy;
+  };
+  cachedWrap.cached = true;
+  sdkProxy.unknownCheckingProxy = cachedWrap;
+}
+
 export {};
