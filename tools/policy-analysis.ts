@@ -69,15 +69,8 @@ export class PolicyAnalysis implements Analysis {
     this.early = new Map();
     this.registered.clear();
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    // Analyze's diagnostics, then AnalyzeStack's, as a preview reports them.
-    const [perResource, stackWide] = await Promise.all([
-      Promise.all(
-        run.resources.map((r) => early.get(r) ?? client.analyzeResource(r, providerOf(r, byUrn))),
-      ),
-      client.analyzeStack(run.resources),
-    ]);
     const seen = new Set<string>();
-    for (const v of [...perResource.flat(), ...stackWide]) {
+    for (const v of await client.check(run.resources, (r) => early.get(r))) {
       // A rule may be reported by Analyze and again by AnalyzeStack for the same resource.
       const key = `${v.policyName}\0${v.urn}\0${v.message}`;
       if (seen.has(key)) continue;

@@ -57,6 +57,9 @@ export interface StartOptions {
   process?: PackProcess;
 }
 
+/** The answer of an Analyze call already made for this very resource, if one was. */
+export type Analyzed = (r: StackResource) => Promise<Diagnostic[]> | undefined;
+
 export interface PolicyPackClient {
   name: string;
   version: string;
@@ -65,8 +68,11 @@ export interface PolicyPackClient {
   startupMs: number;
   /** Sends Configure with `config` reconciled over the policies' defaults, as the CLI does. */
   configure(config?: PolicyConfig): Promise<void>;
-  /** One Analyze call per resource, with its inputs, as during a preview. */
-  analyze(resources: StackResource[]): Promise<Diagnostic[]>;
+  /**
+   * One Analyze call per resource, with its inputs, as during a preview; `analyzed` gives the
+   * answer of a call already made for a resource (see `analyzeResource`), if there is one.
+   */
+  analyze(resources: StackResource[], analyzed?: Analyzed): Promise<Diagnostic[]>;
   /**
    * One Analyze call, as the engine makes it when the program registers the resource; `provider`
    * is the provider resource its reference names (see `providerOf`).
@@ -75,7 +81,7 @@ export interface PolicyPackClient {
   /** One AnalyzeStack call with every resource's outputs. */
   analyzeStack(resources: StackResource[]): Promise<Diagnostic[]>;
   /** Analyze and AnalyzeStack: what a preview reports, Analyze's diagnostics first. */
-  check(resources: StackResource[]): Promise<Diagnostic[]>;
+  check(resources: StackResource[], analyzed?: Analyzed): Promise<Diagnostic[]>;
   /**
    * Closes the connection and stops the pack: resolves once it has exited, or at once with
    * `{ wait: false }` (the pack is sent SIGTERM and no longer keeps this process alive).
@@ -214,9 +220,11 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       }
     };
 
-    const analyze = async (resources: StackResource[]) => {
+    const analyze = async (resources: StackResource[], analyzed?: Analyzed) => {
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      const all = await Promise.all(resources.map((r) => analyzeResource(r, providerOf(r, byUrn))));
+      const all = await Promise.all(
+        resources.map((r) => analyzed?.(r) ?? analyzeResource(r, providerOf(r, byUrn))),
+      );
       return all.flat();
     };
 
@@ -236,8 +244,8 @@ export async function startPolicyPack(opts: StartOptions = {}): Promise<PolicyPa
       analyzeStack,
       // Both at once: the pack handles AnalyzeStack between the Analyze calls, and the client
       // encodes the next request while the pack works. The diagnostics keep the CLI's order.
-      check: async (resources) =>
-        (await Promise.all([analyze(resources), analyzeStack(resources)])).flat(),
+      check: async (resources, analyzed) =>
+        (await Promise.all([analyze(resources, analyzed), analyzeStack(resources)])).flat(),
       close,
     };
   } catch (e) {
