@@ -498,6 +498,22 @@ interface AddressSetting {
 const ADDRESS_FIX =
   "Set associatePublicIpAddress: false and place it in a private subnet; reach it through SSM.";
 
+/** The setting of each entry of a list of interfaces or launch specifications (unset: not public). */
+function eachAddressSetting(p: Props, field: string): AddressSetting[] {
+  return list(p[field]).flatMap((e, i) => {
+    const entry = obj(e);
+    return entry
+      ? [
+          {
+            where: `${field}[${i}].associatePublicIpAddress`,
+            value: entry.associatePublicIpAddress,
+            unsetIsPublic: false,
+          },
+        ]
+      : [];
+  });
+}
+
 /** Each type's public-address settings: the one place this rule learns where a type keeps them. */
 const ADDRESS_READERS: Record<string, (p: Props) => AddressSetting[]> = {
   [EC2.instance]: (p) => [
@@ -522,32 +538,8 @@ const ADDRESS_READERS: Record<string, (p: Props) => AddressSetting[]> = {
     },
   ],
   // A launch template without network interfaces leaves the choice to the subnet or the launch.
-  [EC2.launchTemplate]: (p) =>
-    list(p.networkInterfaces).flatMap((n, i) => {
-      const ni = obj(n);
-      return ni
-        ? [
-            {
-              where: `networkInterfaces[${i}].associatePublicIpAddress`,
-              value: ni.associatePublicIpAddress,
-              unsetIsPublic: false,
-            },
-          ]
-        : [];
-    }),
-  [EC2.spotFleet]: (p) =>
-    list(p.launchSpecifications).flatMap((s, i) => {
-      const spec = obj(s);
-      return spec
-        ? [
-            {
-              where: `launchSpecifications[${i}].associatePublicIpAddress`,
-              value: spec.associatePublicIpAddress,
-              unsetIsPublic: false,
-            },
-          ]
-        : [];
-    }),
+  [EC2.launchTemplate]: (p) => eachAddressSetting(p, "networkInterfaces"),
+  [EC2.spotFleet]: (p) => eachAddressSetting(p, "launchSpecifications"),
 };
 
 /** Elastic IPs: an address attached to an instance or network interface is a public address. */
