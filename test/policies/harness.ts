@@ -15,6 +15,10 @@ import type { Diagnostic } from "../../tools/policy-analyzer";
 /** The value the engine sends for an Output that is unknown during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** A customer-managed KMS key of the fixtures' account. */
+export const KMS_KEY_ARN =
+  "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
 export interface Fixture {
   type: string;
   name: string;

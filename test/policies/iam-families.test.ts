@@ -3,13 +3,12 @@
 // by the policy that owns its family; a least-privilege configuration must pass with no mandatory
 // finding at all.
 import * as assert from "assert";
-import * as path from "path";
 import { PolicyPackClient, startPolicyPack, Diagnostic } from "../../tools/policy-analyzer";
 import type { StackResource } from "../../tools/stack-run";
+import { KMS_KEY_ARN, PACK_DIR } from "./harness";
 
 const ACCOUNT = "123456789012";
 const OTHER = "999988887777";
-const PACK_DIR = path.resolve(__dirname, "../../policies");
 
 type Props = Record<string, unknown>;
 
@@ -84,6 +83,12 @@ function roleWith(...statements: Props[]): Res[] {
   ];
 }
 
+/** The workload role with no policy, its ARN known once it is deployed. */
+function deployedWorker(): Res {
+  const arn = `arn:aws:iam::${ACCOUNT}:role/worker`;
+  return res(T.role, "worker", { name: "worker", assumeRolePolicy: lambdaTrust }, {}, { arn });
+}
+
 function roleTrusting(...statements: Props[]): Res[] {
   return [res(T.role, "assumed", { name: "assumed", assumeRolePolicy: doc(...statements) })];
 }
@@ -98,12 +103,11 @@ function attached(policyPath: string): Res[] {
   ];
 }
 
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const GITHUB = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 
 function kmsKey(...statements: Props[]): Res[] {
-  return [res(T.kmsKey, "data-key", { arn: KEY_ARN, policy: doc(...statements) })];
+  return [res(T.kmsKey, "data-key", { arn: KMS_KEY_ARN, policy: doc(...statements) })];
 }
 const keyRoot = {
   Sid: "EnableIamPolicies",
@@ -982,15 +986,7 @@ const CASES: Case[] = [
     family: "resource policies",
     name: "a bucket policy letting another account read, the stack's account told by its ARNs",
     resources: [
-      res(
-        T.role,
-        "worker",
-        { name: "worker", assumeRolePolicy: lambdaTrust },
-        {},
-        {
-          arn: `arn:aws:iam::${ACCOUNT}:role/worker`,
-        },
-      ),
+      deployedWorker(),
       ...bucketPolicy({
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
@@ -1027,15 +1023,7 @@ const CASES: Case[] = [
     family: "resource policies",
     name: "a bucket policy letting a role of the stack's own account read",
     resources: [
-      res(
-        T.role,
-        "worker",
-        { name: "worker", assumeRolePolicy: lambdaTrust },
-        {},
-        {
-          arn: `arn:aws:iam::${ACCOUNT}:role/worker`,
-        },
-      ),
+      deployedWorker(),
       ...bucketPolicy({
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/worker` },

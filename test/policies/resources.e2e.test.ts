@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { PolicyPackClient, startPolicyPack } from "../../tools/policy-analyzer";
 import { StackResource, StackRun } from "../../tools/stack-run";
-import { mandatory, PACK_DIR } from "./harness";
+import { mandatory, PACK_DIR, KMS_KEY_ARN } from "./harness";
 import { nameOf } from "../../policies/common";
 import { servingRun } from "../infra/helpers";
 
@@ -57,7 +57,6 @@ function change(
   });
 }
 
-const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const PS = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef";
 const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 
@@ -155,7 +154,7 @@ describe("resource families through the analyzer protocol", function () {
           authMode: "IAM",
           vpcId: "vpc-1",
           subnetIds: ["subnet-1"],
-          kmsKeyId: KEY,
+          kmsKeyId: KMS_KEY_ARN,
           defaultUserSettings: { executionRole: "arn:aws:iam::123456789012:role/studio" },
         }),
       policy: "sagemaker-notebook-disable-direct-internet",
@@ -362,7 +361,7 @@ describe("resource families through the analyzer protocol", function () {
         const withTemplate = add(prod, "aws:ec2/launchTemplate:LaunchTemplate", "workers", {
           metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
           blockDeviceMappings: [
-            { deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: KEY } },
+            { deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: KMS_KEY_ARN } },
           ],
           networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false" }],
         });
@@ -372,7 +371,7 @@ describe("resource families through the analyzer protocol", function () {
           vpcId: "vpc-1",
           subnetIds: ["subnet-1"],
           appNetworkAccessType: "VpcOnly",
-          kmsKeyId: KEY,
+          kmsKeyId: KMS_KEY_ARN,
           defaultUserSettings: { executionRole: "arn:aws:iam::123456789012:role/studio" },
         });
       },

@@ -10,9 +10,7 @@ import {
   notebookDirectInternet,
   notebookKms,
 } from "../../policies/sagemaker";
-import { check, checkStack, Fixture, UNKNOWN } from "./harness";
-
-const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+import { check, checkStack, Fixture, UNKNOWN, KMS_KEY_ARN } from "./harness";
 
 const domain: Fixture = {
   type: "aws:sagemaker/domain:Domain",
@@ -24,13 +22,13 @@ const domain: Fixture = {
     vpcId: "vpc-1",
     subnetIds: ["subnet-1"],
     appNetworkAccessType: "VpcOnly",
-    kmsKeyId: KEY,
+    kmsKeyId: KMS_KEY_ARN,
     defaultUserSettings: {
       executionRole: "arn:aws:iam::123456789012:role/studio",
       sharingSettings: {
         notebookOutputOption: "Allowed",
         s3OutputPath: "s3://b/x",
-        s3KmsKeyId: KEY,
+        s3KmsKeyId: KMS_KEY_ARN,
       },
     },
   },
@@ -52,7 +50,7 @@ const config: Fixture = {
   name: "inference-config",
   stack: "production",
   props: {
-    kmsKeyArn: KEY,
+    kmsKeyArn: KMS_KEY_ARN,
     productionVariants: [
       {
         variantName: "primary",

@@ -12,9 +12,7 @@ import {
   notebookKms,
   notebookRootAccess,
 } from "../../policies/sagemaker";
-import { check, checkStack, clone, Fixture, UNKNOWN } from "./harness";
-
-const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+import { check, checkStack, clone, Fixture, UNKNOWN, KMS_KEY_ARN } from "./harness";
 
 const notebook: Fixture = {
   type: "aws:sagemaker/notebookInstance:NotebookInstance",
@@ -25,7 +23,7 @@ const notebook: Fixture = {
     rootAccess: "Disabled",
     directInternetAccess: "Disabled",
     subnetId: "subnet-0abc",
-    kmsKeyId: KEY,
+    kmsKeyId: KMS_KEY_ARN,
     instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
     roleArn: "arn:aws:iam::123456789012:role/notebook",
   },
@@ -144,7 +142,7 @@ const endpointConfig: Fixture = {
   name: "inference-config",
   stack: "production",
   props: {
-    kmsKeyArn: KEY,
+    kmsKeyArn: KMS_KEY_ARN,
     productionVariants: [
       {
         variantName: "primary",
