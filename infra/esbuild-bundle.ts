@@ -63,8 +63,8 @@ function buildSettings(spec: BundleSpec): string {
  * while it is the one recorded with the digest, no file was touched since the digest was taken,
  * and the digest is not computed again (the files include 3 MB of AWS policy data).
  */
-function statStamp(root: string, spec: BundleSpec, files: string[]): string {
-  const hash = createHash("sha256").update(buildSettings(spec));
+function statStamp(root: string, settings: string, files: string[]): string {
+  const hash = createHash("sha256").update(settings);
   for (const file of files) {
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (st) hash.update(`\0${path.relative(root, file)}\0${st.size}\0${st.mtimeMs}`);
@@ -72,8 +72,8 @@ function statStamp(root: string, spec: BundleSpec, files: string[]): string {
   return hash.digest("hex");
 }
 
-function contentDigest(root: string, spec: BundleSpec, files: string[]): string {
-  const hash = createHash("sha256").update(buildSettings(spec));
+function contentDigest(root: string, settings: string, files: string[]): string {
+  const hash = createHash("sha256").update(settings);
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
     hash.update(`\0${path.relative(root, file)}\0`);
@@ -91,17 +91,27 @@ function readRecord(root: string, spec: BundleSpec): { digest: string; stamp: st
   return { digest: digest.trim(), stamp: stamp.trim() };
 }
 
-/** The digest and the stamp of the files it was taken from (the stamp first, see `statStamp`). */
-function digestWithStamp(root: string, spec: BundleSpec): { digest: string; stamp: string } {
+/**
+ * The sources' digest and the stamp of the files it was taken from (the stamp first, see
+ * `statStamp`), with what the digest file records.
+ */
+function digestWithStamp(
+  root: string,
+  spec: BundleSpec,
+): { digest: string; stamp: string; recorded: { digest: string; stamp: string } } {
   const entry = path.join(root, spec.entry);
   if (!fs.existsSync(entry)) {
     throw new Error(`The sources of ${spec.label} are missing: no ${entry}.`);
   }
   const files = digestFiles(root, spec);
-  const stamp = statStamp(root, spec, files);
+  const settings = buildSettings(spec);
+  const stamp = statStamp(root, settings, files);
   const recorded = readRecord(root, spec);
-  if (recorded.digest && recorded.stamp === stamp) return recorded;
-  return { digest: contentDigest(root, spec, files), stamp };
+  const digest =
+    recorded.digest && recorded.stamp === stamp
+      ? recorded.digest
+      : contentDigest(root, settings, files);
+  return { digest, stamp, recorded };
 }
 
 /**
@@ -139,8 +149,7 @@ export function ensureBundle(
 ): BundleResult {
   const bundleDir = path.join(root, spec.bundleDir);
   const digestFile = path.join(root, spec.digestFile);
-  const { digest, stamp } = digestWithStamp(root, spec);
-  const recorded = readRecord(root, spec);
+  const { digest, stamp, recorded } = digestWithStamp(root, spec);
   if (
     !opts.force &&
     recorded.digest === digest &&
