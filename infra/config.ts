@@ -40,12 +40,19 @@ interface Problem {
 }
 
 /** Raised before any resource is declared; lists every bad key, its value and what is allowed. */
-export class ConfigError extends Error {
+/** How a config error's message begins, wherever it is shown (the CLI, the offline check). */
+export const CONFIG_ERROR_TITLE = "invalid stack configuration";
+
+/**
+ * Every bad key at once. A RunError: the CLI prints its message alone, without a stack trace
+ * (@pulumi/pulumi cmd/run, its uncaught-error handler).
+ */
+export class ConfigError extends pulumi.RunError {
   readonly problems: readonly Problem[];
   constructor(problems: Problem[]) {
     super(
       [
-        `invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
+        `${CONFIG_ERROR_TITLE} (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
         ...problems.map((p) => `  ${p.key} = ${p.value}: ${p.message}`),
       ].join("\n"),
     );

@@ -1,4 +1,4 @@
-// Writes shared/instance-types.json, the real instance types each kind of config key may name, from
+// Writes shared/instance-type-lists.json, the real instance types each kind of config key may name, from
 // packaged data: the SageMaker API's enums of valid values in @aws-sdk/client-sagemaker
 // (CreateNotebookInstance, ProductionVariant, ResourceConfig) and the EC2 instance types of
 // @pulumi/aws. The program reads the JSON, so it never loads the SDK. `npm run instance-types:generate`;
@@ -13,7 +13,7 @@ import {
 import { InstanceType as Ec2InstanceType } from "@pulumi/aws/types/enums/ec2";
 import type { InstanceTypeKind } from "../shared/stack-keys";
 
-const FILE = path.join(__dirname, "..", "shared", "instance-types.json");
+const FILE = path.join(__dirname, "..", "shared", "instance-type-lists.json");
 
 const sorted = (values: object) => [...new Set(Object.values(values) as string[])].sort();
 
@@ -27,7 +27,7 @@ export function instanceTypesFromPackages(): Record<InstanceTypeKind, string[]> 
   };
 }
 
-/** The JSON text of shared/instance-types.json. */
+/** The JSON text of shared/instance-type-lists.json. */
 export function renderInstanceTypes(): string {
   return JSON.stringify(instanceTypesFromPackages(), null, 2) + "\n";
 }

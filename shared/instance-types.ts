@@ -1,7 +1,7 @@
 // The real instance types a stack key may name, by kind, and the nearest real type to a typo.
 // The lists are generated from packaged data (scripts/generate-instance-types.ts), so the
 // program reads plain JSON and never loads the SDK.
-import INSTANCE_TYPES from "./instance-types.json";
+import INSTANCE_TYPES from "./instance-type-lists.json";
 import type { InstanceTypeKind } from "./stack-keys";
 
 export { INSTANCE_TYPES };

@@ -8,7 +8,7 @@ import ARCHITECTURES from "../training/architectures.json";
 
 export type KeyType = "string" | "integer" | "boolean" | "array";
 
-/** Which list of real instance types a key's value must come from (see `instance-types.json`). */
+/** Which list of real instance types a key's value must come from (see `instance-type-lists.json`). */
 export type InstanceTypeKind = "notebook" | "hosting" | "training" | "ec2";
 
 export interface KeySpec {

@@ -1,6 +1,7 @@
 // `--diff`: what the checked stacks add, remove or change against a baseline, which is either
 // another stack of this tree or the same stacks at a git ref (checked out into a temporary folder
 // and checked there with that revision's own code).
+import type { RunMemo } from "./local-engine";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -164,9 +165,10 @@ export async function loadBaseline(
   root: string,
   target: string,
   heads: CheckReport[],
+  memo?: RunMemo,
 ): Promise<CheckReport[]> {
   if (listStacks(root).includes(target)) {
-    const [other] = await checkStacks(root, [target]);
+    const [other] = await checkStacks(root, [target], undefined, undefined, memo);
     return heads.map(() => other);
   }
   if (!gitRefExists(root, target)) {

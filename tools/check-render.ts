@@ -44,7 +44,10 @@ function violationLines(violations: Violation[], c: ReturnType<typeof paint>): s
       current = where;
     }
     const level = v.level === "mandatory" ? c("red", v.level) : c("yellow", v.level);
-    out.push(`    [${level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}`);
+    // A finding a preview of a fresh stack cannot see (it needs values known only once deployed)
+    // is marked: `pulumi preview` passes it, and `pulumi up` stops on it.
+    const upOnly = v.seenAt === "up" ? ` ${c("yellow", "(up only)")}` : "";
+    out.push(`    [${level}]${upOnly} ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}`);
   }
   return out;
 }

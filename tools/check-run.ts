@@ -1,12 +1,15 @@
-// One check of one or more stacks: the program under mocks, then the analyses that read its
-// resource graph. The graph is collected once per stack and shared by every analysis.
+// One check of one or more stacks: the program run on the CLI's path against the local engine,
+// as a preview of a fresh stack and as an update, then the analyses that read its resource graph.
+// The update's graph is collected once per stack and shared by every analysis; the preview's tells
+// which findings a real `pulumi preview` would see.
 import { CostAnalysis } from "./check-analyses";
 import type { Analysis, CheckReport } from "./check-types";
 import type { PackProcess } from "./pack-process";
 import { PolicyAnalysis } from "./policy-analysis";
 import { summarize } from "./resource-summary";
 import { loadStackConfig } from "./stack-config";
-import { StackRun, runStack } from "./stack-run";
+import { ProgramError, RunMemo, runOnEngine } from "./local-engine";
+import type { StackRun } from "./stack-run";
 
 function errorKind(e: unknown): "config" | "program" {
   const name = (e as Error)?.name ?? "";
@@ -14,8 +17,14 @@ function errorKind(e: unknown): "config" | "program" {
 }
 
 function errorText(e: unknown): string {
-  if (errorKind(e) === "config") return (e as Error).message;
+  if (errorKind(e) === "config" || e instanceof ProgramError) return (e as Error).message;
   return (e as Error)?.stack ?? String(e);
+}
+
+/** A preview that fails where the update passes: a real `pulumi preview` would stop there. */
+function previewFailed(e: unknown): unknown {
+  if (!(e instanceof ProgramError)) return e;
+  return new ProgramError(`pulumi preview (values unknown until deploy): ${e.message}`, e.kind);
 }
 
 /** A stack's report before anything is known of it. */
@@ -60,6 +69,7 @@ export async function checkStacks(
   stacks: string[],
   tick: (text: string) => void = () => undefined,
   analyses: Analysis[] = defaultAnalyses(),
+  memo?: RunMemo,
 ): Promise<CheckReport[]> {
   const first = firstStack(root, stacks);
   const started = Promise.all(analyses.map((a) => a.start?.(first)));
@@ -89,23 +99,32 @@ export async function checkStacks(
     if (failed) return fail(failed.reason);
     if (exitCodeOf(report) === 1) report.status = "violations";
   };
-  // Runs already made in this check, so that a stack that references another one checked before
-  // it reads that run's outputs instead of running it again.
-  const runs = new Map<string, StackRun>();
+  // Updates already made in this check, so that a stack that references another one checked
+  // before it (or run to answer a reference) reads that run's outputs instead of running it again.
+  const runs = new Map<string, Promise<StackRun>>();
   try {
     for (const stack of stacks) {
-      tick(`[${stack}] running the program under mocks…`);
+      tick(`[${stack}] running the program on the CLI's path (preview and update)…`);
       const report = emptyReport(stack);
       reports.push(report);
-      let run: StackRun;
-      try {
-        run = await runStack({
+      const update =
+        runs.get(stack) ??
+        runOnEngine({
           root,
           stack,
+          mode: "update",
           earlierRuns: runs,
+          memo,
           onResource: (r) => analyses.forEach((a) => a.observe?.(stack, r)),
         });
-        runs.set(stack, run);
+      runs.set(stack, update);
+      const preview = runOnEngine({ root, stack, mode: "preview", earlierRuns: runs, memo });
+      const [updated, previewed] = await Promise.allSettled([update, preview]);
+      let run: StackRun;
+      try {
+        if (updated.status === "rejected") throw updated.reason;
+        if (previewed.status === "rejected") throw previewFailed(previewed.reason);
+        run = { ...updated.value, preview: previewed.value };
       } catch (e) {
         report.status = "error";
         report.error = { kind: errorKind(e), message: errorText(e) };

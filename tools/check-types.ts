@@ -15,6 +15,12 @@ export interface Violation {
   name: string;
   type: string;
   message: string;
+  /**
+   * Where the finding shows: "preview" when a `pulumi preview` of a fresh stack reports it, "up"
+   * when only an update does (it depends on values unknown until deploy: ids, ARNs). Absent when
+   * the check ran no preview.
+   */
+  seenAt?: "preview" | "up";
 }
 
 export interface CheckReport {

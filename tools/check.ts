@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { CheckDocument } from "./check-render";
 import type { CheckReport } from "./check-types";
+import type { RunMemo } from "./local-engine";
 import { packDir, spawnPolicyPack } from "./pack-process";
 import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
 
@@ -99,6 +100,11 @@ export interface CheckIO {
   cwd: string;
   stdout: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
   stderr: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
+  /**
+   * Program runs to share with other checks in this process (see `RunMemo`); by default one
+   * check shares its runs only with itself (a diff's baseline stack, a referenced stack).
+   */
+  runs?: RunMemo;
 }
 
 /** A one-line progress indicator on a terminal; silent when stderr is a file or pipe. */
@@ -158,14 +164,15 @@ export async function main(
   const { checkStacks, defaultAnalyses, exitCodeOf } = modules.run();
   const { diffReports, loadBaseline } = modules.diff();
   const { renderText } = modules.render();
-  const reports: CheckReport[] = await checkStacks(root, stacks, tick, defaultAnalyses(pack));
+  const memo: RunMemo = io.runs ?? new Map();
+  const reports: CheckReport[] = await checkStacks(root, stacks, tick, defaultAnalyses(pack), memo);
   let code = Math.max(...reports.map(exitCodeOf));
 
   let diffs = undefined;
   if (args.diff !== undefined) {
     tick(`diff: checking ${args.diff}…`);
     try {
-      const baselines = await loadBaseline(root, args.diff, reports);
+      const baselines = await loadBaseline(root, args.diff, reports, memo);
       diffs = reports.map((r, i) => diffReports(baselines[i], r));
     } catch (e) {
       tick("");

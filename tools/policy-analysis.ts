@@ -69,8 +69,21 @@ export class PolicyAnalysis implements Analysis {
     this.early = new Map();
     this.registered.clear();
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const perResource = new Map<StackResource, Promise<Diagnostic[]>>();
+    for (const r of run.resources) {
+      perResource.set(r, early.get(r) ?? client.analyzeResource(r, providerOf(r, byUrn)));
+    }
+    const found = Promise.all([...perResource.values(), client.analyzeStack(run.resources)]);
+    // The preview's graph: a resource whose inputs and provider are the update's is judged alike,
+    // so only those holding values unknown at preview go to Analyze again.
+    const previewFound = run.preview
+      ? this.previewDiagnostics(client, run.preview, byUrn, perResource)
+      : undefined;
+    const inPreview = previewFound
+      ? new Set((await previewFound).map((v) => `${v.policyName}\0${v.urn}`))
+      : undefined;
     const seen = new Set<string>();
-    for (const v of await client.check(run.resources, (r) => early.get(r))) {
+    for (const v of (await found).flat()) {
       // A rule may be reported by Analyze and again by AnalyzeStack for the same resource.
       const key = `${v.policyName}\0${v.urn}\0${v.message}`;
       if (seen.has(key)) continue;
@@ -88,8 +101,29 @@ export class PolicyAnalysis implements Analysis {
         name: r?.name ?? "",
         type: r?.type ?? "",
         message,
+        ...(inPreview && {
+          seenAt: inPreview.has(`${v.policyName}\0${v.urn}`) ? "preview" : "up",
+        }),
       });
     }
+  }
+
+  private async previewDiagnostics(
+    client: PolicyPackClient,
+    preview: StackRun,
+    updated: Map<string, StackResource>,
+    perResource: Map<StackResource, Promise<Diagnostic[]>>,
+  ): Promise<Diagnostic[]> {
+    const byUrn = new Map(preview.resources.map((r) => [r.urn, r]));
+    const same = (a?: StackResource, b?: StackResource) =>
+      a === b || (!!a && !!b && JSON.stringify(a.inputs) === JSON.stringify(b.inputs));
+    const calls = preview.resources.map((p) => {
+      const u = updated.get(p.urn);
+      const provider = providerOf(p, byUrn);
+      const known = u && same(u, p) && same(providerOf(u, updated), provider);
+      return (known && perResource.get(u)) || client.analyzeResource(p, provider);
+    });
+    return (await Promise.all([...calls, client.analyzeStack(preview.resources)])).flat();
   }
 
   async stop(): Promise<void> {

@@ -42,6 +42,11 @@ export interface StackRun {
   config: Record<string, string>;
   resources: StackResource[];
   outputs: Record<string, unknown>;
+  /**
+   * The same stack as a preview of a fresh stack sees it (ids and computed properties unknown),
+   * when it was run that way too: which findings a real `pulumi preview` would see.
+   */
+  preview?: StackRun;
 }
 
 /** The parts of the engine's RegisterResource messages (resource_pb) that are recorded. */

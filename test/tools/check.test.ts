@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { main, parseArgs } from "../../tools/check";
+import { projectCopy } from "../project-copy";
+import type { RunMemo } from "../../tools/local-engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -15,8 +17,7 @@ const RELEASE = "s3://dog-breed-classifier-releases-123456789012/2026-11-01/mode
  * alone leave the inference tier waiting), plus stacks derived from it with some keys changed.
  */
 function projectWith(stacks: Record<string, Record<string, unknown>>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-"));
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const dir = projectCopy("check-");
   for (const [stack, serving] of Object.entries({
     dev: { modelArtifactUri: RELEASE, ec2Enabled: true },
     prod: { modelArtifactUri: RELEASE, modelPromoteSource: undefined },
@@ -34,11 +35,15 @@ function projectWith(stacks: Record<string, Record<string, unknown>>): string {
   return dir;
 }
 
+/** The program's runs, shared by the checks of this file: each stack and mode runs once. */
+const RUNS: RunMemo = new Map();
+
 async function check(cwd: string, ...argv: string[]) {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
     cwd,
+    runs: RUNS,
     stdout: { write: (s: string) => ((stdout += s), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
   });
@@ -46,7 +51,7 @@ async function check(cwd: string, ...argv: string[]) {
 }
 
 describe("offline check", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let root: string;
   before(() => {
     root = projectWith({
@@ -182,9 +187,11 @@ describe("offline check", function () {
             "message",
             "name",
             "policy",
+            "seenAt",
             "type",
             "urn",
           ]);
+          assert.ok(["preview", "up"].includes(v.seenAt), v.seenAt);
         }
       }
       assert.ok(
