@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { main, parseArgs } from "../../tools/check";
