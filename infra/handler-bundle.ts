@@ -5,6 +5,7 @@
 // handler never deploys old code.
 import * as path from "path";
 import type { BuildOptions } from "esbuild";
+import { LAMBDA_RUNTIMES } from "../shared/aws-limits";
 import {
   type BundleResult,
   type BundleSpec,
@@ -35,8 +36,8 @@ export function handlerBuildOptions(root: string, outdir: string): BuildOptions 
     // Source maps point at paths relative to the bundle; keep the sources out of the archive.
     sourcesContent: false,
     platform: "node",
-    // Lambda's nodejs20.x runtime; newer runtimes run this output unchanged.
-    target: "node20",
+    // The oldest Node.js runtime the function may be deployed on; newer ones run it unchanged.
+    target: `node${Math.min(...LAMBDA_RUNTIMES.map((r) => parseInt(r.replace(/^nodejs/, ""), 10)))}`,
     format: "cjs",
     // Prefer the packages' CommonJS builds where both exist: fewer interop shims at load time.
     mainFields: ["module", "main"],

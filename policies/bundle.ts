@@ -47,8 +47,8 @@ export function packBuildOptions(root: string, outdir: string): BuildOptions {
     outdir,
     bundle: true,
     platform: "node",
-    // The Node.js versions package.json's `engines` accepts.
-    target: "node20",
+    // The oldest Node.js package.json's `engines` accepts (a test holds the two together).
+    target: "node22",
     format: "cjs",
     // esbuild treats a package's subpaths (`@pulumi/policy/proxy`) as external with the package.
     external: PACK_EXTERNALS,

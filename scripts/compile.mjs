@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { requiredMajor } from "./node-version.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCE_DIRS = ["shared", "infra", "tools", "policies", "cost"];
@@ -88,7 +89,8 @@ export async function compile({ force = false, base = root } = {}) {
     outbase: base,
     format: "cjs",
     platform: "node",
-    target: "node20",
+    // The oldest Node.js package.json's engines accepts.
+    target: `node${requiredMajor()}`,
     sourcemap: "linked",
     logLevel: "warning",
   });

@@ -3,7 +3,14 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { compile, root } from "./compile.mjs";
+import { assertNodeVersion } from "./node-version.mjs";
 
+try {
+  assertNodeVersion();
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
 await compile();
 const require = createRequire(import.meta.url);
 const { main } = require(path.join(root, "dist", "tools", "check.js"));

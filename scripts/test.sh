@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+node scripts/node-version.mjs >/dev/null || exit 1
 npm run --silent build || exit 1
 
 logs=$(mktemp -d)

@@ -7,16 +7,18 @@
 // internal, so they are read from its module rather than copied.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
+/** The names of the sentinels among `@pulumi/policy/proxy`'s exports. */
+export const UNKNOWN_SENTINEL_EXPORTS = [
+  "unknownBooleanValue",
+  "unknownNumberValue",
+  "unknownStringValue",
+  "unknownArrayValue",
+  "unknownAssetValue",
+  "unknownArchiveValue",
+  "unknownObjectValue",
+] as const;
 const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set(
-  [
-    "unknownBooleanValue",
-    "unknownNumberValue",
-    "unknownStringValue",
-    "unknownArrayValue",
-    "unknownAssetValue",
-    "unknownArchiveValue",
-    "unknownObjectValue",
-  ].map((k) => sdkProxy[k]),
+  UNKNOWN_SENTINEL_EXPORTS.map((k) => sdkProxy[k]),
 );
 const PROXY_TARGET = "__getSpecialProxyTarget";
 

@@ -410,8 +410,11 @@ export const STACK_KEYS = {
   lambdaRuntime: {
     group: "Lambda function",
     type: "string",
-    default: "nodejs22.x",
-    description: "Lambda runtime: nodejs22.x or nodejs24.x (nodejs20.x can no longer be created).",
+    // The newest generally available runtime: supported a year longer than nodejs22.x, and the
+    // Node.js line the project itself runs on. The handler is async (Node.js 24 dropped callback
+    // handlers).
+    default: "nodejs24.x",
+    description: "Lambda runtime: nodejs24.x or nodejs22.x (nodejs20.x can no longer be created).",
     oneOf: LAMBDA_RUNTIMES,
   },
   lambdaMemoryMb: {

@@ -340,7 +340,7 @@ describe("dev stack", () => {
   it("runs the Lambda function on arm64 with its limits, log group and live alias, no URL", () => {
     const fn = one(run, "aws:lambda/function:Function").inputs;
     assert.strictEqual(fn.name, `${PREFIX}-classify`);
-    assert.strictEqual(fn.runtime, "nodejs22.x");
+    assert.strictEqual(fn.runtime, "nodejs24.x");
     assert.deepStrictEqual(fn.architectures, ["arm64"]);
     assert.strictEqual(fn.handler, "index.handler");
     assert.strictEqual(fn.memorySize, 512);

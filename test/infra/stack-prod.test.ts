@@ -186,7 +186,7 @@ describe("prod stack", () => {
     const fn = one(run, "aws:lambda/function:Function").inputs;
     assert.deepStrictEqual(
       [fn.runtime, fn.architectures, fn.memorySize, fn.timeout, fn.reservedConcurrentExecutions],
-      ["nodejs22.x", ["arm64"], 1024, 20, 50],
+      ["nodejs24.x", ["arm64"], 1024, 20, 50],
     );
     assert.deepStrictEqual(one(run, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 90);
     const pc = one(
