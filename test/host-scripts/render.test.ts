@@ -15,9 +15,10 @@ import { renderScript, renderedParameters } from "../../infra/host-scripts/rende
 
 const TEMPLATE = '#!/bin/bash\nset -eu\n# @parameters A B\nprintf "%s\\n" "$A" "$B"\n';
 
-const userData = (frameworkVersion = "2.1") =>
+const userData = (frameworkVersion = "2.1", instanceType = "m5.xlarge") =>
   trainingUserData({
     region: "eu-west-1",
+    instanceType,
     bucket: "bucket-1",
     prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
     frameworkVersion,
