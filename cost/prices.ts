@@ -157,8 +157,8 @@ export const SPOT_TRAINING_SAVING = Object.freeze({
 const EC2_NOTE =
   "Linux on-demand; the same figures recur in independent us-east-1 price tables in public repositories";
 
-/** EC2 instances (Linux, shared tenancy), per instance-hour. */
-export const EC2_INSTANCES = hourly(
+/** EC2 CPU instances (Linux, shared tenancy), per instance-hour. */
+const EC2_CPU_INSTANCES = hourly(
   EC2,
   "cross-checked",
   {
@@ -174,10 +174,51 @@ export const EC2_INSTANCES = hourly(
     "m5.2xlarge": 0.384,
     "c5.large": 0.085,
     "c5.xlarge": 0.17,
-    "g4dn.xlarge": 0.526,
   },
   EC2_NOTE,
 );
+
+/**
+ * The GPU types the EC2 training host trains on (HOST_GPU_TYPES in shared/accelerated-types.ts),
+ * Linux on demand. The same us-east-1 figures recur in several independent price tables in public
+ * repositories; where one table differs (g4dn.8xlarge $2.264; g6.2xlarge and larger), the figure
+ * here is the one the other tables agree on.
+ */
+const EC2_GPU_INSTANCES = hourly(
+  EC2,
+  "cross-checked",
+  {
+    "g4dn.xlarge": 0.526,
+    "g4dn.2xlarge": 0.752,
+    "g4dn.4xlarge": 1.204,
+    "g4dn.8xlarge": 2.176,
+    "g4dn.12xlarge": 3.912,
+    "g4dn.16xlarge": 4.352,
+    "g5.xlarge": 1.006,
+    "g5.2xlarge": 1.212,
+    "g5.4xlarge": 1.624,
+    "g5.8xlarge": 2.448,
+    "g5.12xlarge": 5.672,
+    "g5.16xlarge": 4.096,
+    "g5.24xlarge": 8.144,
+    "g5.48xlarge": 16.288,
+    "g6.xlarge": 0.8048,
+    "g6.2xlarge": 0.9776,
+    "g6.4xlarge": 1.3232,
+    "g6.8xlarge": 2.0144,
+    "g6.12xlarge": 4.6016,
+    "g6.16xlarge": 3.3968,
+    "g6.24xlarge": 6.6752,
+    "g6.48xlarge": 13.3504,
+  },
+  "Linux on-demand, NVIDIA T4 (g4dn), A10G (g5) and L4 (g6) GPUs; " + EC2_NOTE,
+);
+
+/** EC2 instances (Linux, shared tenancy), per instance-hour: the CPU types above and the GPU ones. */
+export const EC2_INSTANCES: Readonly<Record<string, Price>> = Object.freeze({
+  ...EC2_CPU_INSTANCES,
+  ...EC2_GPU_INSTANCES,
+});
 
 /** EBS volumes, per provisioned GB-month (baseline IOPS and throughput of gp3 included). */
 export const EBS_VOLUMES: Readonly<Record<string, Price>> = Object.freeze({

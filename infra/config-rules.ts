@@ -1,7 +1,16 @@
 // The rules of the stack configuration that relate keys to each other, or to the stack and its
 // environment. The rules of one key alone (ranges, allowed values, forms, instance types) are data
 // in shared/stack-keys.ts, applied by the generic checks of config.ts.
-import { StackKey, StackValues, S3_ARTIFACT } from "../shared/stack-keys";
+import {
+  GPU_HOST_AMI_PARAMETER,
+  GPU_HOST_MIN_ROOT_GB,
+  HOST_GPU_FAMILIES,
+  HOST_GPU_TYPES,
+  gpuCount,
+  isAcceleratedType,
+  isGpuAmiParameter,
+} from "../shared/accelerated-types";
+import { STACK_KEYS, StackKey, StackValues, S3_ARTIFACT } from "../shared/stack-keys";
 import { HOST_PYTORCH_PINS, hostPytorchPins } from "./host-scripts/pytorch-pins";
 import {
   TORCH_DISTRIBUTED_MIN_VERSION,
@@ -52,15 +61,48 @@ function notebookRules({ v, fail }: RuleContext): void {
   }
 }
 
-function trainingHostRules({ has, v, fail }: RuleContext): void {
+function trainingHostRules({ has, valid, v, fail }: RuleContext): void {
+  if (v("ec2Enabled") !== true) return;
   if (
-    v("ec2Enabled") === true &&
     has("trainingFrameworkVersion") &&
     hostPytorchPins(v("trainingFrameworkVersion")) === undefined
   ) {
     fail(
       "trainingFrameworkVersion",
       `with ec2Enabled true must be a version the training host has pinned torch, torchvision and numpy for: ${Object.keys(HOST_PYTORCH_PINS).join(", ")}`,
+    );
+  }
+  if (!valid("ec2InstanceType") || !valid("ec2AmiParameter")) return;
+  // The image and the instance type go together: the GPU image's driver on the host's GPU types,
+  // any other image on CPU types. The host's setup is written for these, nothing else.
+  const type = v("ec2InstanceType");
+  const parameter = v("ec2AmiParameter");
+  const cpuImage = String(STACK_KEYS.ec2AmiParameter.default);
+  const gpuTypes = `${HOST_GPU_FAMILIES.map((f) => `${f}.*`).join(", ")} (e.g. g5.xlarge, 1 GPU; g5.12xlarge, ${gpuCount("g5.12xlarge")} GPUs)`;
+  if (isAcceleratedType(type) && !HOST_GPU_TYPES.includes(type)) {
+    fail(
+      "ec2InstanceType",
+      `is an accelerated type the training host does not set up: it trains on the NVIDIA GPUs of ${gpuTypes}, each priced in the estimate, or on a CPU type such as m5.xlarge`,
+    );
+    return;
+  }
+  const gpus = gpuCount(type);
+  if (gpus > 0 && parameter !== GPU_HOST_AMI_PARAMETER) {
+    fail(
+      "ec2AmiParameter",
+      `${isGpuAmiParameter(parameter) ? "is a GPU image the training host does not set up (it installs PyTorch with dnf on Amazon Linux 2023)" : "names an image without the NVIDIA driver"}, but ec2InstanceType ${type} has ${gpus} GPU${gpus > 1 ? "s" : ""}: set ec2AmiParameter to ${GPU_HOST_AMI_PARAMETER} (Deep Learning Base OSS Nvidia Driver GPU AMI, Amazon Linux 2023), or ec2InstanceType to a CPU type such as m5.xlarge`,
+    );
+  }
+  if (gpus === 0 && isGpuAmiParameter(parameter)) {
+    fail(
+      "ec2AmiParameter",
+      `is an image for GPU instances, but ec2InstanceType ${type} has no GPU: remove ec2AmiParameter from the stack file for the default ${cpuImage}, or set ec2InstanceType to a GPU type: ${gpuTypes}`,
+    );
+  }
+  if (gpus > 0 && has("ec2RootVolumeGb") && v("ec2RootVolumeGb") < GPU_HOST_MIN_ROOT_GB) {
+    fail(
+      "ec2RootVolumeGb",
+      `must be at least ${GPU_HOST_MIN_ROOT_GB} with the GPU image of ec2InstanceType ${type}: its root snapshot is ${GPU_HOST_MIN_ROOT_GB} GB and EC2 refuses a smaller root volume (set ec2RootVolumeGb to 100, the project default)`,
     );
   }
 }

@@ -209,7 +209,7 @@ export const STACK_KEYS = {
     type: "string",
     default: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
     description:
-      "Public SSM parameter holding the AMI id for the training host, read at deploy time.",
+      "Public SSM parameter holding the AMI id for the training host, read when the host is created and pinned: a new image release does not replace the host, a new parameter does. GPU types need /aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id.",
     pattern: /^\/aws\/service\/.+/,
     patternMessage: "must be a public SSM parameter path under /aws/service/",
   },

@@ -77,6 +77,8 @@ const SETTINGS: Record<string, Record<string, string>> = {
   },
   [TYPES.instance]: {
     instance: "instanceType",
+    // The training host's image parameter: changing it replaces the host.
+    image: "tags.AmiParameter",
     imds: "metadataOptions.httpTokens",
     rootGb: "rootBlockDevice.volumeSize",
     encrypted: "rootBlockDevice.encrypted",

@@ -1,19 +1,22 @@
 // The EC2 training host: trains with the same code as the training jobs, from the bucket's code and
 // data prefixes, uploads the model, and stops (user data: infra/host-scripts/training-host.sh). No
-// inbound rules; shell access is through SSM Session Manager.
+// inbound rules; shell access is through SSM Session Manager. On a GPU type it installs the CUDA
+// build of the pinned PyTorch and trains one process per GPU.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { gpuCount } from "../../shared/accelerated-types";
 import { renderScript, hostScriptFile } from "../host-scripts/render";
 import {
-  HOST_PIP_INDEX_URL,
   HOST_PYTORCH_PINS,
   hostPytorchPins,
   pinRequirements,
+  pipIndexUrl,
 } from "../host-scripts/pytorch-pins";
 import { HTTPS_OUT } from "../network";
+import { hostImageProvider } from "./host-image-provider";
 
 export interface TrainingHyperparameters {
   epochs: number;
@@ -26,8 +29,12 @@ export interface TrainingHyperparameters {
 export interface TrainingHostArgs {
   /** The stack's region, which every AWS CLI call on the host names. */
   region: string;
+  /** A CPU type, or a GPU type of the host's GPU families (`HOST_GPU_TYPES`). */
   instanceType: string;
-  /** Public SSM parameter holding the AMI id, read at deploy time. */
+  /**
+   * Public SSM parameter holding the AMI id, read when the host is first created and pinned
+   * (HostImage): a new release of the image does not replace the host, a new parameter does.
+   */
   amiParameter: string;
   rootVolumeGb: number;
   /** "" for the default VPC's default subnet. */
@@ -96,6 +103,8 @@ export const USER_DATA_MAX_BYTES = 16 * 1024;
 
 export interface TrainingUserDataArgs {
   region: string;
+  /** Its GPUs (gpuCount) decide the wheels and the launch: CPU builds and one process without. */
+  instanceType: string;
   bucket: string;
   prefixes: { code: string; data: string; output: string };
   frameworkVersion: string;
@@ -118,6 +127,7 @@ export function trainingUserData(a: TrainingUserDataArgs): string {
   }
   const hp = a.hyperparameters;
   const layout = a.layout ?? HOST_LAYOUT;
+  const gpus = gpuCount(a.instanceType);
   const script = renderScript(hostScriptFile("training-host.sh"), {
     REGION: a.region,
     BUCKET: a.bucket,
@@ -125,9 +135,11 @@ export function trainingUserData(a: TrainingUserDataArgs): string {
     DATA_PREFIX: a.prefixes.data,
     OUTPUT_PREFIX: a.prefixes.output,
     HOST_NAME: a.hostName,
+    INSTANCE_TYPE: a.instanceType,
+    INSTANCE_GPUS: gpus,
     STOP_AFTER_TRAINING: a.stopAfterTraining,
     PYTORCH_PINS: pinRequirements(pins).join(" "),
-    PIP_INDEX_URL: HOST_PIP_INDEX_URL,
+    PIP_INDEX_URL: pipIndexUrl(pins, gpus > 0 ? "cuda" : "cpu"),
     EPOCHS: hp.epochs,
     BATCH_SIZE: hp.batchSize,
     LEARNING_RATE: hp.learningRate,
@@ -146,6 +158,21 @@ export function trainingUserData(a: TrainingUserDataArgs): string {
     );
   }
   return script;
+}
+
+/** The pinned image of the host (host-image-provider.ts). */
+export class HostImage extends pulumi.dynamic.Resource {
+  declare readonly parameter: pulumi.Output<string>;
+  /** The AMI id recorded when the pin was created. */
+  declare readonly imageId: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: { parameter: pulumi.Input<string>; imageId: pulumi.Input<string> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(hostImageProvider, name, args, opts, "ec2", "HostImage");
+  }
 }
 
 export class TrainingHost extends pulumi.ComponentResource {
@@ -194,12 +221,20 @@ export class TrainingHost extends pulumi.ComponentResource {
       parent,
     );
 
-    // The current AMI, resolved when the stack deploys.
-    const ami = aws.ssm.getParameterOutput({ name: args.amiParameter }, { parent: this });
+    // The image the parameter names when the host is first created, kept across image releases.
+    const image = new HostImage(
+      `${name}-image`,
+      {
+        parameter: args.amiParameter,
+        imageId: aws.ssm.getParameterOutput({ name: args.amiParameter }, { parent: this }).value,
+      },
+      parent,
+    );
 
     const userData = pulumi.output(args.bucketName).apply((bucket) =>
       trainingUserData({
         region: args.region,
+        instanceType: args.instanceType,
         hostName: args.hostName,
         bucket,
         prefixes: args.prefixes,
@@ -213,7 +248,9 @@ export class TrainingHost extends pulumi.ComponentResource {
     this.instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
-        ami: ami.value,
+        // A new image parameter replaces the pin, and so the host; a new release of the same one
+        // leaves both alone.
+        ami: image.imageId,
         instanceType: args.instanceType,
         iamInstanceProfile: args.instanceProfileName,
         vpcSecurityGroupIds: [this.securityGroup.id],
@@ -239,7 +276,8 @@ export class TrainingHost extends pulumi.ComponentResource {
         userData,
         // New code or hyperparameters: a new host that trains again.
         userDataReplaceOnChange: true,
-        tags: { Name: args.hostName },
+        // The image choice, readable in the console and in the offline check's settings column.
+        tags: { Name: args.hostName, AmiParameter: args.amiParameter },
         volumeTags: { ...args.volumeTags, Name: args.hostName },
       },
       // The code must be in the bucket before the host boots and syncs it.

@@ -3,6 +3,11 @@
 # training code (synced from the bucket), uploads model.tar.gz and, when STOP_AFTER_TRAINING is
 # true, stops the host on every way out: no dataset yet, any failed step, or success.
 #
+# On a GPU type (INSTANCE_GPUS above 0) the image carries the NVIDIA driver and PIP_INDEX_URL is a
+# CUDA wheel index. The script counts the GPUs the driver sees at boot and starts one training
+# process per GPU under torchrun (DDP over NCCL), as the training jobs do on multi-GPU instances;
+# one GPU, or a CPU type, trains in one process.
+#
 # It also copies itself to cloud-init's per-boot scripts, which cloud-init runs at every later boot
 # (https://cloudinit.readthedocs.io/en/latest/reference/modules.html#scripts-per-boot): a host that
 # stopped for want of a dataset, or after a failure, trains when it is started again. Once a model
@@ -10,7 +15,7 @@
 #
 # Rendered by infra/host-scripts/render.ts, which assigns the parameters right below `set`.
 set -euo pipefail
-# @parameters REGION BUCKET CODE_PREFIX DATA_PREFIX OUTPUT_PREFIX HOST_NAME STOP_AFTER_TRAINING PYTORCH_PINS PIP_INDEX_URL EPOCHS BATCH_SIZE LEARNING_RATE ARCH PRETRAINED CODE_DIGEST WORK_DIR LOG_FILE PER_BOOT_DIR HOST_PATH
+# @parameters REGION BUCKET CODE_PREFIX DATA_PREFIX OUTPUT_PREFIX HOST_NAME INSTANCE_TYPE INSTANCE_GPUS STOP_AFTER_TRAINING PYTORCH_PINS PIP_INDEX_URL EPOCHS BATCH_SIZE LEARNING_RATE ARCH PRETRAINED CODE_DIGEST WORK_DIR LOG_FILE PER_BOOT_DIR HOST_PATH
 
 # The same commands whether cloud-init or a later boot starts this script.
 export PATH="$HOST_PATH"
@@ -70,6 +75,22 @@ if [ -z "$first_key" ] || [ "$first_key" = None ]; then
   exit 0
 fi
 
+# A GPU type trains on its GPUs or not at all: on the CPU it would bill the GPU and take hours.
+gpus=0
+if [ "$INSTANCE_GPUS" -gt 0 ]; then
+  step="counting the GPUs (nvidia-smi -L)"
+  gpu_list=$(nvidia-smi -L)
+  gpus=$(grep -c '^GPU [0-9]' <<<"$gpu_list" || true)
+  printf '%s\n' "$gpu_list"
+  if [ "$gpus" -eq 0 ]; then
+    log "the NVIDIA driver lists no GPU on this $INSTANCE_TYPE, which has $INSTANCE_GPUS"
+    exit 1
+  fi
+  if [ "$gpus" -ne "$INSTANCE_GPUS" ]; then
+    log "the NVIDIA driver lists $gpus GPUs where $INSTANCE_TYPE has $INSTANCE_GPUS; training on $gpus"
+  fi
+fi
+
 step="installing Python 3.11"
 dnf install -y python3.11 python3.11-pip
 python=$(command -v python3.11) || {
@@ -99,13 +120,27 @@ fi
 step="syncing the dataset from s3://$BUCKET/$DATA_PREFIX"
 aws s3 sync "s3://$BUCKET/$DATA_PREFIX" "$WORK_DIR/data" --region "$REGION" --only-show-errors
 
+# Several GPUs: torchrun (torch.distributed.run of the pinned torch) starts one process per GPU on
+# this one node; the training code then trains data-parallel and only rank 0 writes and uploads.
+if [ "$gpus" -gt 1 ]; then
+  launch=("$venv_python" -m torch.distributed.run --standalone --nnodes 1 --nproc_per_node "$gpus")
+  launched="$gpus training processes (torchrun, one per GPU, DDP over NCCL)"
+elif [ "$gpus" -eq 1 ]; then
+  launch=("$venv_python")
+  launched="1 training process on the GPU"
+else
+  launch=("$venv_python")
+  launched="1 training process on the CPU"
+fi
+
 model_uri="s3://$BUCKET/$OUTPUT_PREFIX$(date -u +%Y%m%dT%H%M%SZ)/model.tar.gz"
 step="training and uploading the model to $model_uri"
+log "launching $launched: ${launch[*]} ec2_train.py"
 # The same training code as the jobs; --upload-to packs model.tar.gz and copies it with the CLI.
 # A rerun after a stop resumes from the checkpoints.
 (
   cd "$WORK_DIR/code"
-  "$venv_python" ec2_train.py \
+  "${launch[@]}" ec2_train.py \
     --data-dir "$WORK_DIR/data" \
     --model-dir "$WORK_DIR/model" \
     --checkpoint-dir "$WORK_DIR/checkpoints" \

@@ -3,6 +3,7 @@
 // the time the program waits for a job. Nothing here depends on Pulumi.
 import { createHash } from "crypto";
 import * as fs from "fs";
+import { gpuCount } from "../../shared/accelerated-types";
 import { processorFor } from "../images";
 
 /**
@@ -84,37 +85,9 @@ export function encodeDecimal(text: string): string {
   return JSON.stringify(n);
 }
 
-/**
- * GPUs of the SageMaker training instance types that have more than one; every other `ml.p*` and
- * `ml.g*` size has one. From the accelerated computing instance specifications
- * (https://aws.amazon.com/ec2/instance-types/, "Accelerated Computing"), which the `ml.` types
- * share.
- */
-export const MULTI_GPU_INSTANCE_TYPES: Readonly<Record<string, number>> = Object.freeze({
-  "ml.p2.8xlarge": 8,
-  "ml.p2.16xlarge": 16,
-  "ml.p3.8xlarge": 4,
-  "ml.p3.16xlarge": 8,
-  "ml.p3dn.24xlarge": 8,
-  "ml.p4d.24xlarge": 8,
-  "ml.p4de.24xlarge": 8,
-  "ml.p5.48xlarge": 8,
-  "ml.g4dn.12xlarge": 4,
-  "ml.g5.12xlarge": 4,
-  "ml.g5.24xlarge": 4,
-  "ml.g5.48xlarge": 8,
-  "ml.g6.12xlarge": 4,
-  "ml.g6.24xlarge": 4,
-  "ml.g6.48xlarge": 8,
-  "ml.g6e.12xlarge": 4,
-  "ml.g6e.24xlarge": 4,
-  "ml.g6e.48xlarge": 8,
-});
-
-/** GPUs per instance: 0 on CPU types. */
+/** GPUs per SageMaker instance (the counts of their EC2 twins): 0 on CPU types. */
 export function gpusPerInstance(instanceType: string): number {
-  if (processorFor(instanceType) !== "gpu") return 0;
-  return MULTI_GPU_INSTANCE_TYPES[instanceType] ?? 1;
+  return processorFor(instanceType) === "gpu" ? gpuCount(instanceType) : 0;
 }
 
 /**

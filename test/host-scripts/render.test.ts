@@ -15,9 +15,10 @@ import { renderScript, renderedParameters } from "../../infra/host-scripts/rende
 
 const TEMPLATE = '#!/bin/bash\nset -eu\n# @parameters A B\nprintf "%s\\n" "$A" "$B"\n';
 
-const userData = (frameworkVersion = "2.1") =>
+const userData = (frameworkVersion = "2.1", instanceType = "m5.xlarge") =>
   trainingUserData({
     region: "eu-west-1",
+    instanceType,
     bucket: "bucket-1",
     prefixes: { code: "code/training/", data: "data/dog-images/", output: "models/ec2/" },
     frameworkVersion,
@@ -87,6 +88,23 @@ describe("host script rendering", () => {
     );
   });
 
+  it("renders a GPU type's user data with the CUDA build of the row and the type's GPUs", () => {
+    const names = ["INSTANCE_TYPE", "INSTANCE_GPUS", "PYTORCH_PINS", "PIP_INDEX_URL"];
+    assert.deepStrictEqual(renderedParameters(userData("2.4", "g5.12xlarge"), names), {
+      INSTANCE_TYPE: "g5.12xlarge",
+      INSTANCE_GPUS: "4",
+      PYTORCH_PINS: "torch==2.4.1 torchvision==0.19.1 numpy==1.26.4",
+      PIP_INDEX_URL: "https://download.pytorch.org/whl/cu124",
+    });
+    assert.deepStrictEqual(renderedParameters(userData("2.0", "g4dn.xlarge"), names), {
+      INSTANCE_TYPE: "g4dn.xlarge",
+      INSTANCE_GPUS: "1",
+      PYTORCH_PINS: "torch==2.0.1 torchvision==0.15.2 numpy==1.26.4",
+      PIP_INDEX_URL: "https://download.pytorch.org/whl/cu118",
+    });
+    assert.ok(Buffer.byteLength(userData("2.1", "g5.12xlarge")) < 16 * 1024);
+  });
+
   it("refuses a PyTorch version with no pinned set, and keeps within the size limits", () => {
     assert.throws(
       () => userData("1.13"),
@@ -137,17 +155,19 @@ describe("shellcheck", () => {
     }
   });
 
-  it("passes the rendered user data, the rendered on-start script and the test stand-ins", () => {
+  it("passes the rendered user data (CPU and GPU types), the on-start script and the stand-ins", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shellcheck-"));
     try {
       const files = [
         path.join(dir, "user-data.sh"),
         path.join(dir, "on-start.sh"),
+        path.join(dir, "user-data-gpu.sh"),
         ...fs
           .readdirSync(path.join(__dirname, "stubs"))
           .map((f) => path.join(__dirname, "stubs", f)),
       ];
       fs.writeFileSync(files[0], userData());
+      fs.writeFileSync(files[2], userData("2.1", "g5.12xlarge"));
       fs.writeFileSync(
         files[1],
         idleStopScript({ region: "us-east-1", notebookName: "nb", idleMinutes: 30 }),

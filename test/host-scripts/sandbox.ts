@@ -1,6 +1,6 @@
 // Runs a rendered host script for real under bash, in a temporary folder whose bin/ holds the
-// stand-in commands of stubs/ (the cloud's edge: AWS CLI, dnf, pip, python, shutdown). The stubs
-// append every call to calls.log and read their scenario from stub.env.
+// stand-in commands of stubs/ (the cloud's edge: AWS CLI, dnf, pip, python, nvidia-smi,
+// shutdown). The stubs append every call to calls.log and read their scenario from stub.env.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -103,14 +103,18 @@ export interface Host {
   perBoot: string;
 }
 
-/** The training host's user data, rendered into a sandbox whose folders stand for the host's. */
-export function trainingHost(stopAfterTraining = true): Host {
+/**
+ * The training host's user data, rendered into a sandbox whose folders stand for the host's, for
+ * the dev stack's CPU type unless another type is given.
+ */
+export function trainingHost(stopAfterTraining = true, instanceType = "m5.xlarge"): Host {
   const box = sandbox("training-host");
   const workDir = path.join(box.dir, "opt", "dog-breed");
   const logFile = path.join(box.dir, "var", "log", "dog-breed-training.log");
   const perBootDir = path.join(box.dir, "var", "lib", "cloud", "scripts", "per-boot");
   const text = trainingUserData({
     region: REGION,
+    instanceType,
     bucket: BUCKET,
     ...DEV_TRAINING,
     stopAfterTraining,

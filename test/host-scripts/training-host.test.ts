@@ -34,6 +34,14 @@ function assertRegionExplicit(h: Host): void {
   }
 }
 
+// Printed once both the CPU and the GPU runs are in.
+after(() => {
+  if (table.length === 0) return;
+  const width = Math.max(...table.map(([p]) => p.length));
+  console.log("\n    exit path -> observed outcome");
+  for (const [p, o] of table) console.log(`    ${p.padEnd(width)} -> ${o}`);
+});
+
 describe("training host user data, executed", function () {
   const hosts: Host[] = [];
   const make = (stop = true) => {
@@ -43,9 +51,6 @@ describe("training host user data, executed", function () {
   };
   after(() => {
     for (const h of hosts) h.box.remove();
-    const width = Math.max(...table.map(([p]) => p.length));
-    console.log("\n    exit path -> observed outcome");
-    for (const [p, o] of table) console.log(`    ${p.padEnd(width)} -> ${o}`);
   });
 
   it("first boot without a dataset: logs what it waits for, registers for later boots, stops", async () => {
@@ -231,6 +236,211 @@ describe("training host user data, executed", function () {
     });
     observe("SIGTERM during training", h, r);
     assert.strictEqual(r.status, 143, r.output);
+    assert.deepStrictEqual(shutdowns(h), ["shutdown -h now"]);
+  });
+});
+
+describe("training host user data on GPU types, executed", function () {
+  const hosts: Host[] = [];
+  const make = (instanceType: string) => {
+    const h = trainingHost(true, instanceType);
+    hosts.push(h);
+    return h;
+  };
+  // The log of the 4-GPU run that succeeds, printed with the table.
+  let fourGpuLog = "";
+  after(() => {
+    for (const h of hosts) h.box.remove();
+    if (fourGpuLog) console.log(`\n    g5.12xlarge host, 4 GPUs, success: its log\n${fourGpuLog}`);
+  });
+
+  const CUDA_INDEX = "https://download.pytorch.org/whl/cu121";
+  const install = `pip install --no-input --index-url ${CUDA_INDEX} ${PINS}`;
+
+  it("a 4-GPU host (g5.12xlarge): CUDA wheels, 4 processes under torchrun, rank 0 uploads, stops", async () => {
+    const h = make("g5.12xlarge");
+    h.box.scenario({ DATASET: "present", NVIDIA_GPUS: "4" });
+    const r = await boot(h);
+    observe("GPU success, g5.12xlarge (4 GPUs)", h, r);
+    assert.strictEqual(r.status, 0, r.output);
+    const calls = h.box.calls();
+    const code = path.join(h.workDir, "code");
+    // The GPUs are counted before anything is installed.
+    assert.deepStrictEqual(calls.slice(1, 3), [
+      "nvidia-smi -L",
+      "dnf install -y python3.11 python3.11-pip",
+    ]);
+    assert.ok(calls.includes(install), calls.join("\n"));
+    assert.ok(!calls.some((c) => c.includes("/whl/cpu")), "no CPU wheels on a GPU host");
+    const torchrun = calls.filter((c) => c.startsWith("torchrun "));
+    assert.deepStrictEqual(
+      torchrun.map((c) => c.split(" -> ")[0]),
+      ["torchrun --standalone --nnodes 1 --nproc_per_node 4"],
+    );
+    assert.match(torchrun[0], / -> ec2_train\.py --data-dir /);
+    // Four training processes, one per rank, each with the same arguments.
+    const ranks = calls.filter((c) => c.startsWith("train "));
+    assert.deepStrictEqual(ranks.map((c) => /^train rank=(\d)\/4 /.exec(c)?.[1]).sort(), [
+      "0",
+      "1",
+      "2",
+      "3",
+    ]);
+    const args = new Set(ranks.map((c) => c.replace(/^train rank=\d\/4 /, "")));
+    assert.strictEqual(args.size, 1, [...args].join("\n"));
+    assert.match(
+      [...args][0],
+      new RegExp(
+        `^cwd=${code} ec2_train\\.py --data-dir ${h.workDir}/data .* --upload-to s3://${BUCKET}/models/ec2/\\d{8}T\\d{6}Z/model\\.tar\\.gz$`,
+      ),
+    );
+    // Only rank 0 uploads.
+    assert.strictEqual(calls.filter((c) => c.startsWith("aws s3 cp ")).length, 1);
+    assert.strictEqual(calls.at(-1), "shutdown -h now");
+    assertRegionExplicit(h);
+    const log = fs.readFileSync(h.logFile, "utf8");
+    assert.match(log, /GPU 3: NVIDIA A10G/);
+    assert.match(
+      log,
+      new RegExp(
+        `launching 4 training processes \\(torchrun, one per GPU, DDP over NCCL\\): ${h.workDir}/venv/bin/python -m torch\\.distributed\\.run --standalone --nnodes 1 --nproc_per_node 4 ec2_train\\.py`,
+      ),
+    );
+    assert.match(log, /trained; the model is at s3:\/\//);
+    fourGpuLog = log
+      .split(h.box.dir)
+      .join("")
+      .trimEnd()
+      .split("\n")
+      .map((l) => `      ${l}`)
+      .join("\n");
+  });
+
+  it("a 1-GPU host (g5.xlarge): CUDA wheels, one process without torchrun", async () => {
+    const h = make("g5.xlarge");
+    h.box.scenario({ DATASET: "present", NVIDIA_GPUS: "1" });
+    const r = await boot(h);
+    observe("GPU success, g5.xlarge (1 GPU)", h, r);
+    assert.strictEqual(r.status, 0, r.output);
+    const calls = h.box.calls();
+    assert.ok(calls.includes(install), calls.join("\n"));
+    assert.deepStrictEqual(
+      calls.filter((c) => c.startsWith("torchrun ")),
+      [],
+    );
+    assert.deepStrictEqual(
+      calls.filter((c) => c.startsWith("train")).map((c) => c.split(" ")[1].split("=")[0]),
+      ["cwd"],
+    );
+    assert.match(fs.readFileSync(h.logFile, "utf8"), /launching 1 training process on the GPU: /);
+    assert.strictEqual(calls.at(-1), "shutdown -h now");
+  });
+
+  it("a GPU host without a dataset: waits and stops before looking at its GPUs", async () => {
+    const h = make("g5.12xlarge");
+    h.box.scenario({ DATASET: "absent", NVIDIA_GPUS: "4" });
+    const r = await boot(h);
+    observe("GPU, no dataset", h, r);
+    assert.strictEqual(r.status, 0, r.output);
+    assert.deepStrictEqual(
+      h.box.calls().map((c) => c.split(" ")[0]),
+      ["aws", "shutdown"],
+    );
+  });
+
+  const failures: [string, Record<string, string>, RegExp][] = [
+    [
+      "GPU, no GPU visible to the driver",
+      { NVIDIA_GPUS: "0" },
+      /the NVIDIA driver lists no GPU on this g5\.12xlarge, which has 4[\s\S]*FAILED while counting the GPUs \(nvidia-smi -L\) \(exit status 1\)/,
+    ],
+    [
+      "GPU, no driver loaded",
+      { NVIDIA_SMI_STATUS: "9" },
+      /couldn't communicate with the NVIDIA driver[\s\S]*FAILED while counting the GPUs \(nvidia-smi -L\) \(exit status 9\)/,
+    ],
+    [
+      "GPU, dataset sync failure",
+      { DATA_SYNC_STATUS: "2" },
+      /FAILED while syncing the dataset from s3:\/\/\S+ \(exit status 2\)/,
+    ],
+    [
+      "GPU, CUDA wheels install failure",
+      { PIP_STATUS: "1" },
+      new RegExp(`FAILED while installing ${PINS} \\(exit status 1\\)`),
+    ],
+    [
+      "GPU, training failure in every rank",
+      { TRAIN_STATUS: "1" },
+      /FAILED while training and uploading the model to s3:\/\/\S+ \(exit status 1\)/,
+    ],
+    [
+      "GPU, upload failure (rank 0)",
+      { UPLOAD_STATUS: "1" },
+      /AccessDenied[\s\S]*FAILED while training and uploading the model to s3:\/\/\S+ \(exit status 1\)/,
+    ],
+  ];
+  for (const [what, scenario, message] of failures) {
+    it(`${what} (g5.12xlarge): logs the failed step and stops`, async () => {
+      const h = make("g5.12xlarge");
+      h.box.scenario({ DATASET: "present", NVIDIA_GPUS: "4", ...scenario });
+      const r = await boot(h);
+      observe(what, h, r);
+      assert.notStrictEqual(r.status, 0, r.output);
+      assert.deepStrictEqual(shutdowns(h), ["shutdown -h now"]);
+      assert.match(fs.readFileSync(h.logFile, "utf8"), message);
+      assert.ok(!fs.existsSync(path.join(h.workDir, "model-uploaded")));
+      assertRegionExplicit(h);
+    });
+  }
+
+  it("without its GPUs a GPU host installs and trains nothing", async () => {
+    const h = make("g5.12xlarge");
+    h.box.scenario({ DATASET: "present", NVIDIA_GPUS: "0" });
+    await boot(h);
+    assert.deepStrictEqual(
+      h.box.calls().map((c) => c.split(" ")[0]),
+      ["aws", "nvidia-smi", "shutdown"],
+    );
+  });
+
+  it("trains on the GPUs the driver lists when they are fewer than the type has, and says so", async () => {
+    const h = make("g5.12xlarge");
+    h.box.scenario({ DATASET: "present", NVIDIA_GPUS: "2" });
+    const r = await boot(h);
+    assert.strictEqual(r.status, 0, r.output);
+    assert.match(
+      fs.readFileSync(h.logFile, "utf8"),
+      /the NVIDIA driver lists 2 GPUs where g5\.12xlarge has 4; training on 2/,
+    );
+    assert.strictEqual(h.box.calls().filter((c) => c.startsWith("train rank=")).length, 2);
+  });
+
+  it("stops when a GPU host is shut down mid-run (SIGTERM) too", async () => {
+    const h = make("g5.12xlarge");
+    h.box.scenario({ DATASET: "present", NVIDIA_GPUS: "4" });
+    const release = path.join(h.box.dir, "release");
+    // Any python call that runs the training code (here under torchrun) runs until released.
+    fs.writeFileSync(
+      path.join(h.box.bin, "venv-python"),
+      "#!/bin/bash\n" +
+        `case " $* " in *" ec2_train.py "*) echo "training $1 $2" >>${h.box.dir}/calls.log; ` +
+        `for _ in $(seq 50); do [ -e ${release} ] && break; sleep 0.1; done ;; esac\n`,
+    );
+    const r = await run(h.script, [], { HOME: "/root" }, "/", (child) => {
+      const poll = setInterval(() => {
+        if (!h.box.calls().some((c) => c.startsWith("training"))) return;
+        clearInterval(poll);
+        child.kill("SIGTERM");
+        fs.writeFileSync(release, "");
+      }, 20);
+    });
+    observe("GPU, SIGTERM during training", h, r);
+    assert.strictEqual(r.status, 143, r.output);
+    assert.ok(
+      h.box.calls().includes("training -m torch.distributed.run"),
+      h.box.calls().join("\n"),
+    );
     assert.deepStrictEqual(shutdowns(h), ["shutdown -h now"]);
   });
 });

@@ -54,6 +54,7 @@ describe("dev stack", () => {
       "aws:s3/bucketObjectv2:BucketObjectv2": code,
       "aws:ec2/securityGroup:SecurityGroup": 1,
       "aws:ec2/instance:Instance": 1,
+      "pulumi-nodejs:dynamic/ec2:HostImage": 1,
       "dog-breed-classifier:sagemaker:InferenceEndpoint": 1,
       "aws:sagemaker/model:Model": 1,
       "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
@@ -297,6 +298,7 @@ describe("dev stack", () => {
       userData,
       trainingUserData({
         region: "us-east-1",
+        instanceType: "m5.xlarge",
         bucket: BUCKET,
         ...DEV_TRAINING,
         stopAfterTraining: true,
