@@ -10,6 +10,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
+import { asAwsType, isNative, NATIVE_TYPES } from "./aws-native";
 import { ENVIRONMENT_TAG } from "../shared/project";
 import { isUnknown, obj, plain, str, type Props } from "../shared/props";
 
@@ -145,11 +146,12 @@ export interface Subject {
 
 /** Builds the `Subject` for a resource-level check. */
 export function subject(args: ResourceValidationArgs, report: ReportViolation): Subject {
+  const judged = judgedAs(args.type, plain(args.props));
   return {
-    type: args.type,
+    type: judged.type,
     urn: args.urn,
     name: args.name,
-    props: plain(args.props),
+    props: judged.props,
     provider: args.provider
       ? { type: args.provider.type, urn: args.provider.urn, props: plain(args.provider.props) }
       : undefined,
@@ -167,13 +169,18 @@ export interface StackItem {
 }
 
 export function stackItems(args: StackValidationArgs): StackItem[] {
-  return args.resources.map((r) => ({
-    type: r.type,
-    urn: r.urn,
-    name: r.name,
-    props: plain(r.props),
-    resource: r,
-  }));
+  return args.resources.map((r) => {
+    const judged = judgedAs(r.type, plain(r.props));
+    return { type: judged.type, urn: r.urn, name: r.name, props: judged.props, resource: r };
+  });
+}
+
+/**
+ * The type and properties every rule judges a resource as: its own, or for an aws-native resource
+ * the AWS provider type that carries the same settings (./aws-native).
+ */
+function judgedAs(type: string, props: Props): { type: string; props: Props } {
+  return (isNative(type) && asAwsType(type, props)) || { type, props };
 }
 
 /** What every policy declares about itself. */
@@ -211,7 +218,12 @@ export function resourcePolicy<C = Record<string, never>>(
     // Untyped on purpose: the SDK's per-type shortcut answers every other resource with a
     // "not applicable" entry, which costs more than this check once properties are cached.
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-      if (!types.has(args.type)) return;
+      if (
+        !types.has(args.type) &&
+        !(isNative(args.type) && types.has(NATIVE_TYPES[args.type]?.type))
+      ) {
+        return;
+      }
       return def.check(subject(args, report), configOf<C>(properties, args));
     },
   };

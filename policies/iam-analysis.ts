@@ -58,7 +58,9 @@ function widenessNow(resource: string): string | undefined {
   // queue, API id); other services' with a resource type.
   const nameAt = NAME_FIRST.has(service) ? 0 : 1;
   for (let i = 0; i <= nameAt && i < segments.length; i++) {
-    if (anyValue(segments[i])) {
+    // A name pattern with no literal prefix (`*-models`, `?*`) matches names anyone can give the
+    // resources they create, so it names nothing.
+    if (anyValue(segments[i]) || (i === nameAt && /^[*?]/.test(segments[i]))) {
       if (i === 0) return service === "s3" ? "every bucket" : `every ${service} resource`;
       if (nameAt === 0) return undefined;
       return `every ${segments[0].toLowerCase()}`;
@@ -182,8 +184,12 @@ const NOT_RESOURCE_SCOPING = new Set([
   "kms:calleraccount",
 ]);
 
-/** Global keys that scope a request to resources whatever the Resource element says. */
-const RESOURCE_GLOBAL_KEYS = ["aws:resourcetag/", "aws:resourceaccount", "aws:resourceorg"];
+/**
+ * Global keys that scope a request to resources whatever the Resource element says. The account
+ * and organisation keys (aws:ResourceAccount, aws:ResourceOrgID) are not among them: a grant kept
+ * "inside the account" still reaches every resource of it.
+ */
+const RESOURCE_GLOBAL_KEYS = ["aws:resourcetag/"];
 
 async function resourceKeys(action: string): Promise<(k: string) => boolean> {
   const info = await actionInfo(action);
@@ -649,6 +655,9 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
       const permissions = levels.includes("Permissions management");
       const write = permissions || levels.includes("Write") || levels.includes("Tagging");
       if (!write) continue;
+      // KMS and Secrets Manager actions that take only "*" act on no key or secret
+      // (kms:CreateKey, kms:GenerateRandom): they cannot be scoped, and they change none.
+      if (svc !== "iam" && info.resourceTypes.length === 0) continue;
       for (const g of gs) {
         if (!grants(g, a)) continue;
         if (svc === "iam" && SELF_SERVICE_ACTIONS.has(a) && isSelf(g)) continue;

@@ -31,6 +31,7 @@ export const OUTSIDER = {
 const ALWAYS_PRESENT = new Set(["aws:principalarn", "aws:principalaccount", "aws:securetransport"]);
 
 const ACCOUNT_KEYS = new Set([
+  "s3:dataaccesspointaccount",
   "aws:principalaccount",
   "aws:sourceaccount",
   "aws:sourceowner",
@@ -44,6 +45,19 @@ const ORG_PATH_KEYS = new Set([
   "aws:resourceorgpaths",
 ]);
 const IP_KEYS = new Set(["aws:sourceip", "aws:vpcsourceip"]);
+/**
+ * Keys whose values are meant to be unique (an account, organisation, external id, endpoint or
+ * user id): a pattern on them (`StringLike sts:ExternalId "acme-*"`) pins nothing, since another
+ * value it matches can be someone else's.
+ */
+const UNIQUE_KEYS = new Set([
+  ...ACCOUNT_KEYS,
+  ...ORG_KEYS,
+  "sts:externalid",
+  "aws:sourcevpce",
+  "aws:sourcevpc",
+  "aws:userid",
+]);
 
 export interface ConditionTest {
   operator: string;
@@ -76,6 +90,11 @@ export function describeTest(t: ConditionTest): string {
  */
 function outsiderValues(key: string, values: string[]): string[] {
   const k = key.toLowerCase();
+  if (UNIQUE_KEYS.has(k)) {
+    // Someone else's value that the pattern matches: its wildcards filled in.
+    const matched = values.filter((v) => /[*?]/.test(v)).map((v) => v.replace(/[*?]/g, "9"));
+    if (matched.length > 0) return matched;
+  }
   if (ACCOUNT_KEYS.has(k)) return [OUTSIDER.account];
   if (ORG_KEYS.has(k)) return [OUTSIDER.org];
   if (ORG_PATH_KEYS.has(k)) return [OUTSIDER.orgPath];
@@ -198,8 +217,18 @@ export function restricts(
   return verdict;
 }
 
-/** Principal-identifying keys: who is asking, from which organisation, account or resource. */
+/**
+ * Principal-identifying keys: who is asking, from which organisation, account or resource. The S3
+ * access-point keys are among them: S3 does not count a bucket policy as public when `*` is pinned
+ * to fixed values of them ("The meaning of public",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status),
+ * which is how AWS delegates a bucket's access control to its access points
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-delegating-control);
+ * the access points' own policies are judged on their own.
+ */
 export const PRINCIPAL_KEYS = new Set([
+  "s3:dataaccesspointaccount",
+  "s3:dataaccesspointarn",
   "aws:principalorgid",
   "aws:principalorgpaths",
   "aws:principalaccount",

@@ -24,6 +24,11 @@ export interface Inside {
   trusted: readonly string[];
   /** Account-wide principals of an unknown account count as outside (trust) or not (resource). */
   accountWhenUnknown: "outside" | "inside";
+  /**
+   * Resource and key policies: a grant to a service principal must pin the resource or account the
+   * service acts for (the cross-service confused deputy).
+   */
+  servicesNeedSource?: boolean;
 }
 
 /** The 12-digit account of a principal (`123456789012`, an IAM/STS ARN), else undefined. */
@@ -163,6 +168,16 @@ export function exposures(s: Statement, inside: Inside): Exposure[] {
           who: "every AWS service",
           fix: 'Set Principal to the one service that uses it (for example {"Service": "sagemaker.amazonaws.com"})',
         });
+      } else if (inside.servicesNeedSource) {
+        const gap = sourceGap(s.condition);
+        if (gap) {
+          out.push({
+            principal: v,
+            who: `${v} acting for any account's resources (${gap})`,
+            fix: SOURCE_FIX,
+            vacuous: vacuousTests(s.condition, isSourceKey),
+          });
+        }
       }
     } else if (kind === "federated") {
       const e = federatedExposure(s, v);
@@ -170,4 +185,51 @@ export function exposures(s: Statement, inside: Inside): Exposure[] {
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service principals: the cross-service confused deputy.
+
+/**
+ * Keys that pin the resource or account a service principal acts for: aws:SourceArn,
+ * aws:SourceAccount and their organisation forms
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html#cross-service-confused-deputy-prevention),
+ * aws:SourceOwner (SNS's older key), and in key policies the encryption context AWS prescribes
+ * for a service's own calls (`kms:EncryptionContext:aws:cloudtrail:arn`,
+ * `kms:EncryptionContext:aws:logs:arn`:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+ */
+const SOURCE_ACCOUNT_KEYS = new Set([
+  "aws:sourceaccount",
+  "aws:sourceowner",
+  "aws:sourceorgid",
+  "aws:sourceorgpaths",
+]);
+const isSourceArnKey = (k: string): boolean =>
+  k === "aws:sourcearn" || /^kms:encryptioncontext:aws:[^:]+:arn$/.test(k);
+export const isSourceKey = (k: string): boolean => SOURCE_ACCOUNT_KEYS.has(k) || isSourceArnKey(k);
+
+const SOURCE_FIX =
+  "Add a condition that pins the calling resource and its account: aws:SourceArn with the " +
+  "resource's ARN and aws:SourceAccount with your account id (StringEquals/ArnEquals, exact values)";
+
+/**
+ * Why a statement's condition does not pin what a service principal acts for, or undefined when
+ * it does. A source ARN that carries no account, as S3 bucket ARNs do not, needs the account as
+ * well: "If the aws:SourceArn value does not contain the account ID, such as an Amazon S3 bucket
+ * ARN, you must use both global condition context keys"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
+export function sourceGap(condition: Props | undefined): string | undefined {
+  if (!condition || !restricts(condition, isSourceKey)) {
+    return "no aws:SourceArn or aws:SourceAccount condition";
+  }
+  if (restricts(condition, (k) => SOURCE_ACCOUNT_KEYS.has(k))) return undefined;
+  const arns = conditionTests(condition)
+    .filter((t) => isSourceArnKey(t.key.toLowerCase()) && !/not/i.test(t.operator))
+    .flatMap((t) => t.values);
+  const accountless = arns.filter((a) => !/^arn:[^:]+:[^:]+:[^:]*:\d{12}:/.test(a.trim()));
+  if (accountless.length === 0) return undefined;
+  return `source ARN ${JSON.stringify(accountless[0])} names no account and no aws:SourceAccount pins one`;
 }

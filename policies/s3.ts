@@ -50,7 +50,7 @@ const PAB_FLAGS = [
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
 /** The grantee groups that stand for everyone and for every AWS account. */
-const PUBLIC_GROUPS: [RegExp, string][] = [
+export const PUBLIC_GROUPS: [RegExp, string][] = [
   [/\/groups\/global\/AllUsers\/?$/i, "AllUsers (everyone on the internet)"],
   [/\/groups\/global\/AuthenticatedUsers\/?$/i, "AuthenticatedUsers (anyone with an AWS account)"],
 ];
@@ -102,6 +102,9 @@ for (const t of S3.objects) {
     ...list(p.grants).flatMap((g, i) => groupGrant(`grants[${i}]`, g, obj(g)?.permissions)),
   ];
 }
+
+/** The types whose ACL grants this rule judges. */
+export const ACL_TYPES: ReadonlySet<string> = new Set(Object.keys(ACL_READERS));
 
 function bucketIds(b: StackItem): unknown[] {
   return [b.props.bucket, b.props.id, b.props.arn];

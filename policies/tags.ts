@@ -8,6 +8,22 @@ import taggable from "./taggable-types.json";
 
 const TAGGABLE: ReadonlySet<string> = new Set(taggable.types);
 
+/**
+ * A resource's own tags as a map. Auto Scaling groups take theirs as a list of
+ * `{key, value, propagateAtLaunch}` blocks
+ * (https://www.pulumi.com/registry/packages/aws/api-docs/autoscaling/group/#grouptag), every
+ * other type as a map.
+ */
+function ownTags(v: unknown): Props {
+  if (!Array.isArray(v)) return obj(v) ?? {};
+  const out: Props = {};
+  for (const t of v) {
+    const key = obj(t)?.key;
+    if (typeof key === "string") out[key] = obj(t)?.value;
+  }
+  return out;
+}
+
 export const REQUIRED_TAGS = ["project", "environment", "owner", "cost-center"];
 
 interface TagsConfig {
@@ -31,7 +47,7 @@ export const requiredTags = stackPolicy<TagsConfig>({
       const inherited = defaultTags(provider ? plain(provider.props) : undefined);
       if (inherited === "unknown") continue;
       const all = obj(it.props.tagsAll);
-      const tags: Props = { ...inherited, ...(all ?? {}), ...(obj(own) ?? {}) };
+      const tags: Props = { ...inherited, ...(all ?? {}), ...ownTags(own) };
       const missing = c.requiredTags.filter((k) => {
         const v = tags[k];
         return !isUnknown(v) && (typeof v !== "string" || v.trim() === "");

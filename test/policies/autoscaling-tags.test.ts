@@ -133,3 +133,22 @@ describe("aws-resource-require-tags", () => {
     );
   });
 });
+
+describe("aws-resource-require-tags on Auto Scaling groups", () => {
+  const group = (tags: unknown): Fixture => ({
+    type: "aws:autoscaling/group:Group",
+    name: "hosts",
+    props: { maxSize: 1, minSize: 0, tags },
+  });
+  const block = (key: string, value: string) => ({ key, value, propagateAtLaunch: true });
+
+  it("reads the group's own list of tag blocks", async () => {
+    const tags = ["project", "environment", "owner", "cost-center"].map((k) => block(k, "x"));
+    assert.deepStrictEqual(await checkStack(requiredTags, [group(tags)]), []);
+  });
+
+  it("reports the tags a group's blocks leave out", async () => {
+    const found = await checkStack(requiredTags, [group([block("project", "x")])]);
+    assert.match(found[0].message, /lacks tag\(s\) "environment", "owner", "cost-center"/);
+  });
+});

@@ -1,0 +1,238 @@
+// What the pack must stop reporting, and wideness in every part of a grant, served to the pack as
+// the CLI serves it. Each case follows AWS's documentation of the setting (cited).
+import { type FamilyCase, familyCases } from "./families";
+
+const ACCOUNT = "123456789012";
+const VALID = "iam-policy-require-valid-statements";
+const OUTSIDE = "iam-resource-policy-restrict-outside-access";
+const doc = (...Statement: Record<string, unknown>[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement });
+
+const lambdaTrust = doc({
+  Effect: "Allow",
+  Principal: { Service: "lambda.amazonaws.com" },
+  Action: "sts:AssumeRole",
+});
+
+function roleWith(...statements: Record<string, unknown>[]): FamilyCase["resources"] {
+  return [
+    {
+      type: "aws:iam/role:Role",
+      name: "worker",
+      props: {
+        name: "worker",
+        arn: `arn:aws:iam::${ACCOUNT}:role/worker`,
+        assumeRolePolicy: lambdaTrust,
+      },
+    },
+    {
+      type: "aws:iam/rolePolicy:RolePolicy",
+      name: "worker-policy",
+      props: { role: "worker", policy: doc(...statements) },
+    },
+  ];
+}
+
+function bucketPolicy(...statements: Record<string, unknown>[]): FamilyCase["resources"] {
+  return [
+    {
+      type: "aws:s3/bucketPolicy:BucketPolicy",
+      name: "data-policy",
+      props: { bucket: "data", policy: doc(...statements) },
+    },
+  ];
+}
+
+const FALSE_POSITIVES: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-delegating-control
+    family: "not public by S3's meaning",
+    name: "a bucket policy delegating access control to the account's access points",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: "*",
+      Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
+      Condition: { StringEquals: { "s3:DataAccessPointAccount": ACCOUNT } },
+    }),
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies-vpc-endpoint.html
+    family: "not public by S3's meaning",
+    name: "a bucket policy to * pinned to one VPC endpoint",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::data/*",
+      Condition: { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } },
+    }),
+  },
+  {
+    family: "not public by S3's meaning",
+    name: "access-point delegation with a pattern that matches every account",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: "*",
+      Resource: ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
+      Condition: { StringLike: { "s3:DataAccessPointAccount": "*" } },
+    }),
+    caughtBy: OUTSIDE,
+  },
+  {
+    family: "not public by S3's meaning",
+    name: "a bucket policy to * pinned to a pattern of endpoint ids",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::data/*",
+      Condition: { StringLike: { "aws:SourceVpce": "vpce-*" } },
+    }),
+    caughtBy: OUTSIDE,
+  },
+  {
+    // kms:GenerateRandom and kms:CreateKey take no resource
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html).
+    family: "actions that take only *",
+    name: "kms:GenerateRandom and kms:CreateKey on *",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: ["kms:GenerateRandom", "kms:CreateKey"],
+      Resource: "*",
+    }),
+  },
+  {
+    family: "actions that take only *",
+    name: "secretsmanager:GetRandomPassword and ecr:GetAuthorizationToken on *",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: ["secretsmanager:GetRandomPassword", "ecr:GetAuthorizationToken"],
+      Resource: "*",
+    }),
+  },
+  {
+    family: "actions that take only *",
+    name: "kms:Decrypt, which takes a key, on *",
+    resources: roleWith({ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }),
+    caughtBy: "iam-policy-require-scoped-resources",
+  },
+  {
+    family: "actions that take only *",
+    name: "iam:UpdateAccountPasswordPolicy, an account-wide IAM write, on *",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "iam:UpdateAccountPasswordPolicy",
+      Resource: "*",
+    }),
+    caughtBy: "iam-policy-disallow-broad-grants",
+  },
+  {
+    family: "unknown actions",
+    name: "an Allow of an action newer than the IAM data: a warning",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sagemaker:DescribeQuantumPipelineWidget",
+      Resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/classifier`,
+    }),
+    advisory: ["iam-policy-warn-unknown-actions"],
+  },
+  {
+    family: "unknown actions",
+    name: "an Allow of a known action and a newer one",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithQuantumStream"],
+      Resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/classifier`,
+    }),
+    advisory: ["iam-policy-warn-unknown-actions"],
+  },
+  {
+    family: "unknown actions",
+    name: "a Deny of an action the IAM data does not know, which may deny nothing",
+    resources: roleWith(
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" },
+      { Effect: "Deny", Action: "s3:DeleteQuantumBucketShield", Resource: "*" },
+    ),
+    caughtBy: VALID,
+    says: /may deny nothing/,
+  },
+  {
+    family: "unknown actions",
+    name: "a Deny of a misspelt action",
+    resources: roleWith(
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" },
+      { Effect: "Deny", Action: "s3:DeleteObjekt", Resource: "*" },
+    ),
+    caughtBy: VALID,
+    says: /s3:DeleteObject/,
+  },
+];
+
+const WIDENESS: FamilyCase[] = [
+  {
+    family: "wideness in every part",
+    name: "s3:GetObject on buckets named by a pattern with no literal prefix",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::*-models/*",
+    }),
+    caughtBy: "iam-policy-require-scoped-resources",
+  },
+  {
+    family: "wideness in every part",
+    name: "secrets read on * kept inside the account by aws:ResourceAccount",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:ResourceAccount": ACCOUNT } },
+    }),
+    caughtBy: "iam-policy-disallow-broad-grants",
+  },
+  {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
+    family: "wideness in every part",
+    name: "a cross-account trust with StringLike on the external id",
+    resources: [
+      {
+        type: "aws:iam/role:Role",
+        name: "assumed",
+        props: {
+          name: "assumed",
+          assumeRolePolicy: doc({
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::999988887777:root" },
+            Action: "sts:AssumeRole",
+            Condition: { StringLike: { "sts:ExternalId": "acme-*" } },
+          }),
+        },
+      },
+    ],
+    caughtBy: "iam-role-restrict-trust",
+  },
+  {
+    family: "wideness in every part",
+    name: "reads on the buckets the project's prefix names",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::dog-breed-*/models/*",
+    }),
+  },
+  {
+    family: "wideness in every part",
+    name: "functions updated under a literal name prefix",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "lambda:UpdateFunctionCode",
+      Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:dog-breed-*`,
+    }),
+  },
+];
+
+export const JUDGEMENT_CASES = [...FALSE_POSITIVES, ...WIDENESS];
+
+familyCases("what the pack judges and what it no longer reports", JUDGEMENT_CASES);

@@ -1,0 +1,531 @@
+// Outside access through every permission-bearing type and through service principals, served to
+// the pack as the CLI serves it. Each case follows the resource's own AWS documentation (cited).
+import { type FamilyCase, familyCases } from "./families";
+import { KMS_KEY_ARN } from "./harness";
+
+const ACCOUNT = "123456789012";
+const OTHER = "999988887777";
+const OUTSIDE = "iam-resource-policy-restrict-outside-access";
+const doc = (...Statement: Record<string, unknown>[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement });
+
+const FS_ARN = `arn:aws:elasticfilesystem:us-east-1:${ACCOUNT}:file-system/fs-0123456789abcdef0`;
+const DOMAIN_ARN = `arn:aws:es:us-east-1:${ACCOUNT}:domain/search`;
+const QUEUE_ARN = `arn:aws:sqs:us-east-1:${ACCOUNT}:jobs`;
+const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:uploads`;
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/worker`;
+
+const PERMISSION_TYPES: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
+    family: "permission-bearing types",
+    name: "an EFS file-system policy letting anyone mount and write",
+    resources: [
+      {
+        type: "aws:efs/fileSystemPolicy:FileSystemPolicy",
+        name: "fs-policy",
+        props: {
+          fileSystemId: "fs-0123456789abcdef0",
+          policy: doc({
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+            Resource: FS_ARN,
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /FileSystemPolicy "fs-policy" policy statement 0 lets any AWS principal/,
+  },
+  {
+    // https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-types-resource
+    family: "permission-bearing types",
+    name: "an OpenSearch domain's inline accessPolicies open to everyone",
+    resources: [
+      {
+        type: "aws:opensearch/domain:Domain",
+        name: "search",
+        props: {
+          domainName: "search",
+          accessPolicies: doc({
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: "es:ESHttp*",
+            Resource: `${DOMAIN_ARN}/*`,
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /Domain "search" accessPolicies statement 0/,
+  },
+  {
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html
+    family: "permission-bearing types",
+    name: "a backup vault policy letting another account copy recovery points",
+    resources: [
+      {
+        type: "aws:backup/vaultPolicy:VaultPolicy",
+        name: "vault-policy",
+        props: {
+          backupVaultName: "models",
+          policy: doc({
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${OTHER}:root` },
+            Action: "backup:CopyIntoBackupVault",
+            Resource: `arn:aws:backup:us-east-1:${ACCOUNT}:backup-vault:models`,
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /every principal that account 999988887777 allows/,
+  },
+  {
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html
+    family: "permission-bearing types",
+    name: "a DynamoDB table resource policy readable by anyone",
+    resources: [
+      {
+        type: "aws:dynamodb/resourcePolicy:ResourcePolicy",
+        name: "table-policy",
+        props: {
+          resourceArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/labels`,
+          policy: doc({
+            Effect: "Allow",
+            Principal: "*",
+            Action: "dynamodb:GetItem",
+            Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/labels`,
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+  },
+  {
+    // https://docs.aws.amazon.com/kms/latest/developerguide/grants.html: a grant allows its grantee
+    // the operations whatever the key policy says.
+    family: "permission-bearing types",
+    name: "a KMS grant to another account's role",
+    resources: [
+      {
+        type: "aws:kms/grant:Grant",
+        name: "decrypt-grant",
+        props: {
+          keyId: KMS_KEY_ARN,
+          granteePrincipal: `arn:aws:iam::${OTHER}:role/reader`,
+          operations: ["Decrypt"],
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /granteePrincipal "arn:aws:iam::999988887777:role\/reader" lets account 999988887777 in/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html ("all": public)
+    family: "permission-bearing types",
+    name: "an RDS snapshot shared with all",
+    resources: [
+      {
+        type: "aws:rds/snapshot:Snapshot",
+        name: "labels-snapshot",
+        props: {
+          dbInstanceIdentifier: "labels",
+          dbSnapshotIdentifier: "s1",
+          sharedAccounts: ["all"],
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /sharedAccounts "all" lets anyone in/,
+  },
+  {
+    // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html (group "all")
+    family: "permission-bearing types",
+    name: "an AMI launch permission for every account",
+    resources: [
+      {
+        type: "aws:ec2/amiLaunchPermission:AmiLaunchPermission",
+        name: "public-ami",
+        props: { imageId: "ami-0123456789abcdef0", group: "all" },
+      },
+    ],
+    caughtBy: OUTSIDE,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html
+    family: "permission-bearing types",
+    name: "a layer version shared with every account",
+    resources: [
+      {
+        type: "aws:lambda/layerVersionPermission:LayerVersionPermission",
+        name: "layer-share",
+        props: {
+          layerName: "deps",
+          versionNumber: 1,
+          statementId: "all",
+          action: "lambda:GetLayerVersion",
+          principal: "*",
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+  },
+  {
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies-access-policy-examples.html
+    family: "permission-bearing types",
+    name: "a queue's inline policy open to everyone",
+    resources: [
+      {
+        type: "aws:sqs/queue:Queue",
+        name: "jobs",
+        props: {
+          name: "jobs",
+          policy: doc({ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: QUEUE_ARN }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+  },
+  {
+    // https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-data-access.html:
+    // rules in OpenSearch Serverless's own language, not IAM JSON.
+    family: "permission-bearing types",
+    name: "an OpenSearch Serverless data access policy the pack cannot read",
+    resources: [
+      {
+        type: "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy",
+        name: "collection-access",
+        props: {
+          name: "collection-access",
+          type: "data",
+          policy: JSON.stringify([
+            {
+              Rules: [
+                { ResourceType: "index", Resource: ["index/docs/*"], Permission: ["aoss:*"] },
+              ],
+              Principal: [`arn:aws:iam::${OTHER}:root`],
+            },
+          ]),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /cannot judge who it lets in/,
+  },
+  {
+    family: "permission-bearing types",
+    name: "an EFS policy for one role of the account, over TLS",
+    resources: [
+      {
+        type: "aws:efs/fileSystemPolicy:FileSystemPolicy",
+        name: "fs-policy",
+        props: {
+          fileSystemId: "fs-0123456789abcdef0",
+          policy: doc(
+            {
+              Effect: "Allow",
+              Principal: { AWS: ROLE },
+              Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+              Resource: FS_ARN,
+            },
+            {
+              Effect: "Deny",
+              Principal: { AWS: "*" },
+              Action: "*",
+              Resource: FS_ARN,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ),
+        },
+      },
+    ],
+  },
+  {
+    family: "permission-bearing types",
+    name: "an OpenSearch domain policy for one role of the account",
+    resources: [
+      {
+        type: "aws:opensearch/domainPolicy:DomainPolicy",
+        name: "search-policy",
+        props: {
+          domainName: "search",
+          accessPolicies: doc({
+            Effect: "Allow",
+            Principal: { AWS: ROLE },
+            Action: "es:ESHttpGet",
+            Resource: `${DOMAIN_ARN}/*`,
+          }),
+        },
+      },
+    ],
+  },
+  {
+    family: "permission-bearing types",
+    name: "a KMS grant to a role of the key's own account",
+    resources: [
+      {
+        type: "aws:kms/grant:Grant",
+        name: "decrypt-grant",
+        props: { keyId: KMS_KEY_ARN, granteePrincipal: ROLE, operations: ["Decrypt"] },
+      },
+    ],
+  },
+  {
+    family: "permission-bearing types",
+    name: "a layer version shared with one organisation",
+    resources: [
+      {
+        type: "aws:lambda/layerVersionPermission:LayerVersionPermission",
+        name: "layer-share",
+        props: {
+          layerName: "deps",
+          versionNumber: 1,
+          statementId: "org",
+          action: "lambda:GetLayerVersion",
+          principal: "*",
+          organizationId: "o-abc123def4",
+        },
+      },
+    ],
+  },
+  {
+    family: "permission-bearing types",
+    name: "an ECR repository policy letting a role of the account pull",
+    resources: [
+      {
+        type: "aws:ecr/repositoryPolicy:RepositoryPolicy",
+        name: "repo-policy",
+        props: {
+          repository: "serving",
+          policy: doc({
+            Effect: "Allow",
+            Principal: { AWS: ROLE },
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/serving`,
+          }),
+        },
+      },
+    ],
+  },
+];
+
+const SERVICE_PRINCIPALS: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html
+    family: "service principals",
+    name: "a queue policy letting SNS send with no source condition",
+    resources: [
+      {
+        type: "aws:sqs/queuePolicy:QueuePolicy",
+        name: "jobs-policy",
+        props: {
+          queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/jobs`,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: QUEUE_ARN,
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /sns.amazonaws.com acting for any account's resources \(no aws:SourceArn/,
+  },
+  {
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+    family: "service principals",
+    name: "a CloudTrail bucket policy with a wildcard trail ARN",
+    resources: [
+      {
+        type: "aws:s3/bucketPolicy:BucketPolicy",
+        name: "trail-bucket-policy",
+        props: {
+          bucket: "audit-logs",
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `arn:aws:s3:::audit-logs/AWSLogs/${ACCOUNT}/*`,
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*" } },
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    family: "service principals",
+    name: "a key policy letting CloudWatch Logs use the key with no encryption context",
+    resources: [
+      {
+        type: "aws:kms/key:Key",
+        name: "logs-key",
+        props: {
+          arn: KMS_KEY_ARN,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "logs.us-east-1.amazonaws.com" },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html: a bucket ARN names no account.
+    family: "service principals",
+    name: "a Lambda permission for S3 pinned by the bucket ARN alone",
+    resources: [
+      {
+        type: "aws:lambda/permission:Permission",
+        name: "from-bucket",
+        props: {
+          action: "lambda:InvokeFunction",
+          function: "classifier",
+          principal: "s3.amazonaws.com",
+          sourceArn: "arn:aws:s3:::dog-breed-uploads",
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /names no account, and no sourceAccount/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
+    family: "service principals",
+    name: "a topic policy for S3 notifications pinned by the bucket ARN alone",
+    resources: [
+      {
+        type: "aws:sns/topicPolicy:TopicPolicy",
+        name: "uploads-policy",
+        props: {
+          arn: TOPIC_ARN,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "SNS:Publish",
+            Resource: TOPIC_ARN,
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::dog-breed-uploads" } },
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /names no account and no aws:SourceAccount pins one/,
+  },
+  {
+    family: "service principals",
+    name: "a queue policy letting one topic of the account send",
+    resources: [
+      {
+        type: "aws:sqs/queuePolicy:QueuePolicy",
+        name: "jobs-policy",
+        props: {
+          queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/jobs`,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: QUEUE_ARN,
+            Condition: { ArnEquals: { "aws:SourceArn": TOPIC_ARN } },
+          }),
+        },
+      },
+    ],
+  },
+  {
+    family: "service principals",
+    name: "a CloudTrail bucket policy pinned to the account's trail",
+    resources: [
+      {
+        type: "aws:s3/bucketPolicy:BucketPolicy",
+        name: "trail-bucket-policy",
+        props: {
+          bucket: "audit-logs",
+          policy: doc(
+            {
+              Effect: "Allow",
+              Principal: { Service: "cloudtrail.amazonaws.com" },
+              Action: "s3:GetBucketAcl",
+              Resource: "arn:aws:s3:::audit-logs",
+              Condition: {
+                StringEquals: {
+                  "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/audit`,
+                },
+              },
+            },
+            {
+              Effect: "Allow",
+              Principal: { Service: "cloudtrail.amazonaws.com" },
+              Action: "s3:PutObject",
+              Resource: `arn:aws:s3:::audit-logs/AWSLogs/${ACCOUNT}/*`,
+              Condition: {
+                StringEquals: {
+                  "s3:x-amz-acl": "bucket-owner-full-control",
+                  "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/audit`,
+                },
+              },
+            },
+          ),
+        },
+      },
+    ],
+  },
+  {
+    family: "service principals",
+    name: "a key policy for CloudWatch Logs pinned by the log-group encryption context",
+    resources: [
+      {
+        type: "aws:kms/key:Key",
+        name: "logs-key",
+        props: {
+          arn: KMS_KEY_ARN,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "logs.us-east-1.amazonaws.com" },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: {
+              ArnLike: {
+                "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`,
+              },
+            },
+          }),
+        },
+      },
+    ],
+  },
+  {
+    family: "service principals",
+    name: "a topic policy for S3 notifications with the bucket and its account",
+    resources: [
+      {
+        type: "aws:sns/topicPolicy:TopicPolicy",
+        name: "uploads-policy",
+        props: {
+          arn: TOPIC_ARN,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "SNS:Publish",
+            Resource: TOPIC_ARN,
+            Condition: {
+              ArnLike: { "aws:SourceArn": "arn:aws:s3:::dog-breed-uploads" },
+              StringEquals: { "aws:SourceAccount": ACCOUNT },
+            },
+          }),
+        },
+      },
+    ],
+  },
+];
+
+export const RESOURCE_ACCESS_CASES = [...PERMISSION_TYPES, ...SERVICE_PRINCIPALS];
+
+familyCases("outside access through every permission-bearing type", RESOURCE_ACCESS_CASES);
