@@ -24,3 +24,15 @@ export const LOG_RETENTION_DAYS = [
 // until 2027-04-30 and nodejs24.x until 2028-04-30.
 // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
 export const LAMBDA_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
+
+/**
+ * A notebook lifecycle hook's `Content`, the base64 encoding of its script, holds 1 to 16,384
+ * characters, so the script itself may have at most 12,288 bytes.
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_NotebookInstanceLifecycleHook.html
+ */
+export const LIFECYCLE_CONTENT_MAX_CHARS = 16_384;
+
+/** Characters of the base64 encoding of `bytes` bytes (padded, as the API takes it). */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
