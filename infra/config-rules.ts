@@ -295,21 +295,6 @@ function trainingRules({ environment, has, v, fail }: RuleContext): void {
   }
 }
 
-function budgetRules({ has, v, fail }: RuleContext): void {
-  // A budget alerts through its subscribers only; without one a runaway cost reaches nobody.
-  if (
-    has("budgetMonthlyUsd") &&
-    v("budgetMonthlyUsd") > 0 &&
-    v("budgetAlertEmail") === "" &&
-    v("budgetAlertSnsTopicArn") === ""
-  ) {
-    fail(
-      "budgetAlertEmail",
-      `must be set (or budgetAlertSnsTopicArn) while budgetMonthlyUsd is ${v("budgetMonthlyUsd")}: a budget needs a subscriber for its alerts`,
-    );
-  }
-}
-
 /** Applies every rule that relates keys, in the order of Pulumi.yaml's groups. */
 export function applyCrossKeyRules(ctx: RuleContext): void {
   notebookRules(ctx);
@@ -318,5 +303,4 @@ export function applyCrossKeyRules(ctx: RuleContext): void {
   endpointRules(ctx);
   lambdaRules(ctx);
   trainingRules(ctx);
-  budgetRules(ctx);
 }

@@ -312,13 +312,6 @@ describe("parseConfig", () => {
       /at least 101/,
     ],
     [
-      "a budget without a subscriber",
-      "dev",
-      { budgetAlertEmail: "" },
-      "budgetAlertEmail",
-      /must be set \(or budgetAlertSnsTopicArn\) while budgetMonthlyUsd is 50/,
-    ],
-    [
       "a budget topic that is not an SNS ARN",
       "dev",
       { budgetAlertSnsTopicArn: "alerts" },
