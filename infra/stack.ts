@@ -125,7 +125,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
   // The inference tier, declared only once a model exists to serve: a model whose artifact nothing
   // has put in place fails CreateModel and leaves the stack half-built.
   if (served.modelDataUrl === undefined) return outputs;
-  const inference = inferencePart(ctx, served.modelDataUrl, image);
+  const inference = inferencePart(ctx, served.modelDataUrl, served.releases, image);
   return {
     ...outputs,
     modelDataUrl: inference.modelDataUrl,

@@ -9,7 +9,11 @@ import type { ServiceRole } from "../components/service-role";
 import { TrainingHost } from "../components/training-host";
 import { ModelSource, Waiting } from "../model-source";
 import { BUCKET_LAYOUT } from "../naming";
-import { trainingHyperparameters, trainingRunArgs } from "../training/from-config";
+import {
+  JOB_OUTPUT_PREFIX,
+  trainingHyperparameters,
+  trainingRunArgs,
+} from "../training/from-config";
 import { TrainingRun } from "../training/training-run";
 import type { StackContext } from "./context";
 
@@ -66,6 +70,11 @@ export function trainingJob(
 export interface ServedModel {
   /** Undefined while the stack has no model source: its inference tier then waits. */
   modelDataUrl?: pulumi.Input<string>;
+  /**
+   * Where the current model and the ones a rollback may return to live: the stack's releases
+   * prefix (promotion), its jobs' output prefix (training), or the one configured artifact.
+   */
+  releases: pulumi.Input<string>[];
   waiting: Waiting[];
 }
 
@@ -80,9 +89,18 @@ export function servedModel(
   data: pulumi.Resource,
 ): ServedModel {
   const { config } = ctx;
-  if (source.kind === "waiting") return { waiting: [source.waiting] };
-  if (source.kind !== "promotion") {
-    return { modelDataUrl: deployedModelData(config, training?.modelDataUrl), waiting: [] };
+  if (source.kind === "waiting") return { waiting: [source.waiting], releases: [] };
+  if (source.kind === "training") {
+    return {
+      modelDataUrl: deployedModelData(config, training?.modelDataUrl),
+      releases: [pulumi.interpolate`s3://${ctx.bucket}/${JOB_OUTPUT_PREFIX}`],
+      waiting: [],
+    };
+  }
+  if (source.kind === "artifact") {
+    // Only the configured artifact is known; an earlier value of modelArtifactUri is not.
+    const uri = deployedModelData(config);
+    return { modelDataUrl: uri, releases: [uri], waiting: [] };
   }
   const sourceUri =
     "fromStack" in source
@@ -102,7 +120,12 @@ export function servedModel(
     // The copy lands once the bucket's encryption, ownership and policy are in place.
     { ...ctx.withProvider, dependsOn: [data] },
   );
-  return { modelDataUrl: promotion.modelDataUrl, waiting: [] };
+  return {
+    modelDataUrl: promotion.modelDataUrl,
+    // Every promoted release stays in the bucket (retainOnDelete), for rollbacks.
+    releases: [pulumi.interpolate`s3://${ctx.bucket}/${BUCKET_LAYOUT.releases}`],
+    waiting: [],
+  };
 }
 
 /** The SageMaker notebook instance for exploration (notebookEnabled). */

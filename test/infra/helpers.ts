@@ -12,14 +12,24 @@ export const RELEASE_ARTIFACT = `s3://dog-breed-classifier-releases-${MOCK_ACCOU
 /** The ETag prod pins when it promotes dev's model. */
 export const PROMOTED_ETAG = "9b2cf535f27731c974343645a3985328";
 
+/** The address a team sets for its budget alerts (the stack files leave it to the team). */
+export const TEAM_EMAIL = "ml-platform@acme-pets.io";
+
 /**
  * The stacks once they serve: dev with a model and its EC2 host on, prod with dev's model
- * promoted (the stack files alone leave the inference tier waiting for a model).
+ * promoted (the stack files alone leave the inference tier waiting for a model), both with the
+ * team's alert address set.
  */
 export const SERVING: Record<"dev" | "prod", Omit<RunOptions, "stack">> = {
-  dev: { overrides: { modelArtifactUri: RELEASE_ARTIFACT, ec2Enabled: true } },
+  dev: {
+    overrides: {
+      modelArtifactUri: RELEASE_ARTIFACT,
+      ec2Enabled: true,
+      budgetAlertEmail: TEAM_EMAIL,
+    },
+  },
   prod: {
-    overrides: { modelPromoteEtag: PROMOTED_ETAG },
+    overrides: { modelPromoteEtag: PROMOTED_ETAG, budgetAlertEmail: TEAM_EMAIL },
     stackOutputs: { dev: { modelDataUrl: RELEASE_ARTIFACT } },
   },
 };
