@@ -94,6 +94,31 @@ function modelSourceRules({ stack, has, valid, v, fail }: RuleContext): void {
   if (valid("modelPromoteEtag") && v("modelPromoteEtag") !== "" && promoteSource === "") {
     fail("modelPromoteEtag", "needs modelPromoteSource: the source object it pins");
   }
+  // A pin names the object itself: a stack's output moves on with every retrain, reset or
+  // destroy, and prod must copy what was reviewed until the pin changes.
+  const pinnedObject = valid("modelPromoteObject") ? v("modelPromoteObject") : "";
+  const pinnedEtag = valid("modelPromoteEtag") ? v("modelPromoteEtag") : "";
+  if (STACK_REF.test(promoteSource) && !S3_ARTIFACT.test(promoteSource)) {
+    if (pinnedEtag !== "" && pinnedObject === "") {
+      fail(
+        "modelPromoteObject",
+        `must be set with modelPromoteEtag when modelPromoteSource is the stack ${promoteSource}: the exact object the ETag pins (npm run promote -- --from ${promoteSource} --stack ${stack} prints both)`,
+      );
+    }
+  }
+  if (pinnedObject !== "" && pinnedEtag === "") {
+    fail("modelPromoteObject", "needs modelPromoteEtag: the ETag the copy is refused without");
+  }
+  if (
+    pinnedObject !== "" &&
+    S3_ARTIFACT.test(promoteSource) &&
+    pinnedObject.split("?")[0] !== promoteSource
+  ) {
+    fail(
+      "modelPromoteObject",
+      `must be the release artifact modelPromoteSource names (${promoteSource}), optionally with ?versionId=<id>`,
+    );
+  }
   if (
     has("modelArtifactUri") &&
     v("modelArtifactUri") !== "" &&

@@ -34,11 +34,6 @@ export function deployedModelData(
   );
 }
 
-/** The fully qualified name of a stack this program references by its short name. */
-function stackReferenceName(project: string, stack: string): string {
-  return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${project}/${stack}`;
-}
-
 /**
  * The training or tuning job (trainingMode train or tune), run as the training role once its
  * permissions are in place; the finished job's (best) model artifact is its output.
@@ -102,16 +97,10 @@ export function servedModel(
     const uri = deployedModelData(config);
     return { modelDataUrl: uri, releases: [uri], waiting: [] };
   }
-  const sourceUri =
-    "fromStack" in source
-      ? new pulumi.StackReference(`${config.prefix}-promote-source`, {
-          name: stackReferenceName(config.project, source.fromStack),
-        }).getOutput("modelDataUrl")
-      : source.fromUri;
   const promotion = new ModelPromotion(
     "promotion",
     {
-      sourceUri: sourceUri as pulumi.Input<string>,
+      sourceObject: source.object,
       etag: source.etag,
       bucketName: ctx.bucket,
       releasesPrefix: BUCKET_LAYOUT.releases,

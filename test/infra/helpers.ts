@@ -11,6 +11,8 @@ const runs = new Map<string, Promise<StackRun>>();
 export const RELEASE_ARTIFACT = `s3://dog-breed-classifier-releases-${MOCK_ACCOUNT}/2026-11-01/model.tar.gz`;
 /** The ETag prod pins when it promotes dev's model. */
 export const PROMOTED_ETAG = "9b2cf535f27731c974343645a3985328";
+/** The exact object prod pins beside the ETag: a version of dev's model. */
+export const PROMOTED_OBJECT = `s3://dog-breed-classifier-dev-${MOCK_ACCOUNT}/models/jobs/dog-breed-classifier-dev-1a2b/output/model.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY`;
 
 /** The address a team sets for its budget alerts (the stack files leave it to the team). */
 export const TEAM_EMAIL = "ml-platform@acme-pets.io";
@@ -29,8 +31,11 @@ export const SERVING: Record<"dev" | "prod", Omit<RunOptions, "stack">> = {
     },
   },
   prod: {
-    overrides: { modelPromoteEtag: PROMOTED_ETAG, budgetAlertEmail: TEAM_EMAIL },
-    stackOutputs: { dev: { modelDataUrl: RELEASE_ARTIFACT } },
+    overrides: {
+      modelPromoteEtag: PROMOTED_ETAG,
+      modelPromoteObject: PROMOTED_OBJECT,
+      budgetAlertEmail: TEAM_EMAIL,
+    },
   },
 };
 

@@ -107,7 +107,7 @@ describe("offline check", function () {
       const prod = await check(ROOT, "--stack", "prod", "--no-color");
       assert.strictEqual(prod.code, 0, prod.stdout + prod.stderr);
       assert.match(prod.stdout, /why: modelPromoteSource is dev but modelPromoteEtag is empty/);
-      assert.match(prod.stdout, /aws s3api head-object .* --query ETag --output text/);
+      assert.match(prod.stdout, /npm run promote -- --from dev --stack prod/);
     });
   });
 
