@@ -99,7 +99,8 @@ function modelSourceRules({ stack, has, valid, v, fail }: RuleContext): void {
   const pinnedObject = valid("modelPromoteObject") ? v("modelPromoteObject") : "";
   const pinnedEtag = valid("modelPromoteEtag") ? v("modelPromoteEtag") : "";
   if (STACK_REF.test(promoteSource) && !S3_ARTIFACT.test(promoteSource)) {
-    if (pinnedEtag !== "" && pinnedObject === "") {
+    const anyObject = has("modelPromoteObject") ? v("modelPromoteObject") : "";
+    if (pinnedEtag !== "" && anyObject === "") {
       fail(
         "modelPromoteObject",
         `must be set with modelPromoteEtag when modelPromoteSource is the stack ${promoteSource}: the exact object the ETag pins (npm run promote -- --from ${promoteSource} --stack ${stack} prints both)`,
