@@ -4,6 +4,7 @@
 // policy pack holds the stack's cost estimate to the same limit before anything is deployed.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Waiting } from "./model-source";
 
 export interface StackBudgetArgs {
   /** The budget's name in AWS (unique in the account). */
@@ -52,6 +53,62 @@ export function budgetArgsFromConfig(config: BudgetConfig): StackBudgetArgs | un
   };
 }
 
+/**
+ * Domains reserved for documentation and testing, which never receive mail: example.com, .net and
+ * .org (RFC 2606 section 3, https://www.rfc-editor.org/rfc/rfc2606#section-3), the top-level names
+ * .test, .example, .invalid and .localhost (RFC 2606 section 2) and localhost itself (RFC 6761
+ * section 6.3, https://www.rfc-editor.org/rfc/rfc6761#section-6.3).
+ */
+export const RESERVED_MAIL_DOMAINS = ["example.com", "example.net", "example.org"] as const;
+export const RESERVED_MAIL_TLDS = ["test", "example", "invalid", "localhost"] as const;
+
+/** The reserved domain an address is in, or undefined for a domain that can receive mail. */
+export function reservedMailDomain(address: string): string | undefined {
+  const domain = (address.split("@").pop() ?? "").toLowerCase().replace(/\.$/, "");
+  if (domain === "localhost") return "localhost";
+  for (const d of RESERVED_MAIL_DOMAINS) if (domain === d || domain.endsWith(`.${d}`)) return d;
+  const tld = domain.split(".").pop() ?? "";
+  return (RESERVED_MAIL_TLDS as readonly string[]).includes(tld) ? `.${tld}` : undefined;
+}
+
+const q = (key: string) => `dog-breed-classifier:${key}`;
+
+/**
+ * What keeps the budget's alerts from reaching anyone: no subscriber, or an address in a
+ * reserved domain. A preview and the offline check list it as a step still to do; `pulumi up`
+ * refuses to deploy (see `refuseUndeliverableAlerts`).
+ */
+export function budgetAlertWaiting(config: BudgetConfig & { stack: string }): Waiting | undefined {
+  if (config.budgetMonthlyUsd === 0) return undefined;
+  const email = config.budgetAlertEmail ?? "";
+  const topic = config.budgetAlertSnsTopicArn ?? "";
+  const reserved = email === "" ? undefined : reservedMailDomain(email);
+  if (reserved === undefined && (email !== "" || topic !== "")) return undefined;
+  const reason =
+    email === ""
+      ? `budgetMonthlyUsd is ${config.budgetMonthlyUsd} but budgetAlertEmail and budgetAlertSnsTopicArn are empty: the budget's alerts would reach nobody`
+      : `budgetAlertEmail = ${JSON.stringify(email)} is in ${reserved}, a domain reserved for examples that receives no mail`;
+  return {
+    what: "budget alerts: the address that receives them",
+    reason: `${reason}; \`pulumi up\` refuses to deploy until it is a real address (or an SNS topic)`,
+    next: [
+      `pulumi config set ${q("budgetAlertEmail")} <your team's address> --stack ${config.stack}`,
+    ],
+  };
+}
+
+/** Throws, naming the key, its value and what is allowed, when the alerts would reach nobody. */
+export function refuseUndeliverableAlerts(config: BudgetConfig & { stack: string }): void {
+  const waiting = budgetAlertWaiting(config);
+  if (waiting === undefined) return;
+  throw new BudgetArgsError(
+    `dog-breed-classifier:budgetAlertEmail = ${JSON.stringify(config.budgetAlertEmail ?? "")}: ` +
+      `${waiting.reason.split(";")[0]}. Allowed: an address in a domain that receives mail (not ` +
+      `${[...RESERVED_MAIL_DOMAINS, ...RESERVED_MAIL_TLDS.map((t) => `.${t}`)].join(", ")}), ` +
+      `or budgetAlertSnsTopicArn. Set it: ${waiting.next[0]}`,
+  );
+}
+
 /** Alert thresholds, in percent of the limit. */
 export const BUDGET_ALERTS = Object.freeze({ actualPercent: 80, forecastedPercent: 100 });
 
@@ -86,7 +143,8 @@ function validate(args: StackBudgetArgs): void {
   ) {
     problems.push(`alertEmail: ${JSON.stringify(args.alertEmail)} is not an email address`);
   }
-  if (!args.alertEmail && !args.alertSnsTopicArn) {
+  // A preview shows the budget before its subscriber is set; `pulumi up` refuses it earlier.
+  if (!args.alertEmail && !args.alertSnsTopicArn && !pulumi.runtime.isDryRun()) {
     problems.push(
       "alertEmail or alertSnsTopicArn: a budget needs a subscriber, or its alerts reach nobody",
     );

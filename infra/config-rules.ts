@@ -136,6 +136,32 @@ function modelSourceRules({ stack, has, valid, v, fail }: RuleContext): void {
   if (valid("modelPromoteEtag") && v("modelPromoteEtag") !== "" && promoteSource === "") {
     fail("modelPromoteEtag", "needs modelPromoteSource: the source object it pins");
   }
+  // A pin names the object itself: a stack's output moves on with every retrain, reset or
+  // destroy, and prod must copy what was reviewed until the pin changes.
+  const pinnedObject = valid("modelPromoteObject") ? v("modelPromoteObject") : "";
+  const pinnedEtag = valid("modelPromoteEtag") ? v("modelPromoteEtag") : "";
+  if (STACK_REF.test(promoteSource) && !S3_ARTIFACT.test(promoteSource)) {
+    const anyObject = has("modelPromoteObject") ? v("modelPromoteObject") : "";
+    if (pinnedEtag !== "" && anyObject === "") {
+      fail(
+        "modelPromoteObject",
+        `must be set with modelPromoteEtag when modelPromoteSource is the stack ${promoteSource}: the exact object the ETag pins (npm run promote -- --from ${promoteSource} --stack ${stack} prints both)`,
+      );
+    }
+  }
+  if (pinnedObject !== "" && pinnedEtag === "") {
+    fail("modelPromoteObject", "needs modelPromoteEtag: the ETag the copy is refused without");
+  }
+  if (
+    pinnedObject !== "" &&
+    S3_ARTIFACT.test(promoteSource) &&
+    pinnedObject.split("?")[0] !== promoteSource
+  ) {
+    fail(
+      "modelPromoteObject",
+      `must be the release artifact modelPromoteSource names (${promoteSource}), optionally with ?versionId=<id>`,
+    );
+  }
   if (
     has("modelArtifactUri") &&
     v("modelArtifactUri") !== "" &&
@@ -337,21 +363,6 @@ function trainingRules({ environment, has, v, fail }: RuleContext): void {
   }
 }
 
-function budgetRules({ has, v, fail }: RuleContext): void {
-  // A budget alerts through its subscribers only; without one a runaway cost reaches nobody.
-  if (
-    has("budgetMonthlyUsd") &&
-    v("budgetMonthlyUsd") > 0 &&
-    v("budgetAlertEmail") === "" &&
-    v("budgetAlertSnsTopicArn") === ""
-  ) {
-    fail(
-      "budgetAlertEmail",
-      `must be set (or budgetAlertSnsTopicArn) while budgetMonthlyUsd is ${v("budgetMonthlyUsd")}: a budget needs a subscriber for its alerts`,
-    );
-  }
-}
-
 /** Applies every rule that relates keys, in the order of Pulumi.yaml's groups. */
 export function applyCrossKeyRules(ctx: RuleContext): void {
   notebookRules(ctx);
@@ -360,5 +371,4 @@ export function applyCrossKeyRules(ctx: RuleContext): void {
   endpointRules(ctx);
   lambdaRules(ctx);
   trainingRules(ctx);
-  budgetRules(ctx);
 }

@@ -21,10 +21,12 @@ export type ModelSource =
   | { kind: "artifact"; uri: string }
   /** The stack's own training or tuning job's output. */
   | { kind: "training" }
-  /** Copied into the stack's bucket from another stack's `modelDataUrl` output, pinned by ETag. */
-  | { kind: "promotion"; fromStack: string; etag: string }
-  /** Copied into the stack's bucket from a release artifact, pinned by ETag. */
-  | { kind: "promotion"; fromUri: string; etag: string }
+  /**
+   * Copied into the stack's bucket from the pinned object (`s3://bucket/key`, with `?versionId=`
+   * for a versioned source), only while it has the pinned ETag. The object comes from config, not
+   * from the source stack's current output, so nothing the source stack does later changes it.
+   */
+  | { kind: "promotion"; object: string; etag: string }
   | { kind: "waiting"; waiting: Waiting };
 
 type SourceConfig = Pick<
@@ -35,6 +37,7 @@ type SourceConfig = Pick<
   | "modelArtifactUri"
   | "modelPromoteSource"
   | "modelPromoteEtag"
+  | "modelPromoteObject"
   | "trainingDataPrefix"
   | "tags"
   | "environment"
@@ -47,6 +50,23 @@ export function quotedEtag(etag: string): string {
   return `"${etag.replace(/"/g, "")}"`;
 }
 
+/** The command that prints the one-line pin of a promotion for a pull request. */
+export function promoteCommand(from: string, stack: string): string {
+  return from.startsWith("s3://")
+    ? `npm run promote -- --source ${from} --stack ${stack}`
+    : `npm run promote -- --from ${from} --stack ${stack}`;
+}
+
+/**
+ * `bucket/key` (with `?versionId=<id>` when pinned) of an `s3://` object, as CopyObject takes
+ * its source (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
+ */
+export function copySource(object: string): string {
+  const m = /^s3:\/\/([^/]+)\/([^?]+)(\?versionId=.+)?$/.exec(object);
+  if (!m) throw new Error(`not an S3 object: ${JSON.stringify(object)}`);
+  return `${m[1]}/${m[2]}${m[3] ?? ""}`;
+}
+
 /** The model source of a validated config. */
 export function modelSource(config: SourceConfig): ModelSource {
   if (config.trainingMode !== "none") return { kind: "training" };
@@ -56,19 +76,19 @@ export function modelSource(config: SourceConfig): ModelSource {
   if (from !== "") {
     const fromUri = from.startsWith("s3://");
     if (config.modelPromoteEtag !== "") {
-      return fromUri
-        ? { kind: "promotion", fromUri: from, etag: config.modelPromoteEtag }
-        : { kind: "promotion", fromStack: from, etag: config.modelPromoteEtag };
+      // The config rules require the object with a stack source; a release artifact is its own.
+      const object = config.modelPromoteObject !== "" ? config.modelPromoteObject : from;
+      return { kind: "promotion", object, etag: config.modelPromoteEtag };
     }
-    const source = fromUri ? from : `$(pulumi stack output modelDataUrl --stack ${from})`;
+    const what = fromUri ? from : `the model the stack ${from} serves now`;
     return {
       kind: "waiting",
       waiting: {
         what: INFERENCE_TIER,
         reason: `modelPromoteSource is ${from} but modelPromoteEtag is empty: nothing is promoted yet`,
         next: [
-          `src=${source}; src=\${src#s3://}; aws s3api head-object --bucket "\${src%%/*}" --key "\${src#*/}" --query ETag --output text`,
-          `pulumi config set ${q("modelPromoteEtag")} '<that ETag>' --stack ${s}   # in a pull request`,
+          `${promoteCommand(from, s)}   # prints the pin of ${what}`,
+          `pulumi config set ${q("modelPromoteObject")} '<object>' --stack ${s} && pulumi config set ${q("modelPromoteEtag")} '<ETag>' --stack ${s}   # in a pull request`,
           `pulumi up --stack ${s}`,
         ],
       },

@@ -3,7 +3,12 @@
 // the budget. No module state: it can run several times in one process, once per stack.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StackBudget, budgetArgsFromConfig } from "./budget";
+import {
+  StackBudget,
+  budgetAlertWaiting,
+  budgetArgsFromConfig,
+  refuseUndeliverableAlerts,
+} from "./budget";
 import type { StackConfig } from "./config";
 import { AwsEnv, serviceTrustPolicy } from "./iam/policies";
 import { Waiting, modelSource } from "./model-source";
@@ -54,6 +59,10 @@ export interface BuildOptions {
 export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
   const root = options.root ?? projectRoot(__dirname);
   const names = stackNames(config.prefix);
+  // A preview and the offline check list undeliverable alerts as a step still to do; an update
+  // refuses them before anything is deployed.
+  if (!pulumi.runtime.isDryRun()) refuseUndeliverableAlerts(config);
+  const alertWaiting = budgetAlertWaiting(config);
 
   // One explicit provider carries the region and the default tags to every resource.
   const provider = new aws.Provider(`${config.prefix}-aws`, {
@@ -105,7 +114,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     trainingInstanceId: host?.instanceId,
     trainingJobName: training?.jobName,
     trainingJobPreviousFailure: training?.previousFailure,
-    waiting: served.waiting,
+    waiting: [...served.waiting, ...(alertWaiting ? [alertWaiting] : [])],
     roleArns: {
       training: jobRole?.arn,
       notebook: notebookRoleOfStack?.arn,
@@ -116,7 +125,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
   // The inference tier, declared only once a model exists to serve: a model whose artifact nothing
   // has put in place fails CreateModel and leaves the stack half-built.
   if (served.modelDataUrl === undefined) return outputs;
-  const inference = inferencePart(ctx, served.modelDataUrl, image);
+  const inference = inferencePart(ctx, served.modelDataUrl, served.releases, image);
   return {
     ...outputs,
     modelDataUrl: inference.modelDataUrl,

@@ -26,3 +26,15 @@ export const LOG_RETENTION_DAYS = [
 // nodejs26.x is a public preview only (since 2026-08, "not for production use", outside the Lambda
 // SLA: https://github.com/aws/aws-lambda-roadmap/issues/56), so it is not offered yet.
 export const LAMBDA_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
+
+/**
+ * A notebook lifecycle hook's `Content`, the base64 encoding of its script, holds 1 to 16,384
+ * characters, so the script itself may have at most 12,288 bytes.
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_NotebookInstanceLifecycleHook.html
+ */
+export const LIFECYCLE_CONTENT_MAX_CHARS = 16_384;
+
+/** Characters of the base64 encoding of `bytes` bytes (padded, as the API takes it). */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}

@@ -260,6 +260,16 @@ export const STACK_KEYS = {
       "must be an S3 ETag: 32 hex digits, with -<parts> for a multipart upload (quotes optional)",
     emptyAllowed: true,
   },
+  modelPromoteObject: {
+    group: "Model and endpoint",
+    type: "string",
+    default: "",
+    description:
+      "The exact source object promoted, pinned beside modelPromoteEtag: `s3://bucket/key`, with `?versionId=<id>` for a versioned bucket (`npm run promote -- --from <stack>` prints both). What prod copies never follows the source stack's later models.",
+    pattern: /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^?\s]+(\?versionId=[^\s&]+)?$/,
+    patternMessage: "must be empty or s3://<bucket>/<key>, optionally with ?versionId=<id>",
+    emptyAllowed: true,
+  },
   endpointServerless: {
     group: "Model and endpoint",
     type: "boolean",

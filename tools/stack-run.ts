@@ -104,6 +104,11 @@ export interface RunOptions {
    * for this stack's runs, not those of stacks it references.
    */
   onResource?: (resource: StackResource) => void;
+  /**
+   * Run as a preview (the default: what the check and `pulumi preview` see) or, with false, as
+   * an update (`pulumi up`), which is where the program refuses what must not be deployed.
+   */
+  preview?: boolean;
 }
 
 /** How deep stacks referencing stacks are followed. */
@@ -195,7 +200,13 @@ async function runOnce(
 
   pulumi.runtime.setAllConfig(config, secretKeys);
   // "organization" is the organization of every stack in a DIY (self-managed) backend.
-  await pulumi.runtime.setMocks(cloudMocks(ctx), project.name, opts.stack, false, "organization");
+  await pulumi.runtime.setMocks(
+    cloudMocks(ctx),
+    project.name,
+    opts.stack,
+    opts.preview ?? true,
+    "organization",
+  );
 
   const resources: StackResource[] = [];
   const monitor = settings.getMonitor();

@@ -4,6 +4,12 @@
 // records the update as a success (hashicorp/terraform-provider-aws#48997 and #46663, both open);
 // this resource turns that into a failed `pulumi up` with the reason.
 //
+// After such a rollback the endpoint resource's state names the declared configuration while the
+// endpoint serves the old one, so no later `up` would call UpdateEndpoint again. The check records
+// the rollback in its own state (a partial failure, which the engine keeps with the resource), and
+// the next `up` that still declares that configuration re-applies it with UpdateEndpoint, keeping
+// the endpoint's blue/green deployment and alarms, then checks it as any update.
+//
 // Like the job artifact provider, Pulumi serializes it into the stack state and runs it from
 // there (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/): the module stays
 // self-contained, and the SDK is required inside the function that builds the client. It only
@@ -27,11 +33,18 @@ export interface EndpointCheckInputs {
 /** Outputs: the inputs plus what the endpoint reported when it passed. */
 export interface EndpointCheckOutputs extends EndpointCheckInputs {
   endpointStatus: string;
+  /**
+   * Set when SageMaker rolled the endpoint back from `endpointConfigName`: the configuration it
+   * went back to. The next `up` that declares the same configuration deploys it again.
+   */
+  rolledBackTo?: string;
 }
 
-/** The one read-only call the check makes; the SageMaker client answers it in practice. */
+/** The calls the check makes; the SageMaker client answers them in practice. */
 export interface EndpointDescriber {
   describeEndpoint(name: string): Promise<DescribeEndpointCommandOutput>;
+  /** UpdateEndpoint to `configName`, reusing the endpoint's last deployment configuration. */
+  redeploy(name: string, configName: string): Promise<void>;
 }
 
 /** A SageMaker client for `region`, with the SDK's usual credentials and endpoint settings. */
@@ -43,7 +56,36 @@ export function sagemakerEndpointDescriber(region: string): EndpointDescriber {
   return {
     describeEndpoint: (name) =>
       client.send(new sdk.DescribeEndpointCommand({ EndpointName: name })),
+    redeploy: async (name, configName) => {
+      // RetainDeploymentConfig reuses the endpoint's blue/green policy and rollback alarms
+      // (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateEndpoint.html).
+      await client.send(
+        new sdk.UpdateEndpointCommand({
+          EndpointName: name,
+          EndpointConfigName: configName,
+          RetainDeploymentConfig: true,
+        }),
+      );
+    },
   };
+}
+
+/**
+ * The error of a rolled-back update, shaped as the dynamic provider host reports a resource that
+ * exists but failed to initialize (`id`, `properties`, `reasons`): the engine keeps `properties`
+ * as the resource's state, so the next `up` knows the rollback happened.
+ */
+export class EndpointRolledBackError extends Error {
+  readonly id: string;
+  readonly properties: EndpointCheckOutputs;
+  readonly reasons: string[];
+  constructor(message: string, properties: EndpointCheckOutputs) {
+    super(message);
+    this.name = "EndpointRolledBackError";
+    this.id = properties.endpointName;
+    this.properties = properties;
+    this.reasons = [message];
+  }
 }
 
 /** `arn:<partition>:sagemaker:<region>:<account>:endpoint/<name>` -> region. */
@@ -90,12 +132,15 @@ export async function checkEndpoint(
     const serving = d.EndpointConfigName ?? "no configuration";
     if (status === "InService") {
       if (serving === declared) return d;
-      throw new Error(
+      throw new EndpointRolledBackError(
         `SageMaker endpoint ${name} rolled back: it is InService on endpoint configuration ` +
           `${serving}, not on ${declared} that this update deployed.${reasonOf(d)} ` +
           `The endpoint keeps serving ${serving}; that configuration and its model stay in place. ` +
-          "Find the cause in the endpoint's CloudWatch logs and alarms, fix it, and run " +
-          "`pulumi up` again.",
+          "Find the cause in the endpoint's CloudWatch logs and alarms and fix it: the next " +
+          `\`pulumi up\` deploys ${declared} again (blue/green, with the same alarms). To stay on ` +
+          "the running model instead, revert the change that made this configuration (for a " +
+          "promotion, the pin) and run `pulumi up`.",
+        { ...inputs, endpointStatus: "RolledBack", rolledBackTo: serving },
       );
     }
     if (status in BROKEN) {
@@ -126,13 +171,80 @@ function checkInputs(i: EndpointCheckInputs): void {
   if (!(i.pollSeconds > 0)) throw new Error(`pollSeconds must be > 0, got ${i.pollSeconds}`);
 }
 
-async function run(inputs: EndpointCheckInputs): Promise<EndpointCheckOutputs> {
+/**
+ * Deploys the declared configuration again when the previous `up` saw SageMaker roll it back and
+ * nothing has updated the endpoint since (it still serves another configuration, InService), then
+ * checks the endpoint as after any update.
+ */
+export async function checkOrRedeploy(
+  inputs: EndpointCheckInputs,
+  olds: EndpointCheckOutputs | undefined,
+  api: EndpointDescriber,
+): Promise<EndpointCheckOutputs> {
   checkInputs(inputs);
-  const d = await checkEndpoint(
-    inputs,
-    sagemakerEndpointDescriber(regionOfArn(inputs.endpointArn)),
-  );
+  const declared = inputs.endpointConfigName;
+  if (olds?.rolledBackTo !== undefined && olds.endpointConfigName === declared) {
+    const d = await api.describeEndpoint(inputs.endpointName);
+    if (d.EndpointStatus === "InService" && d.EndpointConfigName !== declared) {
+      await api.redeploy(inputs.endpointName, declared);
+    }
+  }
+  const d = await checkEndpoint(inputs, api);
   return { ...inputs, endpointStatus: d.EndpointStatus ?? "InService" };
+}
+
+/** The provider over `describerFor`; the deployed one builds a SageMaker client per region. */
+export function endpointCheckProviderWith(
+  describerFor: (region: string) => EndpointDescriber,
+): pulumi.dynamic.ResourceProvider<EndpointCheckInputs, EndpointCheckOutputs> {
+  const run = (inputs: EndpointCheckInputs, olds?: EndpointCheckOutputs) => {
+    checkInputs(inputs);
+    return checkOrRedeploy(inputs, olds, describerFor(regionOfArn(inputs.endpointArn)));
+  };
+  return {
+    async create(inputs: EndpointCheckInputs) {
+      return { id: inputs.endpointName, outs: await run(inputs) };
+    },
+
+    async diff(_id: string, olds: EndpointCheckOutputs, news: EndpointCheckInputs) {
+      // Any change, in particular a new endpoint configuration, means another check, and so does
+      // a rollback recorded by the last `up`; nothing is ever replaced, since the check owns
+      // nothing in the cloud.
+      const changed = KEYS.some((k) => olds[k] !== news[k]) || olds.rolledBackTo !== undefined;
+      return { changes: changed, replaces: [], deleteBeforeReplace: false };
+    },
+
+    async update(_id: string, olds: EndpointCheckOutputs, news: EndpointCheckInputs) {
+      return { outs: await run(news, olds) };
+    },
+
+    async read(id: string, props?: EndpointCheckOutputs) {
+      // Refresh: record the configuration the endpoint really serves, so that the next `up`
+      // checks again when it differs from the declared one.
+      if (props === undefined) return { id };
+      let d: DescribeEndpointCommandOutput;
+      try {
+        d = await describerFor(regionOfArn(props.endpointArn)).describeEndpoint(props.endpointName);
+      } catch (error) {
+        // No endpoint, nothing to check: a blank id tells the engine the resource is gone.
+        if (/^Could not find endpoint/.test(String((error as Error).message))) return {};
+        throw error;
+      }
+      const { rolledBackTo: _recorded, ...rest } = props;
+      return {
+        id,
+        props: {
+          ...rest,
+          endpointConfigName: d.EndpointConfigName ?? props.endpointConfigName,
+          endpointStatus: d.EndpointStatus ?? props.endpointStatus,
+        },
+      };
+    },
+
+    async delete() {
+      // Nothing to remove: the check owns nothing in the cloud.
+    },
+  };
 }
 
 const KEYS = [
@@ -144,50 +256,4 @@ const KEYS = [
 ] as const;
 
 /** The provider object Pulumi serializes (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/). */
-export const endpointCheckProvider: pulumi.dynamic.ResourceProvider<
-  EndpointCheckInputs,
-  EndpointCheckOutputs
-> = {
-  async create(inputs: EndpointCheckInputs) {
-    return { id: inputs.endpointName, outs: await run(inputs) };
-  },
-
-  async diff(_id: string, olds: EndpointCheckOutputs, news: EndpointCheckInputs) {
-    // Any change, in particular a new endpoint configuration, means another check; nothing is
-    // ever replaced, since the check owns nothing in the cloud.
-    const changed = KEYS.some((k) => olds[k] !== news[k]);
-    return { changes: changed, replaces: [], deleteBeforeReplace: false };
-  },
-
-  async update(_id: string, _olds: EndpointCheckOutputs, news: EndpointCheckInputs) {
-    return { outs: await run(news) };
-  },
-
-  async read(id: string, props?: EndpointCheckOutputs) {
-    // Refresh: record the configuration the endpoint really serves, so that the next `up` checks
-    // again when it differs from the declared one.
-    if (props === undefined) return { id };
-    let d: DescribeEndpointCommandOutput;
-    try {
-      d = await sagemakerEndpointDescriber(regionOfArn(props.endpointArn)).describeEndpoint(
-        props.endpointName,
-      );
-    } catch (error) {
-      // No endpoint, nothing to check: a blank id tells the engine the resource is gone.
-      if (/^Could not find endpoint/.test(String((error as Error).message))) return {};
-      throw error;
-    }
-    return {
-      id,
-      props: {
-        ...props,
-        endpointConfigName: d.EndpointConfigName ?? props.endpointConfigName,
-        endpointStatus: d.EndpointStatus ?? props.endpointStatus,
-      },
-    };
-  },
-
-  async delete() {
-    // Nothing to remove: the check owns nothing in the cloud.
-  },
-};
+export const endpointCheckProvider = endpointCheckProviderWith(sagemakerEndpointDescriber);

@@ -4,7 +4,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { hostScriptFile, renderScript } from "../host-scripts/render";
+import { LIFECYCLE_CONTENT_MAX_CHARS, base64Length } from "../../shared/aws-limits";
 import { HTTPS_OUT } from "../network";
+
+/** The notebook's platform: Amazon Linux 2023 with JupyterLab 4. */
+export const NOTEBOOK_PLATFORM = "notebook-al2023-v1";
 
 export interface NotebookArgs {
   /** The stack's region, which the idle stop's AWS CLI call names. */
@@ -59,9 +63,6 @@ export const NOTEBOOK_LAYOUT: Readonly<NotebookLayout> = Object.freeze({
   logFile: "/var/log/notebook-idle-stop.log",
 });
 
-/** A lifecycle script holds at most 16384 characters (API_NotebookInstanceLifecycleHook). */
-export const LIFECYCLE_SCRIPT_MAX_CHARS = 16384;
-
 export interface IdleStopScriptArgs {
   region: string;
   notebookName: string;
@@ -88,12 +89,26 @@ export function idleStopScript(a: IdleStopScriptArgs): string {
     CRON_FILE: layout.cronFile,
     LOG_FILE: layout.logFile,
   });
-  if (script.length > LIFECYCLE_SCRIPT_MAX_CHARS) {
+  checkLifecycleContent(script);
+  return script;
+}
+
+/** The lifecycle hook's `Content`: the script, base64-encoded. */
+export function lifecycleContent(script: string): string {
+  return Buffer.from(script).toString("base64");
+}
+
+/** Throws unless the script's base64 `Content` fits the hook's limit. */
+export function checkLifecycleContent(script: string): void {
+  const bytes = Buffer.byteLength(script);
+  const chars = base64Length(bytes);
+  if (chars > LIFECYCLE_CONTENT_MAX_CHARS) {
     throw new Error(
-      `the notebook's on-start script has ${script.length} characters; SageMaker takes at most ${LIFECYCLE_SCRIPT_MAX_CHARS}`,
+      `the notebook's on-start script is ${bytes} bytes, ${chars} characters once base64-encoded; ` +
+        `SageMaker takes a lifecycle Content of at most ${LIFECYCLE_CONTENT_MAX_CHARS} characters ` +
+        `(a script of at most ${(LIFECYCLE_CONTENT_MAX_CHARS / 4) * 3} bytes)`,
     );
   }
-  return script;
 }
 
 /**
@@ -132,13 +147,13 @@ export class Notebook extends pulumi.ComponentResource {
       `${name}-autostop`,
       {
         name: args.lifecycleConfigName,
-        onStart: Buffer.from(
+        onStart: lifecycleContent(
           idleStopScript({
             region: args.region,
             notebookName: args.notebookName,
             idleMinutes: args.idleStopMinutes,
           }),
-        ).toString("base64"),
+        ),
       },
       parent,
     );
@@ -173,7 +188,9 @@ export class Notebook extends pulumi.ComponentResource {
         directInternetAccess: args.directInternetAccess ? "Enabled" : "Disabled",
         subnetId: args.subnetId !== "" ? args.subnetId : undefined,
         securityGroups,
-        platformIdentifier: "notebook-al2-v3",
+        // Amazon Linux 2 reached its end of life on 2026-06-30; notebook-al2023-v1 is the current
+        // platform (https://www.pulumi.com/registry/packages/aws/api-docs/sagemaker/notebookinstance/).
+        platformIdentifier: NOTEBOOK_PLATFORM,
         instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
       },
       parent,

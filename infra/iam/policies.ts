@@ -198,24 +198,51 @@ export function lambdaPolicy(a: LambdaPolicyArgs): PolicyDocument {
 
 export interface ModelPolicyArgs {
   env: AwsEnv;
-  /** `s3://bucket/key.tar.gz` of the model artifact. */
-  modelDataUrl: string;
+  /**
+   * Every model the endpoint may serve, current and retained: `s3://bucket/key.tar.gz` of one
+   * artifact, or `s3://bucket/prefix/` of the prefix that holds the stack's releases. After a
+   * rollback, scale-out and instance replacement fetch the model of the configuration the
+   * endpoint is back on, which is no longer the current one.
+   */
+  releases: string[];
   imageRepositoryArn: string;
   endpointName: string;
+  /**
+   * The CloudWatch alarms of blue/green auto-rollback: the execution role needs
+   * cloudwatch:DescribeAlarms on them
+   * (https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html).
+   */
+  rollbackAlarmNames?: string[];
   /** Data capture destination (bucket and prefix), when capture is on. */
   capture?: { bucket: string; prefix: string };
   kmsKeyArn?: string;
 }
 
-/** Read the artifact, pull the image, write endpoint logs and (optionally) captured data. */
+/**
+ * Read the current and retained releases, pull the image, write endpoint logs and (optionally)
+ * captured data, and read the rollback alarms.
+ */
 export function modelPolicy(a: ModelPolicyArgs): PolicyDocument {
-  const artifact = parseS3Uri(a.modelDataUrl);
+  if (a.releases.length === 0) throw new Error("modelPolicy: releases must name at least one");
+  const releases = a.releases.map((uri) => {
+    const { bucket, key } = parseS3Uri(uri);
+    return objectArn(a.env, bucket, key);
+  });
+  const alarms = a.rollbackAlarmNames ?? [];
   return doc(
     {
-      Sid: "ReadModelArtifact",
+      Sid: "ReadModelReleases",
       Effect: "Allow",
       Action: "s3:GetObject",
-      Resource: objectArn(a.env, artifact.bucket, artifact.key),
+      Resource: releases.length === 1 ? releases[0] : releases,
+    },
+    alarms.length > 0 && {
+      Sid: "ReadRollbackAlarms",
+      Effect: "Allow",
+      Action: "cloudwatch:DescribeAlarms",
+      Resource: alarms.map(
+        (n) => `arn:${a.env.partition}:cloudwatch:${a.env.region}:${a.env.account}:alarm:${n}`,
+      ),
     },
     ...imagePullStatements(a.imageRepositoryArn),
     ...logStatements(a.env, `/aws/sagemaker/Endpoints/${a.endpointName}`, true),

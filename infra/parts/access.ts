@@ -98,11 +98,15 @@ export function trainingHostRole(ctx: StackContext): ServiceRole | undefined {
   );
 }
 
-/** The model's role: the served artifact, the inference image and, with capture on, its prefix. */
+/**
+ * The model's role: the served and retained releases, the inference image, with capture on its
+ * prefix, and with blue/green the rollback alarms.
+ */
 export function modelRole(
   ctx: StackContext,
-  modelDataUrl: pulumi.Input<string>,
+  releases: pulumi.Input<string>[],
   captureOn: boolean,
+  rollbackAlarms: boolean,
 ): ServiceRole {
   const { config, names, env, bucket, kmsKeyArn } = ctx;
   return new ServiceRole(
@@ -111,12 +115,13 @@ export function modelRole(
       roleName: names.modelRole,
       description: "SageMaker model and endpoint of the dog-breed classifier",
       trustPolicy: ctx.sagemakerTrust,
-      policy: pulumi.all([env, bucket, kmsKeyArn, modelDataUrl]).apply(([e, b, k, m]) =>
+      policy: pulumi.all([env, bucket, kmsKeyArn, pulumi.all(releases)]).apply(([e, b, k, r]) =>
         modelPolicy({
           env: e,
-          modelDataUrl: m,
+          releases: r,
           imageRepositoryArn: frameworkRepositoryArn(config.region, "inference"),
           endpointName: names.endpoint,
+          rollbackAlarmNames: rollbackAlarms ? [names.errorAlarm, names.latencyAlarm] : undefined,
           capture: captureOn ? { bucket: b, prefix: BUCKET_LAYOUT.capture } : undefined,
           kmsKeyArn: k,
         }),

@@ -36,16 +36,21 @@ export interface InferenceOutputs {
   lambdaRoleArn: pulumi.Output<string>;
 }
 
-/** The inference tier serving `modelDataUrl` with `imageUri`. */
+/**
+ * The inference tier serving `modelDataUrl` with `imageUri`; its model role reads `releases`,
+ * the current model and those a rollback may return to.
+ */
 export function inferencePart(
   ctx: StackContext,
   modelDataUrl: pulumi.Input<string>,
+  releases: pulumi.Input<string>[],
   imageUri: string,
 ): InferenceOutputs {
   const { config, names, bucket } = ctx;
   const serverless = config.endpointServerless;
   const captureOn = !serverless && config.endpointDataCapture;
-  const model = modelRole(ctx, modelDataUrl, captureOn);
+  const blueGreen = !serverless && config.endpointBlueGreen;
+  const model = modelRole(ctx, releases, captureOn, blueGreen);
   const fnRole = lambdaRole(ctx);
 
   // Model, endpoint configuration and endpoint.
@@ -77,13 +82,12 @@ export function inferencePart(
             samplingPercent: config.endpointDataCapturePercent,
           }
         : undefined,
-      blueGreen:
-        !serverless && config.endpointBlueGreen
-          ? {
-              canaryInstances: config.endpointCanaryInstances,
-              bakeSeconds: config.endpointBakeSeconds,
-            }
-          : undefined,
+      blueGreen: blueGreen
+        ? {
+            canaryInstances: config.endpointCanaryInstances,
+            bakeSeconds: config.endpointBakeSeconds,
+          }
+        : undefined,
       alarms: {
         errorAlarmName: names.errorAlarm,
         errorsPerMinute: config.endpointErrorAlarmThreshold,

@@ -9,7 +9,11 @@ import type { ServiceRole } from "../components/service-role";
 import { TrainingHost } from "../components/training-host";
 import { ModelSource, Waiting } from "../model-source";
 import { BUCKET_LAYOUT } from "../naming";
-import { trainingHyperparameters, trainingRunArgs } from "../training/from-config";
+import {
+  JOB_OUTPUT_PREFIX,
+  trainingHyperparameters,
+  trainingRunArgs,
+} from "../training/from-config";
 import { TrainingRun } from "../training/training-run";
 import type { StackContext } from "./context";
 
@@ -28,11 +32,6 @@ export function deployedModelData(
     `trainingMode is ${config.trainingMode} but no training job output reaches the model: set ` +
       `dog-breed-classifier:modelArtifactUri to the artifact to deploy, or declare the training job`,
   );
-}
-
-/** The fully qualified name of a stack this program references by its short name. */
-function stackReferenceName(project: string, stack: string): string {
-  return stack.includes("/") ? stack : `${pulumi.getOrganization()}/${project}/${stack}`;
 }
 
 /**
@@ -66,6 +65,11 @@ export function trainingJob(
 export interface ServedModel {
   /** Undefined while the stack has no model source: its inference tier then waits. */
   modelDataUrl?: pulumi.Input<string>;
+  /**
+   * Where the current model and the ones a rollback may return to live: the stack's releases
+   * prefix (promotion), its jobs' output prefix (training), or the one configured artifact.
+   */
+  releases: pulumi.Input<string>[];
   waiting: Waiting[];
 }
 
@@ -80,20 +84,23 @@ export function servedModel(
   data: pulumi.Resource,
 ): ServedModel {
   const { config } = ctx;
-  if (source.kind === "waiting") return { waiting: [source.waiting] };
-  if (source.kind !== "promotion") {
-    return { modelDataUrl: deployedModelData(config, training?.modelDataUrl), waiting: [] };
+  if (source.kind === "waiting") return { waiting: [source.waiting], releases: [] };
+  if (source.kind === "training") {
+    return {
+      modelDataUrl: deployedModelData(config, training?.modelDataUrl),
+      releases: [pulumi.interpolate`s3://${ctx.bucket}/${JOB_OUTPUT_PREFIX}`],
+      waiting: [],
+    };
   }
-  const sourceUri =
-    "fromStack" in source
-      ? new pulumi.StackReference(`${config.prefix}-promote-source`, {
-          name: stackReferenceName(config.project, source.fromStack),
-        }).getOutput("modelDataUrl")
-      : source.fromUri;
+  if (source.kind === "artifact") {
+    // Only the configured artifact is known; an earlier value of modelArtifactUri is not.
+    const uri = deployedModelData(config);
+    return { modelDataUrl: uri, releases: [uri], waiting: [] };
+  }
   const promotion = new ModelPromotion(
     "promotion",
     {
-      sourceUri: sourceUri as pulumi.Input<string>,
+      sourceObject: source.object,
       etag: source.etag,
       bucketName: ctx.bucket,
       releasesPrefix: BUCKET_LAYOUT.releases,
@@ -102,7 +109,12 @@ export function servedModel(
     // The copy lands once the bucket's encryption, ownership and policy are in place.
     { ...ctx.withProvider, dependsOn: [data] },
   );
-  return { modelDataUrl: promotion.modelDataUrl, waiting: [] };
+  return {
+    modelDataUrl: promotion.modelDataUrl,
+    // Every promoted release stays in the bucket (retainOnDelete), for rollbacks.
+    releases: [pulumi.interpolate`s3://${ctx.bucket}/${BUCKET_LAYOUT.releases}`],
+    waiting: [],
+  };
 }
 
 /** The SageMaker notebook instance for exploration (notebookEnabled). */

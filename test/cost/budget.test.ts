@@ -42,8 +42,13 @@ function budgetProgram(args: Partial<StackBudgetArgs>) {
   };
 }
 
-async function declareBudget(args: Partial<StackBudgetArgs>) {
-  const run = await runStack({ root: budgetProject(), stack: "dev", program: budgetProgram(args) });
+async function declareBudget(args: Partial<StackBudgetArgs>, preview = true) {
+  const run = await runStack({
+    root: budgetProject(),
+    stack: "dev",
+    program: budgetProgram(args),
+    preview,
+  });
   return run.resources.find((r) => r.type === T.budget)!;
 }
 
@@ -94,11 +99,17 @@ describe("StackBudget", () => {
     assert.match(budget.parent ?? "", /dog-breed-classifier:cost:StackBudget::dev-budget$/);
   });
 
-  it("refuses a budget without a subscriber, since its alerts would reach nobody", async () => {
+  it("refuses a budget without a subscriber in an update, since its alerts would reach nobody", async () => {
     await assert.rejects(
-      declareBudget({}),
+      declareBudget({}, false),
       /alertEmail or alertSnsTopicArn: a budget needs a subscriber/,
     );
+    // A preview still shows it (the stack lists the missing address as a step to do).
+    const previewed = await declareBudget({});
+    for (const n of previewed.inputs.notifications as Record<string, unknown>[]) {
+      assert.strictEqual(n.subscriberEmailAddresses, undefined);
+      assert.strictEqual(n.subscriberSnsTopicArns, undefined);
+    }
   });
 
   it("alerts an SNS topic, and activates the cost allocation tags only when asked", async () => {

@@ -5,10 +5,13 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { LIFECYCLE_CONTENT_MAX_CHARS } from "../../shared/aws-limits";
 import {
   NOTEBOOK_LAYOUT,
+  checkLifecycleContent,
   idleStopRouteWarning,
   idleStopScript,
+  lifecycleContent,
 } from "../../infra/components/notebook";
 import { HOST_LAYOUT, trainingUserData } from "../../infra/components/training-host";
 import { renderScript, renderedParameters } from "../../infra/host-scripts/render";
@@ -105,15 +108,28 @@ describe("host script rendering", () => {
     assert.ok(Buffer.byteLength(userData("2.1", "g5.12xlarge")) < 16 * 1024);
   });
 
+  it("measures the lifecycle limit on the base64 Content, not on the script", () => {
+    // 12,288 bytes encode to exactly 16,384 characters; one byte more no longer fits, although
+    // the script itself is far below 16,384 characters.
+    assert.strictEqual(lifecycleContent("x".repeat(12_288)).length, 16_384);
+    assert.doesNotThrow(() => checkLifecycleContent("x".repeat(12_288)));
+    assert.throws(
+      () => checkLifecycleContent("x".repeat(12_289)),
+      /12289 bytes, 16388 characters once base64-encoded; SageMaker takes a lifecycle Content of at most 16384 characters \(a script of at most 12288 bytes\)/,
+    );
+    // Multi-byte characters count by their UTF-8 bytes.
+    assert.throws(() => checkLifecycleContent("é".repeat(6_145)), /12290 bytes/);
+  });
+
   it("refuses a PyTorch version with no pinned set, and keeps within the size limits", () => {
     assert.throws(
       () => userData("1.13"),
       /no pinned torch, torchvision and numpy for PyTorch 1\.13; known: 2\.0, 2\.1/,
     );
-    // EC2 user data: 16 KB; lifecycle scripts: 16384 characters.
+    // EC2 user data: 16 KB; a lifecycle hook's base64 Content: 16384 characters.
     assert.ok(Buffer.byteLength(userData()) < 16 * 1024);
     const onStart = idleStopScript({ region: "us-east-1", notebookName: "nb", idleMinutes: 60 });
-    assert.ok(onStart.length < 16384);
+    assert.ok(lifecycleContent(onStart).length <= LIFECYCLE_CONTENT_MAX_CHARS);
     assert.deepStrictEqual(
       renderedParameters(onStart, [
         "REGION",

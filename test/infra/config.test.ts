@@ -284,6 +284,38 @@ describe("parseConfig", () => {
       /S3 ETag: 32 hex digits/,
     ],
     [
+      "a pin of a stack's model without the object",
+      "prod",
+      { modelPromoteEtag: "9b2cf535f27731c974343645a3985328" },
+      "modelPromoteObject",
+      /must be set with modelPromoteEtag when modelPromoteSource is the stack dev: the exact object the ETag pins \(npm run promote -- --from dev --stack prod prints both\)/,
+    ],
+    [
+      "a pinned object without its ETag",
+      "prod",
+      { modelPromoteObject: "s3://dog-breed-classifier-dev-123456789012/m/model.tar.gz" },
+      "modelPromoteObject",
+      /needs modelPromoteEtag/,
+    ],
+    [
+      "a pinned object that is not an S3 object",
+      "prod",
+      { modelPromoteObject: "dev" },
+      "modelPromoteObject",
+      /must be empty or s3:\/\/<bucket>\/<key>, optionally with \?versionId=<id>/,
+    ],
+    [
+      "a pinned object other than the release artifact",
+      "prod",
+      {
+        modelPromoteSource: "s3://releases-bucket/a/model.tar.gz",
+        modelPromoteEtag: "9b2cf535f27731c974343645a3985328",
+        modelPromoteObject: "s3://releases-bucket/b/model.tar.gz",
+      },
+      "modelPromoteObject",
+      /must be the release artifact modelPromoteSource names/,
+    ],
+    [
       "a pin without a source",
       "dev",
       { modelPromoteEtag: "9b2cf535f27731c974343645a3985328" },
@@ -310,13 +342,6 @@ describe("parseConfig", () => {
       { lambdaProvisionedConcurrency: 1 },
       "lambdaProvisionedConcurrency",
       /at least 101/,
-    ],
-    [
-      "a budget without a subscriber",
-      "dev",
-      { budgetAlertEmail: "" },
-      "budgetAlertEmail",
-      /must be set \(or budgetAlertSnsTopicArn\) while budgetMonthlyUsd is 50/,
     ],
     [
       "a budget topic that is not an SNS ARN",

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   EndpointCheckInputs,
   EndpointCheckOutputs,
+  EndpointRolledBackError,
   endpointCheckProvider,
 } from "../../infra/components/endpoint-check-provider";
 import { FakeSageMakerApi, serveForSuite } from "./fake-sagemaker-json";
@@ -140,37 +141,114 @@ describe("endpoint check provider (local SageMaker JSON endpoint)", () => {
         `${OLD_CONFIG}, not on ${NEW_CONFIG} that this update deployed. SageMaker's reason: ` +
         '"Deployment rolled back: alarm dog-breed-classifier-prod-endpoint-5xx entered ALARM during the canary (fake service text)". ' +
         `The endpoint keeps serving ${OLD_CONFIG}; that configuration and its model stay in place. ` +
-        "Find the cause in the endpoint's CloudWatch logs and alarms, fix it, and run `pulumi up` again.",
+        "Find the cause in the endpoint's CloudWatch logs and alarms and fix it: the next " +
+        `\`pulumi up\` deploys ${NEW_CONFIG} again (blue/green, with the same alarms). To stay on ` +
+        "the running model instead, revert the change that made this configuration (for a " +
+        "promotion, the pin) and run `pulumi up`.",
     );
     assert.strictEqual(api.calls.length, 3);
   });
 
-  it("keeps failing on later runs until the endpoint serves what the program declares", async () => {
-    // A failed update leaves the previous outputs in the state, so the next `up` diffs against
-    // them and checks again; a fix that deploys a third configuration passes.
-    const olds: EndpointCheckOutputs = {
+  it("after a rollback, the next up deploys the declared configuration again and converges", async () => {
+    const UPDATE = "SageMaker.UpdateEndpoint";
+    const before: EndpointCheckOutputs = {
       ...inputs({ endpointConfigName: OLD_CONFIG }),
       endpointStatus: "InService",
     };
+    // The `up` that deployed NEW_CONFIG: SageMaker rolled it back.
     api.reset({ [`${DESCRIBE}:${ENDPOINT}`]: [described("InService", OLD_CONFIG)] });
-    for (let run = 0; run < 2; run++) {
-      assert.strictEqual(
-        (await endpointCheckProvider.diff!(ENDPOINT, olds, inputs())).changes,
-        true,
-      );
-      assert.match(
-        await failure(endpointCheckProvider.update!(ENDPOINT, olds, inputs())),
-        / rolled back: /,
-      );
+    let rolledBack: EndpointRolledBackError | undefined;
+    try {
+      await endpointCheckProvider.update!(ENDPOINT, before, inputs());
+    } catch (e) {
+      rolledBack = e as EndpointRolledBackError;
     }
-    const fixed = "dog-breed-classifier-prod-20261202120000000000000003";
-    api.reset({ [`${DESCRIBE}:${ENDPOINT}`]: [described("InService", fixed)] });
+    // What the dynamic provider host sends the engine as a partial failure, kept as the state.
+    assert.ok(rolledBack instanceof EndpointRolledBackError);
+    assert.strictEqual(rolledBack.id, ENDPOINT);
+    assert.deepStrictEqual(rolledBack.reasons, [rolledBack.message]);
+    assert.match(
+      rolledBack.message,
+      /the next `pulumi up` deploys .*20261201.* again \(blue\/green, with the same alarms\)/,
+    );
+    const state = rolledBack.properties;
+    assert.deepStrictEqual(state, {
+      ...inputs(),
+      endpointStatus: "RolledBack",
+      rolledBackTo: OLD_CONFIG,
+    });
+    assert.deepStrictEqual(
+      api.calls.map((c) => c.target),
+      [DESCRIBE],
+      "the failing up itself deploys nothing again",
+    );
+
+    // The next `up`, with the same program: the endpoint resource sees no change, the check does.
+    assert.strictEqual(
+      (await endpointCheckProvider.diff!(ENDPOINT, state, inputs())).changes,
+      true,
+    );
+    api.reset({
+      [`${DESCRIBE}:${ENDPOINT}`]: [
+        described("InService", OLD_CONFIG),
+        described("Updating", OLD_CONFIG, {
+          PendingDeploymentSummary: { EndpointConfigName: NEW_CONFIG },
+        }),
+        described("InService", NEW_CONFIG, { LastDeploymentConfig: BLUE_GREEN }),
+      ],
+      [`${UPDATE}:${ENDPOINT}`]: [{ EndpointArn: ARN }],
+    });
+    const res = await endpointCheckProvider.update!(ENDPOINT, state, inputs());
+    assert.deepStrictEqual(
+      api.calls.map((c) => c.target),
+      [DESCRIBE, UPDATE, DESCRIBE, DESCRIBE],
+    );
+    assert.deepStrictEqual(api.calls[1].body, {
+      EndpointName: ENDPOINT,
+      EndpointConfigName: NEW_CONFIG,
+      RetainDeploymentConfig: true,
+    });
+    assert.deepStrictEqual(res.outs, { ...inputs(), endpointStatus: "InService" });
+    // Converged: the up after that changes nothing.
+    assert.strictEqual(
+      (await endpointCheckProvider.diff!(ENDPOINT, res.outs!, inputs())).changes,
+      false,
+    );
+  });
+
+  it("records a second rollback of the re-deployed configuration, and never re-deploys another one", async () => {
+    const UPDATE = "SageMaker.UpdateEndpoint";
+    const state: EndpointCheckOutputs = {
+      ...inputs(),
+      endpointStatus: "RolledBack",
+      rolledBackTo: OLD_CONFIG,
+    };
+    api.reset({
+      [`${DESCRIBE}:${ENDPOINT}`]: [
+        described("InService", OLD_CONFIG),
+        described("RollingBack", OLD_CONFIG),
+        described("InService", OLD_CONFIG),
+      ],
+      [`${UPDATE}:${ENDPOINT}`]: [{ EndpointArn: ARN }],
+    });
+    const again = await failure(endpointCheckProvider.update!(ENDPOINT, state, inputs()));
+    assert.match(again, / rolled back: /);
+    assert.strictEqual(api.calls.filter((c) => c.target === UPDATE).length, 1);
+
+    // The change reverted instead (a third configuration, declared by the endpoint resource's own
+    // update): the check only checks it.
+    const reverted = "dog-breed-classifier-prod-20261202120000000000000003";
+    api.reset({ [`${DESCRIBE}:${ENDPOINT}`]: [described("InService", reverted)] });
     const res = await endpointCheckProvider.update!(
       ENDPOINT,
-      olds,
-      inputs({ endpointConfigName: fixed }),
+      state,
+      inputs({ endpointConfigName: reverted }),
     );
-    assert.strictEqual(res.outs?.endpointConfigName, fixed);
+    assert.strictEqual(res.outs?.endpointConfigName, reverted);
+    assert.deepStrictEqual(
+      api.calls.map((c) => c.target),
+      [DESCRIBE],
+    );
   });
 
   it("fails the update when a failed health check rolled it back without a reason", async () => {

@@ -66,6 +66,10 @@ function assertModelsReadWhatTheStackPutInPlace(run: StackRun, producerType: str
   }
 }
 
+/** What `npm run promote -- --from dev` pins for dev's model: its object and current version. */
+const pinOf = (dev: StackRun) => `${String(dev.outputs.modelDataUrl)}?versionId=${VERSION}`;
+const VERSION = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY";
+
 describe("a first deploy, state by state", () => {
   let freshDev: StackRun;
   let tunedDev: StackRun;
@@ -77,7 +81,7 @@ describe("a first deploy, state by state", () => {
     waitingProd = await stackRun("prod", {}, { dev: tunedDev.outputs });
     promotedProd = await stackRun(
       "prod",
-      { modelPromoteEtag: PROMOTED_ETAG },
+      { modelPromoteEtag: PROMOTED_ETAG, modelPromoteObject: pinOf(tunedDev) },
       { dev: tunedDev.outputs },
     );
   });
@@ -107,7 +111,11 @@ describe("a first deploy, state by state", () => {
     for (const type of [...ALWAYS, ...INFERENCE])
       assert.ok(t.has(type), `tuned dev declares ${type}`);
     assert.ok(t.has("aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"));
-    assert.deepStrictEqual(tunedDev.outputs.waiting, []);
+    // Only the budget's alert address, which the stack file leaves to the team, still waits.
+    assert.deepStrictEqual(
+      (tunedDev.outputs.waiting as { what: string }[]).map((w) => w.what),
+      ["budget alerts: the address that receives them"],
+    );
     assert.deepStrictEqual(roleNames(tunedDev), ["lambda", "model", "notebook", "training"]);
     assertModelsReadWhatTheStackPutInPlace(tunedDev, "pulumi-nodejs:dynamic/sagemaker:JobArtifact");
     assert.match(
@@ -123,7 +131,7 @@ describe("a first deploy, state by state", () => {
     assert.deepStrictEqual(roleNames(waitingProd), []);
     const [w] = waitingProd.outputs.waiting as { reason: string; next: string[] }[];
     assert.match(w.reason, /modelPromoteEtag is empty/);
-    assert.match(w.next[0], /pulumi stack output modelDataUrl --stack dev/);
+    assert.match(w.next[0], /^npm run promote -- --from dev --stack prod /);
   });
 
   it("3b. prod promoted from dev: a pinned copy into prod's bucket serves, read by prod's model role only", () => {
@@ -131,8 +139,17 @@ describe("a first deploy, state by state", () => {
     for (const type of [...ALWAYS, ...INFERENCE]) assert.ok(t.has(type));
     const [copy] = ofType(promotedProd, "aws:s3/objectCopy:ObjectCopy");
     const devModel = String(tunedDev.outputs.modelDataUrl);
-    assert.strictEqual(copy.inputs.source, devModel.replace(/^s3:\/\//, ""));
+    // The pinned version of dev's model, from config: prod reads nothing of dev's stack.
+    assert.strictEqual(
+      copy.inputs.source,
+      `${devModel.replace(/^s3:\/\//, "")}?versionId=${VERSION}`,
+    );
     assert.strictEqual(copy.inputs.copyIfMatch, `"${PROMOTED_ETAG}"`);
+    assert.deepStrictEqual(ofType(promotedProd, "pulumi:pulumi:StackReference"), []);
+    // Default tags replace the source's on the copy, and tags never re-copy a release
+    // (hashicorp/terraform-provider-aws#25477).
+    assert.strictEqual(copy.inputs.taggingDirective, "REPLACE");
+    assert.deepStrictEqual(copy.ignoreChanges, ["tags", "tagsAll"]);
     assert.strictEqual(copy.inputs.bucket, "dog-breed-classifier-prod-123456789012");
     assert.strictEqual(copy.inputs.key, `models/releases/${PROMOTED_ETAG}/model.tar.gz`);
     assert.strictEqual(copy.inputs.serverSideEncryption, "aws:kms");
@@ -150,40 +167,46 @@ describe("a first deploy, state by state", () => {
     )
       .filter((s) => [s.Action].flat().some((a) => a.startsWith("s3:Get")))
       .flatMap((s) => [s.Resource].flat());
+    // The promoted releases, this one and those kept for rollbacks; never dev's bucket.
     assert.deepStrictEqual(reads, [
-      `arn:aws:s3:::dog-breed-classifier-prod-123456789012/models/releases/${PROMOTED_ETAG}/model.tar.gz`,
+      "arn:aws:s3:::dog-breed-classifier-prod-123456789012/models/releases/*",
     ]);
   });
 
-  it("refuses a pinned promotion whose source stack has no model yet, at preview", async () => {
-    await assert.rejects(
-      stackRun("prod", { modelPromoteEtag: PROMOTED_ETAG }, { dev: freshDev.outputs }),
-      /the promoted source is not an S3 object URI \(got undefined\); the source stack exports no modelDataUrl until it has a model/,
-    );
+  it("keeps prod deployable, copying the same object, after dev retrains, resets or is destroyed", async () => {
+    const pin = { modelPromoteEtag: PROMOTED_ETAG, modelPromoteObject: pinOf(tunedDev) };
+    const [pinned] = ofType(promotedProd, "aws:s3/objectCopy:ObjectCopy");
+    const retrained = {
+      modelDataUrl:
+        "s3://dog-breed-classifier-dev-123456789012/models/jobs/newer/output/model.tar.gz",
+    };
+    for (const [what, dev] of [
+      ["dev retrained", retrained],
+      ["dev reset to trainingMode none", freshDev.outputs],
+      ["dev destroyed", {}],
+    ] as const) {
+      const prod = await stackRun("prod", pin, { dev: dev as Record<string, unknown> });
+      const [copy] = ofType(prod, "aws:s3/objectCopy:ObjectCopy");
+      assert.deepStrictEqual(copy.inputs, pinned.inputs, what);
+    }
   });
 
-  it("resolves prod's reference from the dev stack file's own run, as the offline check does", async () => {
-    // The repository after the two pull requests of a first deploy: dev tunes, prod pins an ETag.
+  it("runs prod from its stack file alone, without running or reading dev", async () => {
+    // The repository after the two pull requests of a first deploy: dev tunes, prod pins.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "first-deploy-"));
     const repo = findProjectRoot(__dirname);
     fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
-    const withLine = (stack: string, line: string) =>
-      fs.writeFileSync(
-        path.join(root, `Pulumi.${stack}.yaml`),
-        `${fs.readFileSync(path.join(repo, `Pulumi.${stack}.yaml`), "utf8")}  ${line}\n`,
-      );
-    withLine("prod", `dog-breed-classifier:modelPromoteEtag: "${PROMOTED_ETAG}"`);
-    fs.copyFileSync(path.join(repo, "Pulumi.dev.yaml"), path.join(root, "Pulumi.dev.yaml"));
-    // dev as committed (no model yet): the pinned promotion is refused, naming why.
-    await assert.rejects(runStack({ root, stack: "prod" }), /exports no modelDataUrl/);
-    withLine("dev", "dog-breed-classifier:trainingMode: tune");
+    fs.writeFileSync(
+      path.join(root, "Pulumi.prod.yaml"),
+      `${fs.readFileSync(path.join(repo, "Pulumi.prod.yaml"), "utf8")}` +
+        `  dog-breed-classifier:modelPromoteEtag: "${PROMOTED_ETAG}"\n` +
+        `  dog-breed-classifier:modelPromoteObject: "${pinOf(tunedDev)}"\n`,
+    );
+    // No Pulumi.dev.yaml at all: dev might as well not exist.
     const prod = await runStack({ root, stack: "prod" });
     const [copy] = ofType(prod, "aws:s3/objectCopy:ObjectCopy");
-    assert.strictEqual(
-      `s3://${String(copy.inputs.source)}`,
-      String(tunedDev.outputs.modelDataUrl),
-      "the copy's source is the model dev's own run deploys",
-    );
+    assert.strictEqual(`s3://${String(copy.inputs.source)}`, pinOf(tunedDev));
+    assert.deepStrictEqual(ofType(prod, "pulumi:pulumi:StackReference"), []);
     fs.rmSync(root, { recursive: true, force: true });
   });
 });

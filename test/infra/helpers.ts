@@ -11,16 +11,31 @@ const runs = new Map<string, Promise<StackRun>>();
 export const RELEASE_ARTIFACT = `s3://dog-breed-classifier-releases-${MOCK_ACCOUNT}/2026-11-01/model.tar.gz`;
 /** The ETag prod pins when it promotes dev's model. */
 export const PROMOTED_ETAG = "9b2cf535f27731c974343645a3985328";
+/** The exact object prod pins beside the ETag: a version of dev's model. */
+export const PROMOTED_OBJECT = `s3://dog-breed-classifier-dev-${MOCK_ACCOUNT}/models/jobs/dog-breed-classifier-dev-1a2b/output/model.tar.gz?versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY`;
+
+/** The address a team sets for its budget alerts (the stack files leave it to the team). */
+export const TEAM_EMAIL = "ml-platform@acme-pets.io";
 
 /**
  * The stacks once they serve: dev with a model and its EC2 host on, prod with dev's model
- * promoted (the stack files alone leave the inference tier waiting for a model).
+ * promoted (the stack files alone leave the inference tier waiting for a model), both with the
+ * team's alert address set.
  */
 export const SERVING: Record<"dev" | "prod", Omit<RunOptions, "stack">> = {
-  dev: { overrides: { modelArtifactUri: RELEASE_ARTIFACT, ec2Enabled: true } },
+  dev: {
+    overrides: {
+      modelArtifactUri: RELEASE_ARTIFACT,
+      ec2Enabled: true,
+      budgetAlertEmail: TEAM_EMAIL,
+    },
+  },
   prod: {
-    overrides: { modelPromoteEtag: PROMOTED_ETAG },
-    stackOutputs: { dev: { modelDataUrl: RELEASE_ARTIFACT } },
+    overrides: {
+      modelPromoteEtag: PROMOTED_ETAG,
+      modelPromoteObject: PROMOTED_OBJECT,
+      budgetAlertEmail: TEAM_EMAIL,
+    },
   },
 };
 

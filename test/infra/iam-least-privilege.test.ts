@@ -15,6 +15,7 @@ import {
   deployedRoles,
   one,
   servingRun,
+  stackRun,
 } from "./helpers";
 
 const ACCOUNT = "123456789012";
@@ -216,6 +217,76 @@ describe("IAM least privilege (simulated)", () => {
       assert.deepStrictEqual(await allowedAnywhere(r, "sagemaker:*"), []);
       assert.deepStrictEqual(await allowedAnywhere(r, "iam:*"), []);
       assert.deepStrictEqual(await allowedAnywhere(r, "s3:*"), ["s3:GetObject"]);
+      // A serverless endpoint has no blue/green rollback, hence no alarms to read.
+      assert.deepStrictEqual(await allowedAnywhere(r, "cloudwatch:*"), []);
+    });
+
+    it("prod: reads every retained release a rollback may return to, and its rollback alarms only", async () => {
+      const r = role(prod, "model");
+      const bucket = String(prod.outputs.bucketName);
+      const alarm = (n: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`;
+      await expectDecisions(r, [
+        // The release promoted before this one, kept in the bucket for rollbacks.
+        ["s3:GetObject", s3(bucket, "models/releases/0f3a9c/model.tar.gz"), "Allowed"],
+        ["s3:GetObject", s3(bucket, "models/jobs/x/output/model.tar.gz"), "ImplicitlyDenied"],
+        ["s3:GetObject", s3(bucket, "models/releasesX/model.tar.gz"), "ImplicitlyDenied"],
+        [
+          "s3:GetObject",
+          s3(OTHER_BUCKET, "models/releases/0f3a9c/model.tar.gz"),
+          "ImplicitlyDenied",
+        ],
+        ["cloudwatch:DescribeAlarms", alarm("dog-breed-classifier-prod-endpoint-5xx"), "Allowed"],
+        [
+          "cloudwatch:DescribeAlarms",
+          alarm("dog-breed-classifier-prod-endpoint-latency"),
+          "Allowed",
+        ],
+        [
+          "cloudwatch:DescribeAlarms",
+          alarm("dog-breed-classifier-dev-endpoint-5xx"),
+          "ImplicitlyDenied",
+        ],
+        ["cloudwatch:DescribeAlarms", alarm("other"), "ImplicitlyDenied"],
+        [
+          "cloudwatch:PutMetricAlarm",
+          alarm("dog-breed-classifier-prod-endpoint-5xx"),
+          "ImplicitlyDenied",
+        ],
+        [
+          "cloudwatch:DeleteAlarms",
+          alarm("dog-breed-classifier-prod-endpoint-5xx"),
+          "ImplicitlyDenied",
+        ],
+        [
+          "cloudwatch:SetAlarmState",
+          alarm("dog-breed-classifier-prod-endpoint-5xx"),
+          "ImplicitlyDenied",
+        ],
+      ]);
+      assert.deepStrictEqual(await allowedAnywhere(r, "cloudwatch:*"), [
+        "cloudwatch:DescribeAlarms",
+      ]);
+    });
+
+    it("dev training: reads every job's output, a rollback's model included, and no other prefix", async () => {
+      const tuned = await stackRun("dev", { trainingMode: "tune" });
+      const r = role(tuned, "model");
+      const bucket = String(tuned.outputs.bucketName);
+      await expectDecisions(r, [
+        ["s3:GetObject", s3(bucket, "models/jobs/older-job/output/model.tar.gz"), "Allowed"],
+        [
+          "s3:GetObject",
+          s3(bucket, "models/ec2/20261101T000000Z/model.tar.gz"),
+          "ImplicitlyDenied",
+        ],
+        ["s3:GetObject", s3(bucket, "data/train/x.jpg"), "ImplicitlyDenied"],
+        ["s3:GetObject", s3(bucket, "checkpoints/x"), "ImplicitlyDenied"],
+        [
+          "s3:PutObject",
+          s3(bucket, "models/jobs/older-job/output/model.tar.gz"),
+          "ImplicitlyDenied",
+        ],
+      ]);
     });
 
     it("prod: also writes captured data under capture/ with the stack key, through S3 only", async () => {

@@ -1,11 +1,7 @@
 // Where a stack's model comes from, from its config alone, and what waits without one.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { parseConfig } from "../../infra/config";
-import { INFERENCE_TIER, modelSource, quotedEtag } from "../../infra/model-source";
+import { INFERENCE_TIER, copySource, modelSource, quotedEtag } from "../../infra/model-source";
 import { loadStackConfig } from "../../tools/stack-config";
 import { findProjectRoot } from "../../tools/stack-run";
 
@@ -29,17 +25,23 @@ describe("model source", () => {
     });
   });
 
-  it("is a promotion from a stack or a release artifact once an ETag pins it", () => {
-    assert.deepStrictEqual(modelSource(config("prod", { modelPromoteEtag: ETAG })), {
-      kind: "promotion",
-      fromStack: "dev",
-      etag: ETAG,
-    });
+  it("is a promotion of the pinned object, never of what the source stack serves now", () => {
+    const object = `s3://dog-breed-classifier-dev-123456789012/models/jobs/j/output/model.tar.gz?versionId=v1`;
+    assert.deepStrictEqual(
+      modelSource(config("prod", { modelPromoteEtag: ETAG, modelPromoteObject: object })),
+      { kind: "promotion", object, etag: ETAG },
+    );
+    assert.strictEqual(
+      copySource(object),
+      "dog-breed-classifier-dev-123456789012/models/jobs/j/output/model.tar.gz?versionId=v1",
+    );
+    // A release artifact is its own object.
     const uri = "s3://releases-bucket/2026-11-01/model.tar.gz";
     assert.deepStrictEqual(
       modelSource(config("prod", { modelPromoteSource: uri, modelPromoteEtag: `"${ETAG}-3"` })),
-      { kind: "promotion", fromUri: uri, etag: `"${ETAG}-3"` },
+      { kind: "promotion", object: uri, etag: `"${ETAG}-3"` },
     );
+    assert.strictEqual(copySource(uri), "releases-bucket/2026-11-01/model.tar.gz");
     assert.strictEqual(quotedEtag(`"${ETAG}-3"`), `"${ETAG}-3"`);
     assert.strictEqual(quotedEtag(ETAG), `"${ETAG}"`);
   });
@@ -66,39 +68,17 @@ describe("model source", () => {
     assert.ok(!s.waiting.next.some((c) => c.includes("trainingMode")));
   });
 
-  it("waits in prod until the ETag is pinned, with the command that reads it", () => {
+  it("waits in prod until the object and ETag are pinned, with the command that prints the pin", () => {
     const s = modelSource(config("prod"));
     assert.ok(s.kind === "waiting");
     assert.strictEqual(
       s.waiting.reason,
       "modelPromoteSource is dev but modelPromoteEtag is empty: nothing is promoted yet",
     );
-    assert.strictEqual(
-      s.waiting.next[0],
-      'src=$(pulumi stack output modelDataUrl --stack dev); src=${src#s3://}; aws s3api head-object --bucket "${src%%/*}" --key "${src#*/}" --query ETag --output text',
-    );
-  });
-
-  it("prints next commands that run under bash as written", () => {
-    // Stubs for the two CLIs: `pulumi stack output` answers dev's model, `aws` echoes its argv.
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "next-"));
-    const model = "s3://dog-breed-classifier-dev-123456789012/models/jobs/j-7/output/model.tar.gz";
-    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho ${model}\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "aws"), '#!/bin/sh\nprintf "%s|" "$@"\n', { mode: 0o755 });
-    try {
-      const s = modelSource(config("prod"));
-      assert.ok(s.kind === "waiting");
-      const r = spawnSync("bash", ["-euc", s.waiting.next[0]], {
-        encoding: "utf8",
-        env: { PATH: `${bin}:/usr/bin:/bin` },
-      });
-      assert.strictEqual(r.status, 0, r.stderr);
-      assert.strictEqual(
-        r.stdout,
-        "s3api|head-object|--bucket|dog-breed-classifier-dev-123456789012|--key|models/jobs/j-7/output/model.tar.gz|--query|ETag|--output|text|",
-      );
-    } finally {
-      fs.rmSync(bin, { recursive: true, force: true });
-    }
+    assert.deepStrictEqual(s.waiting.next, [
+      "npm run promote -- --from dev --stack prod   # prints the pin of the model the stack dev serves now",
+      "pulumi config set dog-breed-classifier:modelPromoteObject '<object>' --stack prod && pulumi config set dog-breed-classifier:modelPromoteEtag '<ETag>' --stack prod   # in a pull request",
+      "pulumi up --stack prod",
+    ]);
   });
 });

@@ -77,21 +77,42 @@ describe("IAM policy builders", () => {
     );
   });
 
-  it("scope the model to its artifact object, and add capture and KMS only when asked", () => {
+  it("scope the model to its releases, and add capture, KMS and alarms only when asked", () => {
     const base = {
       env,
-      modelDataUrl: "s3://art/models/v1/model.tar.gz",
+      releases: ["s3://art/models/v1/model.tar.gz"],
       imageRepositoryArn: "arn:aws:ecr:eu-west-1:763104351884:repository/pytorch-inference",
       endpointName: "ep",
     };
     const plain = modelPolicy(base);
     assert.deepStrictEqual(
-      plain.Statement.find((s) => s.Sid === "ReadModelArtifact")?.Resource,
+      plain.Statement.find((s) => s.Sid === "ReadModelReleases")?.Resource,
       "arn:aws:s3:::art/models/v1/model.tar.gz",
     );
     assert.strictEqual(
-      plain.Statement.some((s) => s.Sid === "WriteDataCapture" || s.Sid === "UseStackKey"),
+      plain.Statement.some((s) =>
+        ["WriteDataCapture", "UseStackKey", "ReadRollbackAlarms"].includes(String(s.Sid)),
+      ),
       false,
+    );
+    assert.deepStrictEqual(
+      modelPolicy({ ...base, releases: ["s3://b/models/releases/"] }).Statement[0].Resource,
+      "arn:aws:s3:::b/models/releases/*",
+    );
+    assert.throws(() => modelPolicy({ ...base, releases: [] }), /releases must name at least one/);
+    assert.deepStrictEqual(
+      modelPolicy({ ...base, rollbackAlarmNames: ["a5xx", "alat"] }).Statement.find(
+        (s) => s.Sid === "ReadRollbackAlarms",
+      ),
+      {
+        Sid: "ReadRollbackAlarms",
+        Effect: "Allow",
+        Action: "cloudwatch:DescribeAlarms",
+        Resource: [
+          "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:a5xx",
+          "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:alat",
+        ],
+      },
     );
     const full = modelPolicy({
       ...base,

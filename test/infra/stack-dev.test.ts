@@ -165,6 +165,7 @@ describe("dev stack", () => {
     assert.strictEqual(nb.volumeSize, 5);
     assert.strictEqual(nb.rootAccess, "Disabled");
     assert.strictEqual(nb.directInternetAccess, "Enabled");
+    assert.strictEqual(nb.platformIdentifier, "notebook-al2023-v1");
     assert.deepStrictEqual(nb.instanceMetadataServiceConfiguration, {
       minimumInstanceMetadataServiceVersion: "2",
     });
