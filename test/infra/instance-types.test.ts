@@ -27,7 +27,10 @@ function problemFor(key: string, value: string, stack = "dev"): string {
 
 describe("instance types", () => {
   it("are the lists of the installed packages (npm run instance-types:generate)", () => {
-    const committed = fs.readFileSync(path.join(ROOT, "shared", "instance-type-lists.json"), "utf8");
+    const committed = fs.readFileSync(
+      path.join(ROOT, "shared", "instance-type-lists.json"),
+      "utf8",
+    );
     assert.strictEqual(committed, renderInstanceTypes());
   });
 
