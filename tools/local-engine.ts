@@ -12,6 +12,7 @@
 // Data sources (invokes) and stack references are answered in both modes, as the engine does.
 import { ChildProcess, spawn } from "child_process";
 import { CONFIG_ERROR_TITLE } from "../infra/config";
+import { DEPLOY_REFUSED_TITLE } from "../infra/deploy-gate";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -34,13 +35,21 @@ const fromSdk = (m: string) => require(require.resolve(m, { paths: [path.join(sd
 const grpc = fromSdk("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
 const resourceGrpc = require("@pulumi/pulumi/proto/resource_grpc_pb");
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-const resourcePb = require("@pulumi/pulumi/proto/resource_pb");
-const providerPb = require("@pulumi/pulumi/proto/provider_pb");
-const enginePb = require("@pulumi/pulumi/proto/engine_pb");
 const structPb = fromSdk("google-protobuf/google/protobuf/struct_pb.js");
-const emptyPb = fromSdk("google-protobuf/google/protobuf/empty_pb.js");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+interface Message {
+  [setter: string]: (v: unknown) => void;
+}
+type Service = Record<string, { responseType: new () => Message }>;
+/**
+ * A new answer of a method, of the type the SDK's service definition declares for it: the
+ * messages differ between SDK releases (Invoke answers a ResourceInvokeResponse since 3.2xx).
+ */
+const answer = (service: Service, method: string): Message => new service[method].responseType();
+const monitorAnswer = (m: string) => answer(resourceGrpc.ResourceMonitorService, m);
+const engineAnswer = (m: string) => answer(engineGrpc.EngineService, m);
 
 /** The wire's unknown value: what a preview sends and receives for a value not known yet. */
 export const UNKNOWN: string = rpc.unknownValue;
@@ -55,7 +64,7 @@ export type EngineMode = "preview" | "update";
 export class ProgramError extends Error {
   constructor(
     message: string,
-    readonly kind: "config" | "program",
+    readonly kind: "config" | "program" | "refused",
   ) {
     super(message);
     this.name = kind === "config" ? "ConfigError" : "ProgramError";
@@ -204,25 +213,25 @@ function services(d: Deployment) {
 
   const monitor = {
     supportsFeature: handle((req: Req) => {
-      const resp = new resourcePb.SupportsFeatureResponse();
+      const resp = monitorAnswer("supportsFeature");
       // Every feature the SDK asks about (settings.js, awaitFeatureSupport), as the engine has
       // them all.
       resp.setHassupport(FEATURES.has(String(req.getId())));
       return resp;
     }),
     registerPackage: handle(() => {
-      const resp = new resourcePb.RegisterPackageResponse();
+      const resp = monitorAnswer("registerPackage");
       resp.setRef(`package-${d.byUrn.size}`);
       return resp;
     }),
     registerResource: handle((req: Req) => registerResource(d, req)),
     registerResourceOutputs: handle((req: Req) => {
       if (req.getUrn() === d.rootUrn) d.outputs = plain(toJs(req.getOutputs())) as never;
-      return new emptyPb.Empty();
+      return monitorAnswer("registerResourceOutputs");
     }),
     readResource: handle((req: Req) => readResource(d, req)),
     invoke: handle((req: Req) => {
-      const resp = new providerPb.InvokeResponse();
+      const resp = monitorAnswer("invoke");
       const args = plain(toJs(req.getArgs())) as Record<string, unknown>;
       const result = invokeResult(String(req.getTok()), args, d.ctx);
       resp.setReturn(struct(result));
@@ -231,7 +240,7 @@ function services(d: Deployment) {
     call: handle((req: Req) => {
       throw new Error(`method calls are not served offline (${String(req.getTok())})`);
     }),
-    signalAndWaitForShutdown: handle(() => new emptyPb.Empty()),
+    signalAndWaitForShutdown: handle(() => monitorAnswer("signalAndWaitForShutdown")),
   };
 
   const engine = {
@@ -241,16 +250,16 @@ function services(d: Deployment) {
       const severity = Number(req.getSeverity());
       if (severity === 3) d.errors.push(message);
       else if (severity > 0) d.logs.push(message);
-      return new emptyPb.Empty();
+      return engineAnswer("log");
     }),
     getRootResource: handle(() => {
-      const resp = new enginePb.GetRootResourceResponse();
+      const resp = engineAnswer("getRootResource");
       resp.setUrn(d.rootUrn);
       return resp;
     }),
     setRootResource: handle((req: Req) => {
       d.rootUrn = String(req.getUrn());
-      return new enginePb.SetRootResourceResponse();
+      return engineAnswer("setRootResource");
     }),
   };
   return { monitor, engine };
@@ -283,8 +292,11 @@ function registerResource(d: Deployment, req: Req): unknown {
   let object: Record<string, unknown> = {};
   if (custom) {
     if (d.preview) {
-      // The checked inputs come back; what the provider computes, and the id, stay unknown.
+      // The checked inputs come back; what the provider computes (what the cloud's edge adds to
+      // the inputs once created), and the id, are unknown.
       object = plain(wire, true) as Record<string, unknown>;
+      const created = resourceState(type, name, inputs, d.ctx).state;
+      for (const k of Object.keys(created)) if (!(k in inputs)) object[k] = UNKNOWN;
     } else {
       const state = resourceState(type, name, inputs, d.ctx);
       id = state.id;
@@ -319,7 +331,7 @@ function registerResource(d: Deployment, req: Req): unknown {
     d.resources.push(resource);
     d.opts.onResource?.(resource);
   }
-  const resp = new resourcePb.RegisterResourceResponse();
+  const resp = monitorAnswer("registerResource");
   resp.setUrn(urn);
   resp.setId(id);
   resp.setObject(struct(object));
@@ -340,7 +352,7 @@ async function readResource(d: Deployment, req: Req): Promise<unknown> {
   } else {
     state = resourceState(type, name, { ...props, id: req.getId() }, d.ctx).state;
   }
-  const resp = new resourcePb.ReadResourceResponse();
+  const resp = monitorAnswer("readResource");
   resp.setUrn(urn);
   resp.setProperties(struct(state));
   return resp;
@@ -389,13 +401,12 @@ export function nodeOnPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The error the CLI shows for a failed program: what it logged as errors, else its output. A
- * config error (the program's ConfigError, logged without a stack as a RunError) keeps its kind.
+ * config error and an up's refusal (RunErrors, logged without a stack) keep their kind.
  */
 function programError(d: Deployment, code: number | null, output: string): ProgramError {
   const logged = d.errors.join("\n").trim();
-  if (logged.startsWith(`${CONFIG_ERROR_TITLE} (`)) {
-    return new ProgramError(logged, "config");
-  }
+  if (logged.startsWith(`${CONFIG_ERROR_TITLE} (`)) return new ProgramError(logged, "config");
+  if (logged.startsWith(`${DEPLOY_REFUSED_TITLE}: `)) return new ProgramError(logged, "refused");
   const text = logged || output.trim() || `the program exited with code ${code}`;
   return new ProgramError(text, "program");
 }
