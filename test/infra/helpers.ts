@@ -4,6 +4,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { MOCK_ACCOUNT } from "../../tools/mock-cloud";
 import { RunOptions, StackResource, StackRun, ofType, runStack } from "../../tools/stack-run";
 import type { PolicyDocument } from "../../infra/iam/policies";
+import { EngineMode, RunMemo, runOnEngine } from "../../tools/local-engine";
 
 const runs = new Map<string, Promise<StackRun>>();
 
@@ -52,6 +53,27 @@ export function stackRun(
     runs.set(key, run);
   }
   return run;
+}
+
+const engineRuns: RunMemo = new Map();
+
+/**
+ * The stack as it serves (SERVING), run the way `pulumi up` (or, in "preview" mode, `pulumi
+ * preview` of a fresh stack) runs it: @pulumi/pulumi/cmd/run against the local engine. Once per
+ * process and mode.
+ */
+export function servingEngineRun(
+  stack: "dev" | "prod",
+  mode: EngineMode = "update",
+): Promise<StackRun> {
+  const s = SERVING[stack];
+  return runOnEngine({
+    stack,
+    mode,
+    overrides: s.overrides,
+    stackOutputs: s.stackOutputs,
+    memo: engineRuns,
+  });
 }
 
 /** The stack as it serves (SERVING), with more overrides on top. */

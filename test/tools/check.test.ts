@@ -37,7 +37,18 @@ function projectWith(stacks: Record<string, Record<string, unknown>>): string {
 /** The program's runs, shared by the checks of this file: each stack and mode runs once. */
 const RUNS: RunMemo = new Map();
 
-async function check(cwd: string, ...argv: string[]) {
+/** Checks already made by this file, by folder and arguments: the same check is made once. */
+const CHECKS = new Map<string, ReturnType<typeof checkOnce>>();
+
+function check(cwd: string, ...argv: string[]) {
+  // A report file may change between two checks that render it.
+  if (argv.includes("--render")) return checkOnce(cwd, ...argv);
+  const key = JSON.stringify([cwd, argv]);
+  if (!CHECKS.has(key)) CHECKS.set(key, checkOnce(cwd, ...argv));
+  return CHECKS.get(key)!;
+}
+
+async function checkOnce(cwd: string, ...argv: string[]) {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
