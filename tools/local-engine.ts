@@ -384,6 +384,25 @@ async function serve(d: Deployment): Promise<{ address: string; close(): Promise
   };
 }
 
+/**
+ * The engine service alone, for a plugin the engine starts (the dynamic-provider host): what it
+ * logs is kept, as `pulumi up` shows it.
+ */
+export async function serveEngine(): Promise<{
+  address: string;
+  logs: string[];
+  close(): Promise<void>;
+}> {
+  const d = new Deployment(
+    { stack: "", mode: "update" },
+    "",
+    { region: "", account: MOCK_ACCOUNT },
+    async () => ({}),
+  );
+  const server = await serve(d);
+  return { address: server.address, logs: d.logs, close: server.close };
+}
+
 /** `node` as the language host finds it: the first on PATH (main.go, `exec.LookPath`). */
 export function nodeOnPath(env: NodeJS.ProcessEnv = process.env): string {
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {

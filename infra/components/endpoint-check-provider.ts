@@ -81,6 +81,9 @@ export class EndpointRolledBackError extends Error {
   readonly reasons: string[];
   constructor(message: string, properties: EndpointCheckOutputs) {
     super(message);
+    // Serialized into the dynamic-provider host, the class calls Error as a function, which
+    // leaves `this` without a message: the engine would show an empty error.
+    this.message = message;
     this.name = "EndpointRolledBackError";
     this.id = properties.endpointName;
     this.properties = properties;

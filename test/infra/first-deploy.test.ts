@@ -78,7 +78,11 @@ describe("a first deploy, state by state", () => {
   let promotedProd: StackRun;
   // Each state as `pulumi up` runs it (@pulumi/pulumi/cmd/run against the local engine), with
   // the team's alert address set first, as README's first deploy does.
-  const up = (stack: string, overrides: Record<string, unknown>, outputs?: Record<string, unknown>) =>
+  const up = (
+    stack: string,
+    overrides: Record<string, unknown>,
+    outputs?: Record<string, unknown>,
+  ) =>
     runOnEngine({
       stack,
       mode: "update",
