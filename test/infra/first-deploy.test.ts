@@ -7,6 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { StackResource, StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
+import { TYPES } from "../../shared/resource-types";
+import { MOCK_JOB_STARTED_AT } from "../../tools/mock-cloud";
 import { PROMOTED_ETAG, stackRun } from "./helpers";
 
 const MODEL = "aws:sagemaker/model:Model";
@@ -72,12 +74,19 @@ const VERSION = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY";
 
 describe("a first deploy, state by state", () => {
   let freshDev: StackRun;
+  let tuningDev: StackRun;
   let tunedDev: StackRun;
   let waitingProd: StackRun;
   let promotedProd: StackRun;
   before(async () => {
     freshDev = await stackRun("dev");
-    tunedDev = await stackRun("dev", { trainingMode: "tune" });
+    tuningDev = await stackRun("dev", { trainingMode: "tune" });
+    // A later `up`, once the tuning job that the first one started has completed.
+    tunedDev = await runStack({
+      stack: "dev",
+      overrides: { trainingMode: "tune" },
+      jobStatus: "Completed",
+    });
     waitingProd = await stackRun("prod", {}, { dev: tunedDev.outputs });
     promotedProd = await stackRun(
       "prod",
@@ -106,25 +115,39 @@ describe("a first deploy, state by state", () => {
     );
   });
 
-  it("2. dev with trainingMode tune: the tuning job's best model fills the inference tier", () => {
+  it("2. dev with trainingMode tune: `up` starts the tuning job and returns; the inference tier waits", () => {
+    const t = types(tuningDev);
+    assert.ok(t.has(TYPES.tuningJob));
+    for (const type of INFERENCE) assert.ok(!t.has(type), `running dev declares no ${type}`);
+    const name = String(ofType(tuningDev, TYPES.tuningJob)[0].inputs.name);
+    assert.deepStrictEqual(
+      (tuningDev.outputs.waiting as { what: string }[]).map((w) => w.what),
+      [
+        `training: in progress (${name}, started at ${MOCK_JOB_STARTED_AT})`,
+        "budget alerts: the address that receives them",
+      ],
+    );
+  });
+
+  it("3. the next up after the tuning job completed: its best model fills the inference tier", () => {
     const t = types(tunedDev);
     for (const type of [...ALWAYS, ...INFERENCE])
       assert.ok(t.has(type), `tuned dev declares ${type}`);
-    assert.ok(t.has("aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"));
+    assert.ok(t.has(TYPES.tuningJob));
     // Only the budget's alert address, which the stack file leaves to the team, still waits.
     assert.deepStrictEqual(
       (tunedDev.outputs.waiting as { what: string }[]).map((w) => w.what),
       ["budget alerts: the address that receives them"],
     );
     assert.deepStrictEqual(roleNames(tunedDev), ["lambda", "model", "notebook", "training"]);
-    assertModelsReadWhatTheStackPutInPlace(tunedDev, "pulumi-nodejs:dynamic/sagemaker:JobArtifact");
+    assertModelsReadWhatTheStackPutInPlace(tunedDev, TYPES.tuningJob);
     assert.match(
       String(tunedDev.outputs.modelDataUrl),
       /^s3:\/\/dog-breed-classifier-dev-123456789012\/models\/jobs\/.+\/output\/model\.tar\.gz$/,
     );
   });
 
-  it("3a. prod before the pin: everything but the inference tier, and the command that reads the ETag", () => {
+  it("4a. prod before the pin: everything but the inference tier, and the command that reads the ETag", () => {
     const t = types(waitingProd);
     for (const type of ALWAYS) assert.ok(t.has(type));
     for (const type of [...INFERENCE, "aws:s3/objectCopy:ObjectCopy"]) assert.ok(!t.has(type));
@@ -134,7 +157,7 @@ describe("a first deploy, state by state", () => {
     assert.match(w.next[0], /^npm run promote -- --from dev --stack prod /);
   });
 
-  it("3b. prod promoted from dev: a pinned copy into prod's bucket serves, read by prod's model role only", () => {
+  it("4b. prod promoted from dev: a pinned copy into prod's bucket serves, read by prod's model role only", () => {
     const t = types(promotedProd);
     for (const type of [...ALWAYS, ...INFERENCE]) assert.ok(t.has(type));
     const [copy] = ofType(promotedProd, "aws:s3/objectCopy:ObjectCopy");
