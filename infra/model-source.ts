@@ -114,3 +114,67 @@ export function modelSource(config: SourceConfig): ModelSource {
     },
   };
 }
+
+/** What a training or tuning job reports, as the program reads it; undefined in a preview. */
+export interface JobReport {
+  kind: "training" | "tuning";
+  name: string;
+  status: string;
+  startedAt: string;
+  modelDataUrl: string;
+  failureReason: string;
+}
+
+/** The command that prints a job's status. */
+function describeCommand(kind: JobReport["kind"], name: string): string {
+  return kind === "training"
+    ? `aws sagemaker describe-training-job --training-job-name ${name} --query TrainingJobStatus`
+    : `aws sagemaker describe-hyper-parameter-tuning-job --hyper-parameter-tuning-job-name ${name} --query HyperParameterTuningJobStatus`;
+}
+
+/**
+ * Why the inference tier of a training stack waits, or undefined once its job has completed with
+ * a model. The job runs on its own: `pulumi up` starts it and returns, and the first `up` after
+ * it has completed declares the inference tier on its model.
+ */
+export function trainingWaiting(stack: string, job: JobReport | undefined): Waiting | undefined {
+  const up = `pulumi up --stack ${stack}`;
+  if (job === undefined) {
+    return {
+      what: "training: job status known at `pulumi up` (it starts the job, or adopts the one of the same name)",
+      reason:
+        "a preview does not read the job: `pulumi up` starts it, or reads the status of the job it started before; the inference tier follows once the job has completed",
+      next: [up],
+    };
+  }
+  const { kind, name, status } = job;
+  if (status === "Completed" && job.modelDataUrl !== "") return undefined;
+  if (status === "InProgress") {
+    return {
+      what: `training: in progress (${name}, started at ${job.startedAt})`,
+      reason: `the ${kind} job runs on its own; \`pulumi up\` does not wait for it, and declares the inference tier on its model once it has completed`,
+      next: [
+        `${describeCommand(kind, name)}   # InProgress, then Completed`,
+        `${up}   # once it has completed: deploys its model`,
+      ],
+    };
+  }
+  const reason = job.failureReason || "no failure reason given";
+  if (status === "Completed") {
+    return {
+      what: `training: completed without a model (${name}: ${reason})`,
+      reason: `the ${kind} job produced no model to deploy`,
+      next: [
+        `pulumi config set ${q("trainingEpochs")} <epochs> --stack ${stack}   # or another input of the job: a new job under a new name`,
+        up,
+      ],
+    };
+  }
+  return {
+    what: `training: ${status.toLowerCase()} (${name}: ${reason})`,
+    reason: `the ${kind} job ended without a model`,
+    next: [
+      `${up}   # starts it again as the next attempt (${name.replace(/-\d$|-\d\d$/, "")}-<n>); trainingJobPreviousFailure keeps this reason`,
+    ],
+  };
+}

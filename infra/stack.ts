@@ -56,7 +56,14 @@ export interface BuildOptions {
   root?: string;
 }
 
-export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
+/**
+ * Declares the stack. Asynchronous because a training stack's inference tier depends on its job's
+ * status, which the program reads once the job resource is registered.
+ */
+export async function buildStack(
+  config: StackConfig,
+  options: BuildOptions = {},
+): Promise<StackOutputs> {
   const root = options.root ?? projectRoot(__dirname);
   const names = stackNames(config.prefix);
   // A preview and the offline check list undeliverable alerts as a step still to do; an update
@@ -92,18 +99,20 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
   };
   const image = inferenceImage(ctx);
 
-  // Training, and the model the inference tier serves.
+  // Training, the notebook and the host, and the monthly cost budget in AWS Budgets (the policy
+  // pack holds the cost estimate to it): everything that needs no model, declared before the
+  // program reads the job's status.
   const jobRole = trainingRole(ctx);
   const training = trainingJob(ctx, jobRole);
-  const served = servedModel(ctx, modelSource(config), training, data);
   const notebookRoleOfStack = notebookRole(ctx, jobRole);
   const hostRole = trainingHostRole(ctx);
   const notebookInstance = notebook(ctx, notebookRoleOfStack);
   const host = trainingHost(ctx, hostRole);
-
-  // The monthly cost budget in AWS Budgets; the policy pack holds the cost estimate to it.
   const budgetArgs = budgetArgsFromConfig(config);
   if (budgetArgs) new StackBudget("cost", budgetArgs, withProvider);
+
+  // The model the inference tier serves.
+  const served = await servedModel(ctx, modelSource(config), training, data);
 
   const outputs: StackOutputs = {
     region: config.region,

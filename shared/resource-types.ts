@@ -1,6 +1,8 @@
-// The Pulumi type tokens of the AWS resources that more than one part of the project names: the
-// policy pack, the cost estimator and the offline check's resource summary. Tokens are the AWS
-// provider's (`aws:<module>/<resource>:<Resource>`), as the engine reports them.
+// The Pulumi type tokens of the resources that more than one part of the project names: the
+// policy pack, the cost estimator, the offline check's resource summary and the mocked cloud.
+// Tokens are the AWS provider's (`aws:<module>/<resource>:<Resource>`), as the engine reports
+// them, and the program's dynamic resources' (`pulumi-nodejs:dynamic/<module>:<Resource>`, the
+// module and name each class passes to `pulumi.dynamic.Resource`).
 
 export const TYPES = {
   // SageMaker
@@ -8,8 +10,12 @@ export const TYPES = {
   endpointConfig: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
   endpoint: "aws:sagemaker/endpoint:Endpoint",
   model: "aws:sagemaker/model:Model",
-  trainingJob: "aws:sagemaker/trainingJob:TrainingJob",
-  tuningJob: "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+  // The jobs are the program's dynamic resources (infra/training/job.ts), which start a job and
+  // return without waiting for it; their inputs keep the AWS provider's shapes.
+  trainingJob: "pulumi-nodejs:dynamic/sagemaker:TrainingJob",
+  tuningJob: "pulumi-nodejs:dynamic/sagemaker:TuningJob",
+  jobName: "pulumi-nodejs:dynamic/sagemaker:JobName",
+  endpointCheck: "pulumi-nodejs:dynamic/sagemaker:EndpointCheck",
   domain: "aws:sagemaker/domain:Domain",
   userProfile: "aws:sagemaker/userProfile:UserProfile",
   // Application Auto Scaling

@@ -97,6 +97,8 @@ export interface EngineRunOptions {
    * already made (or under way) is reused. For callers that check the same stacks repeatedly.
    */
   memo?: RunMemo;
+  /** The status the mocked SageMaker reports for the stack's job (CloudContext.jobStatus). */
+  jobStatus?: string;
 }
 
 export type RunMemo = Map<string, Promise<StackRun>>;
@@ -435,7 +437,14 @@ export function runOnEngine(opts: EngineRunOptions, depth = 0): Promise<StackRun
   if (!opts.memo) return runProgram(opts, depth);
   const root = fs.realpathSync(opts.root ?? findProjectRoot(__dirname));
   const { config } = loadStackConfig(root, opts.stack, opts.overrides);
-  const key = JSON.stringify([root, opts.stack, opts.mode, config, opts.stackOutputs ?? null]);
+  const key = JSON.stringify([
+    root,
+    opts.stack,
+    opts.mode,
+    config,
+    opts.stackOutputs ?? null,
+    opts.jobStatus ?? null,
+  ]);
   let run = opts.memo.get(key);
   if (!run) {
     run = runProgram(opts, depth);
@@ -471,7 +480,7 @@ async function runProgram(opts: EngineRunOptions, depth: number): Promise<StackR
     }
     return (await run).outputs;
   };
-  const ctx: CloudContext = { region, account: MOCK_ACCOUNT };
+  const ctx: CloudContext = { region, account: MOCK_ACCOUNT, jobStatus: opts.jobStatus };
   const d = new Deployment(opts, project.name, ctx, reference);
   const server = await serve(d);
   const sync = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-sync-"));

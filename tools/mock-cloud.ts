@@ -4,6 +4,7 @@
 // so IAM documents built from them can be evaluated like the real ones.
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { TYPES } from "../shared/resource-types";
 
 export const MOCK_ACCOUNT = "123456789012";
 /** The AMI id the public SSM parameter resolves to under mocks. */
@@ -21,6 +22,29 @@ export interface CloudContext {
   referenceOutputs?: (name: string) => Record<string, unknown> | undefined;
   /** Filled with the references neither answered, when set. */
   unresolvedReferences?: Set<string>;
+  /**
+   * The status SageMaker reports for the stack's training or tuning job: InProgress unless set
+   * (what the `up` that starts a job sees), Completed for a later `up`, Failed or Stopped.
+   */
+  jobStatus?: string;
+}
+
+/** When a job the mocked cloud reports was created. */
+export const MOCK_JOB_STARTED_AT = "2026-11-02T09:30:00.000Z";
+
+/** What the mocked SageMaker reports of a job with `status`, named `job`, writing under `output`. */
+function jobReport(kind: "training" | "tuning", job: string, output: string, status: string) {
+  // A tuning job's training jobs are named <tuning job>-<index>-<8 hex>; SageMaker writes a model
+  // at <output path><training job>/output/model.tar.gz.
+  const best = kind === "tuning" ? `${job}-001-${shortHash(job, 8)}` : job;
+  const completed = status === "Completed";
+  return {
+    status,
+    startedAt: MOCK_JOB_STARTED_AT,
+    modelArtifactUri: completed ? `${output}${best}/output/model.tar.gz` : "",
+    bestTrainingJobName: completed ? best : "",
+    failureReason: status === "Failed" ? "AlgorithmError: ExecuteUserScriptError: exit code 1" : "",
+  };
 }
 
 function shortHash(s: string, len = 8): string {
@@ -171,25 +195,26 @@ export function resourceState(
       Object.assign(state, { name: full, outputs, secretOutputNames: [] });
       break;
     }
-    case "pulumi-nodejs:dynamic/sagemaker:JobName": {
+    case TYPES.jobName: {
       // A first attempt: no job has the base name yet.
       id = String(inputs.base);
       Object.assign(state, { name: id, attempt: 1, previousFailure: "" });
       break;
     }
-    case "pulumi-nodejs:dynamic/sagemaker:JobArtifact": {
-      // A finished job's model, where SageMaker writes it: <output path><training job>/output/
-      // model.tar.gz. A tuning job's training jobs are named <tuning job>-<index>-<8 hex>.
-      const job = String(inputs.jobName);
-      const trainingJob = inputs.jobKind === "tuning" ? `${job}-001-${shortHash(job, 8)}` : job;
-      id = `${String(inputs.jobKind)}/${job}`;
-      Object.assign(state, {
-        trainingJobName: trainingJob,
-        modelArtifactUri: `${String(inputs.outputPath)}${trainingJob}/output/model.tar.gz`,
-      });
+    case TYPES.trainingJob: {
+      id = String(inputs.trainingJobName);
+      const output = String((inputs.outputDataConfig as Inputs | undefined)?.s3OutputPath ?? "");
+      Object.assign(state, jobReport("training", id, output, ctx.jobStatus ?? "InProgress"));
       break;
     }
-    case "pulumi-nodejs:dynamic/sagemaker:EndpointCheck":
+    case TYPES.tuningJob: {
+      id = String(inputs.name);
+      const def = inputs.trainingJobDefinition as Inputs | undefined;
+      const output = String((def?.outputDataConfig as Inputs | undefined)?.s3OutputPath ?? "");
+      Object.assign(state, jobReport("tuning", id, output, ctx.jobStatus ?? "InProgress"));
+      break;
+    }
+    case TYPES.endpointCheck:
       // A passed check: the endpoint serves the declared configuration.
       id = String(inputs.endpointName);
       state.endpointStatus = "InService";

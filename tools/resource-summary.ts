@@ -61,8 +61,8 @@ const SETTINGS: Record<string, Record<string, string>> = {
   },
   [TYPES.tuningJob]: {
     instance: "trainingJobDefinition.resourceConfig.instanceType",
-    maxJobs: "hyperParameterTuningJobConfig.resourceLimits.maxNumberOfTrainingJobs",
-    parallel: "hyperParameterTuningJobConfig.resourceLimits.maxParallelTrainingJobs",
+    maxJobs: "config.resourceLimits.maxNumberOfTrainingJobs",
+    parallel: "config.resourceLimits.maxParallelTrainingJobs",
     spot: "trainingJobDefinition.enableManagedSpotTraining",
   },
   [TYPES.scalingTarget]: {

@@ -77,7 +77,8 @@ interface RegisterResponse {
 /** The program's entry points, loaded lazily so that mocks are set before `@pulumi/aws` is used. */
 export interface Program {
   loadConfig(): unknown;
-  buildStack(config: never): Record<string, unknown>;
+  /** The stack's outputs, or their promise (the program reads a job's status before it is done). */
+  buildStack(config: never): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 export interface RunOptions {
@@ -109,6 +110,8 @@ export interface RunOptions {
    * an update (`pulumi up`), which is where the program refuses what must not be deployed.
    */
   preview?: boolean;
+  /** The status the mocked SageMaker reports for the stack's job (CloudContext.jobStatus). */
+  jobStatus?: string;
 }
 
 /** How deep stacks referencing stacks are followed. */
@@ -196,6 +199,7 @@ async function runOnce(
     stackOutputs: opts.stackOutputs,
     referenceOutputs,
     unresolvedReferences,
+    jobStatus: opts.jobStatus,
   };
 
   pulumi.runtime.setAllConfig(config, secretKeys);
@@ -249,7 +253,6 @@ async function runOnce(
 
   const program = opts.program ?? defaultProgram();
   const cfg = program.loadConfig();
-  const exported = program.buildStack(cfg as never);
   // An error raised while an input resolves (an `apply` that throws) fails the run, as it fails a
   // preview, instead of leaving its outputs unresolved.
   let fail: (reason: unknown) => void = () => undefined;
@@ -260,6 +263,7 @@ async function runOnce(
   try {
     outputs = await Promise.race([
       (async () => {
+        const exported = await program.buildStack(cfg as never);
         const resolved = (await resolveOutputs(exported)) as Record<string, unknown>;
         await settings.waitForRPCs();
         return resolved;

@@ -7,7 +7,8 @@ import { ModelPromotion } from "../components/model-promotion";
 import { Notebook } from "../components/notebook";
 import type { ServiceRole } from "../components/service-role";
 import { TrainingHost } from "../components/training-host";
-import { ModelSource, Waiting } from "../model-source";
+import { JobReport, ModelSource, Waiting, trainingWaiting } from "../model-source";
+import { valueOf } from "../output-value";
 import { BUCKET_LAYOUT } from "../naming";
 import {
   JOB_OUTPUT_PREFIX,
@@ -75,22 +76,45 @@ export interface ServedModel {
 
 /**
  * The deployed model's weights, from this one place: the configured artifact, the output artifact
- * of the training or tuning job, or the promoted copy in this stack's bucket.
+ * of the training or tuning job once it has completed, or the promoted copy in this stack's bucket.
+ * A training stack reads its job's status as this `up` left it: the job runs on its own, and the
+ * inference tier waits until an `up` finds it completed.
  */
-export function servedModel(
+export async function servedModel(
   ctx: StackContext,
   source: ModelSource,
   training: TrainingRun | undefined,
   data: pulumi.Resource,
-): ServedModel {
+): Promise<ServedModel> {
   const { config } = ctx;
   if (source.kind === "waiting") return { waiting: [source.waiting], releases: [] };
   if (source.kind === "training") {
-    return {
-      modelDataUrl: deployedModelData(config, training?.modelDataUrl),
-      releases: [pulumi.interpolate`s3://${ctx.bucket}/${JOB_OUTPUT_PREFIX}`],
-      waiting: [],
-    };
+    const releases = [pulumi.interpolate`s3://${ctx.bucket}/${JOB_OUTPUT_PREFIX}`];
+    if (training === undefined) {
+      return { modelDataUrl: deployedModelData(config), releases, waiting: [] };
+    }
+    const job = await valueOf(
+      pulumi
+        .all([
+          training.jobName,
+          training.status,
+          training.startedAt,
+          training.modelDataUrl,
+          training.failureReason,
+        ])
+        .apply(([name, status, startedAt, modelDataUrl, failureReason]): JobReport => ({
+          kind: training.kind,
+          name,
+          status,
+          startedAt,
+          modelDataUrl,
+          failureReason,
+        })),
+    );
+    const waiting = trainingWaiting(config.stack, job);
+    if (waiting) return { releases, waiting: [waiting] };
+    // The Output, not its value: the model depends on the job resource that reported it.
+    return { modelDataUrl: training.modelDataUrl, releases, waiting: [] };
   }
   if (source.kind === "artifact") {
     // Only the configured artifact is known; an earlier value of modelArtifactUri is not.

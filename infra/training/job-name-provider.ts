@@ -3,7 +3,9 @@
 // the digest-derived base for the first attempt and `<base>-<n>` for the next ones: a job that
 // failed or was stopped is retried by the next `pulumi up` under the next free name, and the
 // failure of the previous attempt stays visible in this resource's `previousFailure` output (and
-// in SageMaker, which keeps every job's description).
+// in SageMaker, which keeps every job's description). A job of the same inputs that is in
+// progress or completed keeps its name: the job resource adopts it (an `up` interrupted after the
+// job started, a stack whose state was lost), so the same job never runs twice.
 //
 // Pulumi serializes this provider's functions into the stack state and runs them from there
 // (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/), so the module stays
@@ -42,8 +44,10 @@ export type JobLookup = (kind: JobNameKind, name: string) => Promise<JobState | 
 /** The most attempts under one base name; then an input has to change. */
 export const MAX_ATTEMPTS = 99;
 
-// States in which a job produced no model and never will: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeTrainingJob.html#sagemaker-DescribeTrainingJob-response-TrainingJobStatus
-const ENDED_WITHOUT_MODEL = ["Failed", "Stopped"];
+// States in which a job produced no model and never will (TrainingJobStatus:
+// https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeTrainingJob.html#sagemaker-DescribeTrainingJob-response-TrainingJobStatus;
+// HyperParameterTuningJobStatus: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeHyperParameterTuningJob.html#sagemaker-DescribeHyperParameterTuningJob-response-HyperParameterTuningJobStatus).
+const ENDED_WITHOUT_MODEL = ["Failed", "Stopped", "Stopping"];
 
 /** The name of attempt `n`: the base, then `<base>-<n>`. */
 export function attemptName(base: string, n: number, maxLength: number): string {
@@ -56,7 +60,13 @@ export function attemptName(base: string, n: number, maxLength: number): string 
   return name;
 }
 
-/** The first attempt whose name no job has, with the failure of the last attempt before it. */
+// States in which a job of this name is adopted rather than started again.
+const ADOPTED = ["InProgress", "Completed"];
+
+/**
+ * The first attempt whose name no job has or whose job is in progress or completed, with the
+ * failure of the last attempt before it.
+ */
 export async function allocateJobName(
   inputs: JobNameInputs,
   lookup: JobLookup,
@@ -66,12 +76,10 @@ export async function allocateJobName(
     if (n > 1 && `${inputs.base}-${n}`.length > inputs.maxLength) break;
     const name = attemptName(inputs.base, n, inputs.maxLength);
     const state = await lookup(inputs.kind, name);
-    if (state === undefined) return { name, attempt: n, previousFailure };
-    if (ENDED_WITHOUT_MODEL.includes(state.status)) {
-      previousFailure = `${name} ${state.status}: ${state.failureReason ?? "no failure reason given"}`;
-    }
-    // A job that completed or still runs under this name belongs to another deployment of the
-    // same inputs (a stack rebuilt, a lost state): take the next name rather than collide.
+    if (state === undefined || ADOPTED.includes(state.status))
+      return { name, attempt: n, previousFailure };
+    // Failed, Stopped, or on its way there (Stopping): no model will come of it.
+    previousFailure = `${name} ${state.status}: ${state.failureReason ?? "no failure reason given"}`;
   }
   throw new Error(
     `every ${inputs.kind} job name ${inputs.base}[-n] within ${inputs.maxLength} characters is taken (last: ${previousFailure || "none failed"}); change an input of the job (for example its hyperparameters) to start a new series`,
@@ -122,7 +130,7 @@ export function jobNameProviderWith(
     async diff(_id: string, olds: JobNameOutputs, news: JobNameInputs) {
       const replaces: string[] = REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
       // Same inputs: keep the name while its job runs or has completed; a job that failed or
-      // was stopped is retried under the next name.
+      // was stopped (or is stopping) is retried under the next name.
       if (replaces.length === 0) {
         const state = await lookupFor(olds.region)(olds.kind, olds.name);
         if (state !== undefined && ENDED_WITHOUT_MODEL.includes(state.status))

@@ -1,6 +1,6 @@
 // What a training or tuning job is made of, as pure functions of plain values: hyperparameters in
 // the form the framework containers read, the tuning ranges, metric definitions, job names and
-// the time the program waits for a job. Nothing here depends on Pulumi.
+// the jobs' time limits. Nothing here depends on Pulumi.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import { gpuCount } from "../../shared/accelerated-types";
@@ -246,24 +246,6 @@ export interface StoppingLimits {
   spot: boolean;
   maxRuntimeSeconds: number;
   maxWaitSeconds: number;
-}
-
-/** The longest a single training job can take, waits for spot capacity included. */
-export function jobSeconds(s: StoppingLimits): number {
-  return s.spot ? Math.max(s.maxWaitSeconds, s.maxRuntimeSeconds) : s.maxRuntimeSeconds;
-}
-
-/**
- * How long `pulumi up` waits for the job's model: the longest the job can run under its own
- * limits (for tuning, the jobs run in waves of `parallel`), plus an hour for queueing, starting
- * instances and uploading the model.
- */
-export function waitSeconds(
-  s: StoppingLimits,
-  tuning?: { maxJobs: number; parallel: number },
-): number {
-  const waves = tuning ? Math.ceil(tuning.maxJobs / tuning.parallel) : 1;
-  return waves * jobSeconds(s) + 3600;
 }
 
 /** Sorted copy of a string map, so digests and recorded inputs do not depend on key order. */

@@ -1,15 +1,18 @@
 // A training run of the classifier in SageMaker: the training code uploaded as `sourcedir.tar.gz`,
 // one training job (`train`) or one hyperparameter tuning job (`tune`) on the framework image,
-// and the model artifact the finished job produced, which the deployed model takes.
+// and, once the job has completed, the model artifact it produced, which the deployed model takes.
 //
 // Jobs are immutable and their names unique, so every job is named after a digest of everything
 // it is made of (code archive, data channel, hyperparameters or ranges, image, instances, limits,
 // tags): a change to any of them is a new name, hence a new job, and an unchanged stack keeps its
 // job. A job that failed or was stopped is retried by the next `pulumi up` as `<name>-<n>`.
+//
+// `pulumi up` starts the job and returns; the job runs on its own, and each later `up` reads its
+// status (`status`, `startedAt`), until one finds it completed with its model (`modelDataUrl`).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { takesVolumeKmsKey } from "../components/inference-endpoint";
-import { JobArtifact } from "./job-artifact";
+import { TrainingJob, TuningJob } from "./job";
 import { JobName } from "./job-name";
 import {
   CHECKPOINT_LOCAL_PATH,
@@ -25,7 +28,6 @@ import {
   parameterRanges,
   trainingJobHyperparameters,
   tuningStaticHyperparameters,
-  waitSeconds,
 } from "./job-spec";
 import { packSourceDir } from "./source-package";
 
@@ -65,8 +67,6 @@ export interface TrainingRunArgs {
   stopping: StoppingLimits;
   /** Required with mode `tune`. */
   tuning?: TuningSpec;
-  /** Seconds between two status checks while waiting for the job; 60 unless set. */
-  pollSeconds?: number;
   /** What must exist before a job starts, such as the role's permissions. */
   dependsOn?: pulumi.Resource[];
   /**
@@ -99,14 +99,21 @@ function check(name: string, args: TrainingRunArgs, metrics: MetricDefinition[])
 export class TrainingRun extends pulumi.ComponentResource {
   /** The uploaded code archive. */
   readonly source: aws.s3.BucketObjectv2;
-  readonly trainingJob?: aws.sagemaker.TrainingJob;
-  readonly tuningJob?: aws.sagemaker.HyperParameterTuningJob;
-  readonly artifact: JobArtifact;
+  readonly trainingJob?: TrainingJob;
+  readonly tuningJob?: TuningJob;
+  /** `training` or `tuning`. */
+  readonly kind: "training" | "tuning";
   /** Name of the training or tuning job. */
   readonly jobName: pulumi.Output<string>;
   /** Why the previous attempt of this job failed or stopped; empty for a first attempt. */
   readonly previousFailure: pulumi.Output<string>;
-  /** `s3://.../model.tar.gz` of the trained (best) model. */
+  /** The job's status as this `up` read it (InProgress, Completed, Failed, Stopped, ...). */
+  readonly status: pulumi.Output<string>;
+  /** When SageMaker created the job (ISO 8601). */
+  readonly startedAt: pulumi.Output<string>;
+  /** Why the job ended without a model; empty otherwise. */
+  readonly failureReason: pulumi.Output<string>;
+  /** `s3://.../model.tar.gz` of the trained (best) model once the job completed; empty before. */
   readonly modelDataUrl: pulumi.Output<string>;
   /** `s3://.../sourcedir-<hash>.tar.gz`. */
   readonly submitDirectory: pulumi.Output<string>;
@@ -199,12 +206,12 @@ export class TrainingRun extends pulumi.ComponentResource {
         region: args.region,
         ...(args.tags !== undefined ? { tags: args.tags } : {}),
       }));
-    // Replace on any change: a job cannot be updated in place, and a changed input already
-    // changes the name. The old job is deleted (stopped if still running) after the new one exists.
+    // The job's provider replaces it on any changed input (a job cannot be updated in place, and
+    // a changed input already changes the name); the old job is stopped, if it still runs, once
+    // the new one has started.
     const jobOpts: pulumi.CustomResourceOptions = {
       parent: this,
       dependsOn: [this.source, ...(args.dependsOn ?? [])],
-      replaceOnChanges: ["*"],
     };
 
     // The base name leaves room for an attempt suffix within SageMaker's limit: `-99` for training
@@ -223,15 +230,19 @@ export class TrainingRun extends pulumi.ComponentResource {
       { parent: this },
     );
     this.previousFailure = allocated.previousFailure;
+    this.kind = tune ? "tuning" : "training";
+    const tags = args.tags !== undefined ? { ...args.tags } : undefined;
 
+    let job: TrainingJob | TuningJob;
     if (!tune) {
       const trainingJobName = allocated.name;
       const hyperParameters = this.submitDirectory.apply((submitDirectory) =>
         trainingJobHyperparameters(args.hyperparameters, { ...framework, submitDirectory }),
       );
-      this.trainingJob = new aws.sagemaker.TrainingJob(
+      this.trainingJob = new TrainingJob(
         `${name}-job`,
         {
+          region: args.region,
           trainingJobName,
           roleArn: args.roleArn,
           algorithmSpecification: {
@@ -253,13 +264,11 @@ export class TrainingRun extends pulumi.ComponentResource {
                 localPath: CHECKPOINT_LOCAL_PATH,
               }
             : undefined,
-          // The provider's create waits until the job is Completed or Stopped, two minutes unless
-          // told otherwise (https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/sagemaker/training_job.go):
-          // allow the job's own limits. Deleting a replaced job waits for SageMaker too.
-          timeouts: { create: `${waitSeconds(args.stopping)}s`, delete: "30m" },
+          tags,
         },
         jobOpts,
       );
+      job = this.trainingJob;
       this.jobName = this.trainingJob.trainingJobName;
     } else {
       const t = args.tuning!;
@@ -267,9 +276,10 @@ export class TrainingRun extends pulumi.ComponentResource {
       const staticHyperParameters = this.submitDirectory.apply((submitDirectory) =>
         tuningStaticHyperparameters(args.hyperparameters, { ...framework, submitDirectory }),
       );
-      this.tuningJob = new aws.sagemaker.HyperParameterTuningJob(
+      this.tuningJob = new TuningJob(
         `${name}-tuning`,
         {
+          region: args.region,
           name: tuningJobName,
           config: {
             // Bayesian search, the API's default strategy, which supports early stopping.
@@ -307,33 +317,23 @@ export class TrainingRun extends pulumi.ComponentResource {
                 }
               : undefined,
           },
+          tags,
         },
         jobOpts,
       );
+      job = this.tuningJob;
       this.jobName = this.tuningJob.name;
     }
 
-    this.artifact = new JobArtifact(
-      `${name}-artifact`,
-      {
-        jobKind: tune ? "tuning" : "training",
-        jobName: this.jobName,
-        region: args.region,
-        outputPath,
-        timeoutSeconds: waitSeconds(
-          args.stopping,
-          tune
-            ? { maxJobs: args.tuning!.maxJobs, parallel: args.tuning!.maxParallelJobs }
-            : undefined,
-        ),
-        pollSeconds: args.pollSeconds ?? 60,
-      },
-      { parent: this },
-    );
-    this.modelDataUrl = this.artifact.modelArtifactUri;
+    this.status = job.status;
+    this.startedAt = job.startedAt;
+    this.failureReason = job.failureReason;
+    this.modelDataUrl = job.modelArtifactUri;
     this.registerOutputs({
       jobName: this.jobName,
       previousFailure: this.previousFailure,
+      status: this.status,
+      startedAt: this.startedAt,
       modelDataUrl: this.modelDataUrl,
       submitDirectory: this.submitDirectory,
     });

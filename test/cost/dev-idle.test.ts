@@ -31,7 +31,7 @@ describe("dev's idle cost", () => {
 
   it("stays at most $5 a month once it serves its tuned model: the two alarms on top", async () => {
     const serving = estimateStackRun(
-      await stackRun("dev", { ...ZERO_USAGE, trainingMode: "tune" }),
+      await stackRun("dev", { ...ZERO_USAGE, trainingMode: "tune" }, undefined, "Completed"),
     );
     assert.ok(serving.totals.max <= 5, `serving dev idles at $${serving.totals.max}`);
     assert.strictEqual(Math.round(serving.totals.max * 100) / 100, 1.9);

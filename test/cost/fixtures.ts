@@ -2,6 +2,7 @@
 // enough to compute their cost by hand.
 import type { ResourceLike } from "../../cost/estimate";
 import { USAGE_DEFAULTS, Usage } from "../../cost/usage";
+import { TYPES } from "../../shared/resource-types";
 
 export function urn(stack: string, type: string, name: string, parentType?: string): string {
   const t = parentType ? `${parentType}$${type}` : type;
@@ -43,8 +44,8 @@ export const T = {
   kms: "aws:kms/key:Key",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  trainingJob: "aws:sagemaker/trainingJob:TrainingJob",
-  tuningJob: "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob",
+  trainingJob: TYPES.trainingJob,
+  tuningJob: TYPES.tuningJob,
   budget: "aws:budgets/budget:Budget",
   role: "aws:iam/role:Role",
 } as const;

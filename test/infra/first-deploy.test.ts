@@ -7,6 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { StackResource, StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
+import { TYPES } from "../../shared/resource-types";
+import { MOCK_JOB_STARTED_AT } from "../../tools/mock-cloud";
 import { runOnEngine } from "../../tools/local-engine";
 import { PROMOTED_ETAG, TEAM_EMAIL, stackRun } from "./helpers";
 
@@ -73,6 +75,7 @@ const VERSION = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY";
 
 describe("a first deploy, state by state", () => {
   let freshDev: StackRun;
+  let tuningDev: StackRun;
   let tunedDev: StackRun;
   let waitingProd: StackRun;
   let promotedProd: StackRun;
@@ -81,24 +84,34 @@ describe("a first deploy, state by state", () => {
   const up = (
     stack: string,
     overrides: Record<string, unknown>,
-    outputs?: Record<string, unknown>,
+    opts: { dev?: Record<string, unknown>; jobStatus?: string } = {},
   ) =>
     runOnEngine({
       stack,
       mode: "update",
       overrides: { budgetAlertEmail: TEAM_EMAIL, ...overrides },
-      stackOutputs: outputs && { dev: outputs },
+      stackOutputs: opts.dev && { dev: opts.dev },
+      jobStatus: opts.jobStatus,
     });
   before(async () => {
-    [freshDev, tunedDev] = await Promise.all([up("dev", {}), up("dev", { trainingMode: "tune" })]);
+    [freshDev, tuningDev] = await Promise.all([up("dev", {}), up("dev", { trainingMode: "tune" })]);
+    // A later `up`, once the tuning job that the first one started has completed.
+    tunedDev = await up("dev", { trainingMode: "tune" }, { jobStatus: "Completed" });
     [waitingProd, promotedProd] = await Promise.all([
-      up("prod", {}, tunedDev.outputs),
+      up("prod", {}, { dev: tunedDev.outputs }),
       up(
         "prod",
         { modelPromoteEtag: PROMOTED_ETAG, modelPromoteObject: pinOf(tunedDev) },
-        tunedDev.outputs,
+        { dev: tunedDev.outputs },
       ),
     ]);
+  });
+    waitingProd = await stackRun("prod", {}, { dev: tunedDev.outputs });
+    promotedProd = await stackRun(
+      "prod",
+      { modelPromoteEtag: PROMOTED_ETAG, modelPromoteObject: pinOf(tunedDev) },
+      { dev: tunedDev.outputs },
+    );
   });
 
   it("1. fresh dev: bucket, key, roles, notebook and budget; the inference tier waits", () => {
@@ -121,21 +134,32 @@ describe("a first deploy, state by state", () => {
     );
   });
 
-  it("2. dev with trainingMode tune: the tuning job's best model fills the inference tier", () => {
+  it("2. dev with trainingMode tune: `up` starts the tuning job and returns; the inference tier waits", () => {
+    const t = types(tuningDev);
+    assert.ok(t.has(TYPES.tuningJob));
+    for (const type of INFERENCE) assert.ok(!t.has(type), `running dev declares no ${type}`);
+    const name = String(ofType(tuningDev, TYPES.tuningJob)[0].inputs.name);
+    assert.deepStrictEqual(
+      (tuningDev.outputs.waiting as { what: string }[]).map((w) => w.what),
+      [`training: in progress (${name}, started at ${MOCK_JOB_STARTED_AT})`],
+    );
+  });
+
+  it("3. the next up after the tuning job completed: its best model fills the inference tier", () => {
     const t = types(tunedDev);
     for (const type of [...ALWAYS, ...INFERENCE])
       assert.ok(t.has(type), `tuned dev declares ${type}`);
-    assert.ok(t.has("aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"));
+    assert.ok(t.has(TYPES.tuningJob));
     assert.deepStrictEqual(tunedDev.outputs.waiting, []);
     assert.deepStrictEqual(roleNames(tunedDev), ["lambda", "model", "notebook", "training"]);
-    assertModelsReadWhatTheStackPutInPlace(tunedDev, "pulumi-nodejs:dynamic/sagemaker:JobArtifact");
+    assertModelsReadWhatTheStackPutInPlace(tunedDev, TYPES.tuningJob);
     assert.match(
       String(tunedDev.outputs.modelDataUrl),
       /^s3:\/\/dog-breed-classifier-dev-123456789012\/models\/jobs\/.+\/output\/model\.tar\.gz$/,
     );
   });
 
-  it("3a. prod before the pin: everything but the inference tier, and the command that reads the ETag", () => {
+  it("4a. prod before the pin: everything but the inference tier, and the command that reads the ETag", () => {
     const t = types(waitingProd);
     for (const type of ALWAYS) assert.ok(t.has(type));
     for (const type of [...INFERENCE, "aws:s3/objectCopy:ObjectCopy"]) assert.ok(!t.has(type));
@@ -145,7 +169,7 @@ describe("a first deploy, state by state", () => {
     assert.match(w.next[0], /^npm run promote -- --from dev --stack prod /);
   });
 
-  it("3b. prod promoted from dev: a pinned copy into prod's bucket serves, read by prod's model role only", () => {
+  it("4b. prod promoted from dev: a pinned copy into prod's bucket serves, read by prod's model role only", () => {
     const t = types(promotedProd);
     for (const type of [...ALWAYS, ...INFERENCE]) assert.ok(t.has(type));
     const [copy] = ofType(promotedProd, "aws:s3/objectCopy:ObjectCopy");
@@ -192,18 +216,15 @@ describe("a first deploy, state by state", () => {
       modelDataUrl:
         "s3://dog-breed-classifier-dev-123456789012/models/jobs/newer/output/model.tar.gz",
     };
-    const cases = [
+    for (const [what, dev] of [
       ["dev retrained", retrained],
       ["dev reset to trainingMode none", freshDev.outputs],
       ["dev destroyed", {}],
-    ] as const;
-    const prods = await Promise.all(
-      cases.map(([, dev]) => stackRun("prod", pin, { dev: dev as Record<string, unknown> })),
-    );
-    cases.forEach(([what], i) => {
-      const [copy] = ofType(prods[i], "aws:s3/objectCopy:ObjectCopy");
+    ] as const) {
+      const prod = await stackRun("prod", pin, { dev: dev as Record<string, unknown> });
+      const [copy] = ofType(prod, "aws:s3/objectCopy:ObjectCopy");
       assert.deepStrictEqual(copy.inputs, pinned.inputs, what);
-    });
+    }
   });
 
   it("runs prod from its stack file alone, without running or reading dev", async () => {

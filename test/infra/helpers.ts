@@ -40,16 +40,21 @@ export const SERVING: Record<"dev" | "prod", Omit<RunOptions, "stack">> = {
   },
 };
 
-/** The program run under mocks for `stack`, computed once per process for the same overrides. */
+/**
+ * The program run under mocks for `stack`, computed once per process for the same overrides; a
+ * training stack's job reports `jobStatus` (InProgress, as the `up` that starts it sees it, unless
+ * set).
+ */
 export function stackRun(
   stack: string,
   overrides: Record<string, unknown> = {},
   stackOutputs?: RunOptions["stackOutputs"],
+  jobStatus?: string,
 ): Promise<StackRun> {
-  const key = JSON.stringify([stack, overrides, stackOutputs]);
+  const key = JSON.stringify([stack, overrides, stackOutputs, jobStatus]);
   let run = runs.get(key);
   if (!run) {
-    run = runStack({ stack, overrides, stackOutputs });
+    run = runStack({ stack, overrides, stackOutputs, jobStatus });
     runs.set(key, run);
   }
   return run;

@@ -269,7 +269,7 @@ describe("IAM least privilege (simulated)", () => {
     });
 
     it("dev training: reads every job's output, a rollback's model included, and no other prefix", async () => {
-      const tuned = await stackRun("dev", { trainingMode: "tune" });
+      const tuned = await stackRun("dev", { trainingMode: "tune" }, undefined, "Completed");
       const r = role(tuned, "model");
       const bucket = String(tuned.outputs.bucketName);
       await expectDecisions(r, [

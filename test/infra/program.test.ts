@@ -201,7 +201,7 @@ describe("infra/index.ts", () => {
     const program = {
       loadConfig: () => undefined,
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      buildStack: () => ({ ...require("../../infra/index") }),
+      buildStack: () => require("../../infra/index"),
     };
     const run = await runStack({ stack: "dev", program, ...SERVING.dev });
     assert.deepStrictEqual(Object.keys(run.outputs).sort(), [

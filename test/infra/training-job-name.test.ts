@@ -1,6 +1,7 @@
 // The job name provider against a local server that speaks the SageMaker JSON protocol: a first
 // attempt takes the base name, a failed or stopped job is retried under the next name with its
-// failure reason kept, a running or completed job keeps its name, and what Pulumi serializes.
+// failure reason kept, a running or completed job keeps its name (and is adopted when the state
+// that named it was lost), and what Pulumi serializes.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -84,7 +85,7 @@ describe("job name provider (local SageMaker JSON endpoint)", () => {
 
   it("keeps the name of a job that runs or completed, and replaces it when an input changes", async () => {
     const olds = { ...inputs(), name: BASE, attempt: 1, previousFailure: "" };
-    for (const status of ["InProgress", "Stopping", "Completed"]) {
+    for (const status of ["InProgress", "Completed"]) {
       training(BASE, status);
       assert.deepStrictEqual(await jobNameProvider.diff!(BASE, olds, inputs()), {
         changes: false,
@@ -92,6 +93,9 @@ describe("job name provider (local SageMaker JSON endpoint)", () => {
         deleteBeforeReplace: false,
       });
     }
+    // Someone stops it: it ends without a model, so the next name retries.
+    training(BASE, "Stopping");
+    assert.deepStrictEqual((await jobNameProvider.diff!(BASE, olds, inputs())).replaces, ["name"]);
     // No job under the name (its creation was refused before it started): the same name retries.
     server.reset({});
     assert.strictEqual((await jobNameProvider.diff!(BASE, olds, inputs())).changes, false);
@@ -103,9 +107,20 @@ describe("job name provider (local SageMaker JSON endpoint)", () => {
     assert.deepStrictEqual(other.replaces, ["base"]);
   });
 
-  it("skips a completed job of the same inputs from another deployment rather than collide", async () => {
-    training(BASE, "Completed");
-    assert.strictEqual((await create(inputs())).name, `${BASE}-2`);
+  it("adopts the first attempt that runs or completed when no state names it (an interrupted up)", async () => {
+    for (const status of ["InProgress", "Completed"]) {
+      training(BASE, status);
+      assert.deepStrictEqual((await create(inputs())).name, BASE, status);
+    }
+    training(BASE, "Failed", "ClientError: no images");
+    training(`${BASE}-2`, "InProgress");
+    const outs = await create(inputs());
+    assert.deepStrictEqual(
+      [outs.name, outs.attempt, outs.previousFailure],
+      [`${BASE}-2`, 2, `${BASE} Failed: ClientError: no images`],
+    );
+    // Only Describe calls: naming never starts or stops a job.
+    assert.ok(server.calls.every((c) => c.target === TRAINING));
   });
 
   it("looks tuning jobs up as tuning jobs, within their 32 characters", async () => {

@@ -18,7 +18,6 @@ import {
   supportsTorchDistributed,
   trainingJobHyperparameters,
   tuningStaticHyperparameters,
-  waitSeconds,
 } from "../../infra/training/job-spec";
 import { packSourceDir, tarArchive } from "../../infra/training/source-package";
 import { findProjectRoot } from "../../tools/stack-run";
@@ -299,12 +298,5 @@ describe("job names", () => {
     assert.ok(t.length <= 32);
     assert.ok(jobName(long, hash, JOB_NAME_LIMITS.training, 12).length <= 63);
     assert.strictEqual(jobName("Stack_Name.x", hash, 63, 12), "stack-name-x-0123456789ab");
-  });
-
-  it("bound the wait by the jobs' own limits", () => {
-    const s = { spot: true, maxRuntimeSeconds: 7200, maxWaitSeconds: 14400 };
-    assert.strictEqual(waitSeconds(s), 14400 + 3600);
-    assert.strictEqual(waitSeconds({ ...s, spot: false }), 7200 + 3600);
-    assert.strictEqual(waitSeconds(s, { maxJobs: 5, parallel: 2 }), 3 * 14400 + 3600);
   });
 });

@@ -9,6 +9,8 @@ import { ConfigError, parseConfig } from "../../infra/config";
 import { packSourceDir } from "../../infra/training/source-package";
 import { loadStackConfig } from "../../tools/stack-config";
 import { StackRun, findProjectRoot, ofType, runStack } from "../../tools/stack-run";
+import { TYPES } from "../../shared/resource-types";
+import { MOCK_JOB_STARTED_AT } from "../../tools/mock-cloud";
 import { decide, deployedRoles, one, servingRun, stackRun } from "./helpers";
 
 const ROOT = findProjectRoot(__dirname);
@@ -41,9 +43,20 @@ const CHANNEL = [
 const PKG = packSourceDir(path.join(ROOT, "training"), "code/");
 const SUBMIT = `s3://${BUCKET}/${PKG.key}`;
 
-const TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob";
-const TUNING_JOB = "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob";
-const ARTIFACT = "pulumi-nodejs:dynamic/sagemaker:JobArtifact";
+const TRAINING_JOB = TYPES.trainingJob;
+const TUNING_JOB = TYPES.tuningJob;
+const TAGS = {
+  project: "dog-breed-classifier",
+  environment: "dev",
+  owner: "ml-platform",
+  "cost-center": "ml-research",
+};
+
+/** The waiting items about training (the stack file's budget alert address waits too). */
+const trainingWaiting = (run: StackRun) =>
+  (run.outputs.waiting as { what: string; reason: string; next: string[] }[]).filter((w) =>
+    w.what.startsWith("training:"),
+  );
 
 function withoutProvider(inputs: Record<string, unknown>): Record<string, unknown> {
   const { __provider, ...rest } = inputs;
@@ -77,7 +90,8 @@ describe("training run: dev with trainingMode train", () => {
     const job = one(run, TRAINING_JOB);
     const name = String(job.inputs.trainingJobName);
     assert.match(name, /^dog-breed-classifier-dev-[0-9a-f]{12}$/);
-    assert.deepStrictEqual(job.inputs, {
+    assert.deepStrictEqual(withoutProvider(job.inputs), {
+      region: "us-east-1",
       trainingJobName: name,
       roleArn: TRAINING_ROLE,
       algorithmSpecification: {
@@ -113,10 +127,10 @@ describe("training run: dev with trainingMode train", () => {
         s3Uri: `s3://${BUCKET}/checkpoints/${name}/`,
         localPath: "/opt/ml/checkpoints",
       },
-      // The provider waits for the job itself: as long as the job may take, plus an hour.
-      timeouts: { create: "18000s", delete: "30m" },
+      tags: TAGS,
     });
-    assert.deepStrictEqual(job.replaceOnChanges, ["*"]);
+    // The provider replaces a job whose inputs change; the new one starts before the old stops.
+    assert.deepStrictEqual(job.replaceOnChanges, []);
     assert.strictEqual(job.deleteBeforeReplace, false);
   });
 
@@ -129,37 +143,78 @@ describe("training run: dev with trainingMode train", () => {
     assert.ok(job.dependencies.includes(rolePolicy.urn), "depends on the role's inline policy");
   });
 
-  it("waits for the job's artifact and deploys it", () => {
+  it("starts the job and returns: while it runs, the inference tier waits and says so", () => {
     const job = one(run, TRAINING_JOB);
-    const artifact = one(run, ARTIFACT);
     const name = String(job.inputs.trainingJobName);
-    assert.deepStrictEqual(withoutProvider(artifact.inputs), {
-      jobKind: "training",
-      jobName: name,
-      region: "us-east-1",
-      outputPath: `s3://${BUCKET}/models/jobs/`,
-      // Spot: MaxWait (4 h) plus an hour for start-up and upload.
-      timeoutSeconds: 14400 + 3600,
-      pollSeconds: 60,
-    });
-    const uri = `s3://${BUCKET}/models/jobs/${name}/output/model.tar.gz`;
-    assert.strictEqual(run.outputs.modelDataUrl, uri);
     assert.strictEqual(run.outputs.trainingJobName, name);
-    const model = one(run, "aws:sagemaker/model:Model");
+    assert.strictEqual(run.outputs.modelDataUrl, undefined);
+    assert.deepStrictEqual(ofType(run, "aws:sagemaker/model:Model"), []);
+    assert.deepStrictEqual(ofType(run, "aws:sagemaker/endpoint:Endpoint"), []);
+    assert.deepStrictEqual(ofType(run, "aws:lambda/function:Function"), []);
+    assert.deepStrictEqual(trainingWaiting(run), [
+      {
+        what: `training: in progress (${name}, started at ${MOCK_JOB_STARTED_AT})`,
+        reason:
+          "the training job runs on its own; `pulumi up` does not wait for it, and declares the inference tier on its model once it has completed",
+        next: [
+          `aws sagemaker describe-training-job --training-job-name ${name} --query TrainingJobStatus   # InProgress, then Completed`,
+          "pulumi up --stack dev   # once it has completed: deploys its model",
+        ],
+      },
+    ]);
+  });
+
+  it("deploys the job's model once a later up finds the job completed", async () => {
+    const done = await runStack({
+      stack: "dev",
+      overrides: { trainingMode: "train" },
+      jobStatus: "Completed",
+    });
+    const job = one(done, TRAINING_JOB);
+    const name = String(job.inputs.trainingJobName);
+    const uri = `s3://${BUCKET}/models/jobs/${name}/output/model.tar.gz`;
+    assert.strictEqual(done.outputs.modelDataUrl, uri);
+    assert.deepStrictEqual(trainingWaiting(done), []);
+    const model = one(done, "aws:sagemaker/model:Model");
     assert.strictEqual(
       (model.inputs.primaryContainer as Record<string, unknown>).modelDataUrl,
       uri,
     );
-    assert.ok(model.dependencies.includes(artifact.urn), "the model waits for the artifact");
+    assert.ok(model.dependencies.includes(job.urn), "the model depends on the job that made it");
+  });
+
+  it("names a failed job and the retry the next up makes", async () => {
+    const failed = await runStack({
+      stack: "dev",
+      overrides: { trainingMode: "train" },
+      jobStatus: "Failed",
+    });
+    const name = String(one(failed, TRAINING_JOB).inputs.trainingJobName);
+    const waiting = trainingWaiting(failed);
+    assert.deepStrictEqual(
+      waiting.map((w) => w.what),
+      [`training: failed (${name}: AlgorithmError: ExecuteUserScriptError: exit code 1)`],
+    );
+    assert.match(
+      waiting[0].next[0],
+      /^pulumi up --stack dev {3}# starts it again as the next attempt/,
+    );
+    assert.deepStrictEqual(ofType(failed, "aws:sagemaker/model:Model"), []);
   });
 
   it("lets the training role do exactly what this job needs, and the model role read the jobs' models only", async () => {
-    const roles = deployedRoles(run);
+    // Once the job completed, the stack has a model role as well.
+    const done = await runStack({
+      stack: "dev",
+      overrides: { trainingMode: "train" },
+      jobStatus: "Completed",
+    });
+    const roles = deployedRoles(done);
     const training = roles.get("dog-breed-classifier-dev-training")!;
     const model = roles.get("dog-breed-classifier-dev-model")!;
-    const job = String(one(run, TRAINING_JOB).inputs.trainingJobName);
+    const job = String(one(done, TRAINING_JOB).inputs.trainingJobName);
     const obj = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
-    const KEY = String(run.outputs.kmsKeyArn);
+    const KEY = String(done.outputs.kmsKeyArn);
     const checks: [typeof training, string, string, string, Record<string, string>?][] = [
       [training, "s3:GetObject", obj(PKG.key), "Allowed"],
       [training, "s3:GetObject", obj("data/dog-images/train/001.Affenpinscher/a.jpg"), "Allowed"],
@@ -289,7 +344,7 @@ describe("training run: dev with trainingMode tune", () => {
         localPath: "/opt/ml/checkpoints",
       },
     });
-    assert.deepStrictEqual(tuning.replaceOnChanges, ["*"]);
+    assert.deepStrictEqual(tuning.inputs.tags, TAGS);
   });
 
   it("lets a trial write and read checkpoints in its own folder under the tuning job's", async () => {
@@ -300,26 +355,32 @@ describe("training run: dev with trainingMode tune", () => {
     assert.strictEqual(await decide(training, "s3:GetObject", key), "Allowed");
   });
 
-  it("deploys the best training job's artifact", () => {
-    const name = String(one(run, TUNING_JOB).inputs.name);
-    const artifact = one(run, ARTIFACT);
-    assert.deepStrictEqual(withoutProvider(artifact.inputs), {
-      jobKind: "tuning",
-      jobName: name,
-      region: "us-east-1",
-      outputPath: `s3://${BUCKET}/models/jobs/`,
-      // Four jobs, two at a time: two waves of MaxWait, plus an hour.
-      timeoutSeconds: 2 * 14400 + 3600,
-      pollSeconds: 60,
+  it("deploys the best training job's artifact once the tuning job has completed", async () => {
+    const done = await runStack({
+      stack: "dev",
+      overrides: { trainingMode: "tune" },
+      jobStatus: "Completed",
     });
+    const name = String(one(done, TUNING_JOB).inputs.name);
     assert.match(
-      String(run.outputs.modelDataUrl),
+      String(done.outputs.modelDataUrl),
       new RegExp(`^s3://${BUCKET}/models/jobs/${name}-001-[0-9a-f]{8}/output/model\\.tar\\.gz$`),
     );
-    const model = one(run, "aws:sagemaker/model:Model");
+    const model = one(done, "aws:sagemaker/model:Model");
     assert.strictEqual(
       (model.inputs.primaryContainer as Record<string, unknown>).modelDataUrl,
-      run.outputs.modelDataUrl,
+      done.outputs.modelDataUrl,
+    );
+    const running = trainingWaiting(run);
+    assert.deepStrictEqual(
+      running.map((w) => w.what),
+      [
+        `training: in progress (${String(one(run, TUNING_JOB).inputs.name)}, started at ${MOCK_JOB_STARTED_AT})`,
+      ],
+    );
+    assert.match(
+      running[0].next[0],
+      /^aws sagemaker describe-hyper-parameter-tuning-job --hyper-parameter-tuning-job-name /,
     );
   });
 });
@@ -404,8 +465,6 @@ describe("training run: settings and names", () => {
     assert.strictEqual(job.inputs.enableManagedSpotTraining, false);
     assert.strictEqual(job.inputs.checkpointConfig, undefined);
     assert.deepStrictEqual(job.inputs.stoppingCondition, { maxRuntimeInSeconds: 7200 });
-    assert.deepStrictEqual(job.inputs.timeouts, { create: "10800s", delete: "30m" });
-    assert.strictEqual(withoutProvider(one(run, ARTIFACT).inputs).timeoutSeconds, 7200 + 3600);
   });
 
   it("encrypts job output and volumes with the stack's key, but not local-storage volumes", async () => {
@@ -475,10 +534,7 @@ describe("training run: settings and names", () => {
       /trainingMode = "tune": must be none in a production stack/,
     );
     const prod = await servingRun("prod");
-    assert.deepStrictEqual(
-      [...ofType(prod, TRAINING_JOB), ...ofType(prod, TUNING_JOB), ...ofType(prod, ARTIFACT)],
-      [],
-    );
+    assert.deepStrictEqual([...ofType(prod, TRAINING_JOB), ...ofType(prod, TUNING_JOB)], []);
     assert.match(
       String(prod.outputs.modelDataUrl),
       /^s3:\/\/dog-breed-classifier-prod-123456789012\/models\/releases\/.+\/model\.tar\.gz$/,
@@ -487,10 +543,7 @@ describe("training run: settings and names", () => {
 
   it("runs no job and uploads no archive while trainingMode is none", async () => {
     const dev = await stackRun("dev");
-    assert.deepStrictEqual(
-      [...ofType(dev, TRAINING_JOB), ...ofType(dev, TUNING_JOB), ...ofType(dev, ARTIFACT)],
-      [],
-    );
+    assert.deepStrictEqual([...ofType(dev, TRAINING_JOB), ...ofType(dev, TUNING_JOB)], []);
     assert.ok(!dev.resources.some((r) => r.name === "training-source"));
   });
 });
