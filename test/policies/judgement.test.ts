@@ -233,6 +233,121 @@ const WIDENESS: FamilyCase[] = [
   },
 ];
 
-export const JUDGEMENT_CASES = [...FALSE_POSITIVES, ...WIDENESS];
+const MANAGED = "iam-managed-policy-disallow-full-access";
+const ESCALATION = "iam-policy-disallow-privilege-escalation";
+
+function managed(policyPath: string): FamilyCase["resources"] {
+  return [
+    roleWith({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" })[0],
+    {
+      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      name: "worker-managed",
+      props: { role: "worker", policyArn: `arn:aws:iam::aws:policy/${policyPath}` },
+    },
+  ];
+}
+
+// Writes of new content to artifacts that other principals pull and run with their own roles.
+const TAKEOVER: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html:
+    // the power-user policy pushes images to every repository.
+    family: "what a holder can take over",
+    name: "AmazonEC2ContainerRegistryPowerUser on a workload role",
+    resources: managed("AmazonEC2ContainerRegistryPowerUser"),
+    caughtBy: MANAGED,
+    says: /privilege escalation: .*ecr:PutImage on "\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/access-control-identity-based.html
+    family: "what a holder can take over",
+    name: "AWSLambda_FullAccess on a workload role",
+    resources: managed("AWSLambda_FullAccess"),
+    caughtBy: MANAGED,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-manage.html
+    family: "what a holder can take over",
+    name: "new versions of every layer of the account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "lambda:PublishLayerVersion",
+      Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:*`,
+    }),
+    caughtBy: ESCALATION,
+    says: /lambda:PublishLayerVersion on "arn:aws:lambda:us-east-1:123456789012:layer:\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-version.html
+    family: "what a holder can take over",
+    name: "model package versions in every group",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: ["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"],
+      Resource: "*",
+    }),
+    caughtBy: ESCALATION,
+    says: /sagemaker:CreateModelPackage on "\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/codecommit/latest/userguide/auth-and-access-control-permissions-reference.html
+    family: "what a holder can take over",
+    name: "pushes to every repository of the account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "codecommit:GitPush",
+      Resource: `arn:aws:codecommit:us-east-1:${ACCOUNT}:*`,
+    }),
+    caughtBy: ESCALATION,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/create-iam-roles-for-cloudwatch-agent.html
+    family: "what a holder can take over",
+    name: "CloudWatchAgentServerPolicy on an instance role",
+    resources: managed("CloudWatchAgentServerPolicy"),
+  },
+  {
+    // https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html
+    family: "what a holder can take over",
+    name: "AWSXRayDaemonWriteAccess on a function role",
+    resources: managed("AWSXRayDaemonWriteAccess"),
+  },
+  {
+    family: "what a holder can take over",
+    name: "AmazonEC2ContainerRegistryReadOnly on a puller",
+    resources: managed("AmazonEC2ContainerRegistryReadOnly"),
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html: the push
+    // permissions on one repository, the token on "*".
+    family: "what a holder can take over",
+    name: "a CI role pushing images to the one repository it builds",
+    resources: roleWith(
+      { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+        ],
+        Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/dog-breed-classifier`,
+      },
+    ),
+  },
+  {
+    family: "what a holder can take over",
+    name: "new versions of the project's own layer",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "lambda:PublishLayerVersion",
+      Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:dog-breed-deps`,
+    }),
+  },
+];
+
+export const JUDGEMENT_CASES = [...FALSE_POSITIVES, ...WIDENESS, ...TAKEOVER];
 
 familyCases("what the pack judges and what it no longer reports", JUDGEMENT_CASES);
