@@ -854,13 +854,18 @@ interface Principal {
 
 const NO_STATEMENTS: Statement[] = [];
 
-async function heldOf(item: StackItem, doc: unknown, where: string): Promise<Held> {
+async function heldOf(
+  item: StackItem,
+  doc: unknown,
+  where: string,
+  awsManaged = false,
+): Promise<Held> {
   const parsed = parseDocument(doc);
   return {
     item,
     where,
     key: parsed.kind === "statements" ? parsed.statements : NO_STATEMENTS,
-    grants: await grantsOfDocument(doc, where),
+    grants: await grantsOfDocument(doc, where, awsManaged),
   };
 }
 
@@ -946,7 +951,7 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
       const doc = awsManagedDocument(path);
       if (doc === undefined) return undefined;
       const where = `AWS-managed policy ${path} (attached by ${label(it.type, it.name)})`;
-      return heldOf(it, doc, where);
+      return heldOf(it, doc, where, true);
     }
     const policy = policies.find((p) => refersVia(it, prop, p, [p.props.arn, p.props.id]));
     if (!policy) return undefined;

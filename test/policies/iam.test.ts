@@ -73,8 +73,7 @@ describe("iam-managed-policy-disallow-full-access", () => {
       ),
       found[0],
     );
-    assert.match(found[0], /privilege escalation: .*sagemaker:CreatePresignedNotebookInstanceUrl/);
-    assert.match(found[0], /ecr:[A-Za-z]+ on "arn:aws:ecr:\*:\*:repository\/\*sagemaker\*"/);
+    assert.match(found[0], /privilege escalation: .*sagemaker:CreatePresigned\w*Url/);
     assert.ok(
       found[0].endsWith(
         "Attach a customer-managed policy (aws.iam.RolePolicy or aws.iam.Policy) that lists only the actions the " +
