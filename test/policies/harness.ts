@@ -73,12 +73,18 @@ function resourceView(f: Fixture) {
   };
 }
 
-/** Messages `policy` reports for one resource. */
+/**
+ * Messages `policy` reports for one resource; a stack policy is given a stack of that resource
+ * alone.
+ */
 export async function check(
-  policy: ResourceValidationPolicy,
+  policy: ResourceValidationPolicy | StackValidationPolicy,
   f: Fixture,
   config: Record<string, unknown> = {},
 ): Promise<string[]> {
+  if ("validateStack" in policy) {
+    return (await checkStack(policy, [f], config)).map((x) => x.message);
+  }
   const messages: string[] = [];
   const validations = Array.isArray(policy.validateResource)
     ? policy.validateResource

@@ -233,6 +233,264 @@ const WIDENESS: FamilyCase[] = [
   },
 ];
 
-export const JUDGEMENT_CASES = [...FALSE_POSITIVES, ...WIDENESS];
+const MANAGED = "iam-managed-policy-disallow-full-access";
+const ESCALATION = "iam-policy-disallow-privilege-escalation";
+
+function managed(policyPath: string): FamilyCase["resources"] {
+  return [
+    roleWith({ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" })[0],
+    {
+      type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+      name: "worker-managed",
+      props: { role: "worker", policyArn: `arn:aws:iam::aws:policy/${policyPath}` },
+    },
+  ];
+}
+
+// Writes of new content to artifacts that other principals pull and run with their own roles.
+const TAKEOVER: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html:
+    // the power-user policy pushes images to every repository.
+    family: "what a holder can take over",
+    name: "AmazonEC2ContainerRegistryPowerUser on a workload role",
+    resources: managed("AmazonEC2ContainerRegistryPowerUser"),
+    caughtBy: MANAGED,
+    says: /privilege escalation: .*ecr:PutImage on "\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/access-control-identity-based.html
+    family: "what a holder can take over",
+    name: "AWSLambda_FullAccess on a workload role",
+    resources: managed("AWSLambda_FullAccess"),
+    caughtBy: MANAGED,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-manage.html
+    family: "what a holder can take over",
+    name: "new versions of every layer of the account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "lambda:PublishLayerVersion",
+      Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:*`,
+    }),
+    caughtBy: ESCALATION,
+    says: /lambda:PublishLayerVersion on "arn:aws:lambda:us-east-1:123456789012:layer:\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-version.html
+    family: "what a holder can take over",
+    name: "model package versions in every group",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: ["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"],
+      Resource: "*",
+    }),
+    caughtBy: ESCALATION,
+    says: /sagemaker:CreateModelPackage on "\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/codecommit/latest/userguide/auth-and-access-control-permissions-reference.html
+    family: "what a holder can take over",
+    name: "pushes to every repository of the account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "codecommit:GitPush",
+      Resource: `arn:aws:codecommit:us-east-1:${ACCOUNT}:*`,
+    }),
+    caughtBy: ESCALATION,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/create-iam-roles-for-cloudwatch-agent.html
+    family: "what a holder can take over",
+    name: "CloudWatchAgentServerPolicy on an instance role",
+    resources: managed("CloudWatchAgentServerPolicy"),
+  },
+  {
+    // https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html
+    family: "what a holder can take over",
+    name: "AWSXRayDaemonWriteAccess on a function role",
+    resources: managed("AWSXRayDaemonWriteAccess"),
+  },
+  {
+    family: "what a holder can take over",
+    name: "AmazonEC2ContainerRegistryReadOnly on a puller",
+    resources: managed("AmazonEC2ContainerRegistryReadOnly"),
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html: the push
+    // permissions on one repository, the token on "*".
+    family: "what a holder can take over",
+    name: "a CI role pushing images to the one repository it builds",
+    resources: roleWith(
+      { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+        ],
+        Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/dog-breed-classifier`,
+      },
+    ),
+  },
+  {
+    family: "what a holder can take over",
+    name: "new versions of the project's own layer",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "lambda:PublishLayerVersion",
+      Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:dog-breed-deps`,
+    }),
+  },
+];
+
+// The rest of wideness: the account part, other ARN forms of the same objects, and actions that
+// open other principals.
+const WIDENESS_REST: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html: the account part
+    // of an ARN names the account; a wildcard there is every account.
+    family: "every account, every path",
+    name: "objects read through an access point of that name in every account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:us-east-1:*:accesspoint/models/object/*",
+    }),
+    caughtBy: "iam-policy-disallow-broad-grants",
+    says: /s3:GetObject on "arn:aws:s3:us-east-1:\*:accesspoint\/models\/object\/\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html: access
+    // point ARNs reach the objects of every bucket that delegates to its access points.
+    family: "every account, every path",
+    name: "objects read through every access point of the account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/*`,
+    }),
+    caughtBy: "iam-policy-disallow-broad-grants",
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/olap-policies.html
+    family: "every account, every path",
+    name: "objects read through every Object Lambda access point",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "s3-object-lambda:GetObject",
+      Resource: `arn:aws:s3-object-lambda:us-east-1:${ACCOUNT}:accesspoint/*`,
+    }),
+    caughtBy: "iam-policy-require-scoped-resources",
+  },
+  {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html: AWS creates
+    // service roles under /service-role/.
+    family: "every account, every path",
+    name: "sts:AssumeRole on every role under the path AWS fills",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: `arn:aws:iam::${ACCOUNT}:role/service-role/*`,
+    }),
+    caughtBy: ESCALATION,
+    says: /sts:AssumeRole on "arn:aws:iam::123456789012:role\/service-role\/\*"/,
+  },
+  {
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html
+    family: "every account, every path",
+    name: "presigned Studio URLs for every user profile",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sagemaker:CreatePresignedDomainUrl",
+      Resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:user-profile/*`,
+    }),
+    caughtBy: ESCALATION,
+  },
+  {
+    // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+    family: "every account, every path",
+    name: "federation tokens for every federated user name",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sts:GetFederationToken",
+      Resource: `arn:aws:sts::${ACCOUNT}:federated-user/*`,
+    }),
+    caughtBy: ESCALATION,
+  },
+  {
+    // https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+    family: "every account, every path",
+    name: "function URLs created on every function",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "lambda:CreateFunctionUrlConfig",
+      Resource: "*",
+    }),
+    caughtBy: ESCALATION,
+  },
+  {
+    family: "every account, every path",
+    name: "pushes to every CodeCommit repository through a name with no literal prefix",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "codecommit:GitPush",
+      Resource: `arn:aws:codecommit:us-east-1:${ACCOUNT}:*-service`,
+    }),
+    caughtBy: ESCALATION,
+  },
+  {
+    family: "every account, every path",
+    name: "objects of one prefix through one access point of the account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:us-east-1:${ACCOUNT}:accesspoint/models/object/dog-breed/*`,
+    }),
+  },
+  {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_credentials_console.html
+    family: "every account, every path",
+    name: "AWS's self-service policy on user/${aws:username} in any account",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: ["iam:CreateAccessKey", "iam:ListAccessKeys"],
+      Resource: "arn:aws:iam::*:user/${aws:username}",
+    }),
+  },
+  {
+    family: "every account, every path",
+    name: "sts:AssumeRole on the roles under the project's own path",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: `arn:aws:iam::${ACCOUNT}:role/dog-breed/*`,
+    }),
+  },
+  {
+    family: "every account, every path",
+    name: "a presigned URL for one notebook instance",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "sagemaker:CreatePresignedNotebookInstanceUrl",
+      Resource: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:notebook-instance/dog-breed-dev`,
+    }),
+  },
+  {
+    family: "every account, every path",
+    name: "pushes to one CodeCommit repository",
+    resources: roleWith({
+      Effect: "Allow",
+      Action: "codecommit:GitPush",
+      Resource: `arn:aws:codecommit:us-east-1:${ACCOUNT}:dog-breed-classifier`,
+    }),
+  },
+];
+
+export const JUDGEMENT_CASES = [...FALSE_POSITIVES, ...WIDENESS, ...TAKEOVER, ...WIDENESS_REST];
 
 familyCases("what the pack judges and what it no longer reports", JUDGEMENT_CASES);

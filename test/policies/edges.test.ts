@@ -1,0 +1,90 @@
+// Settings that decide a resource's safety from elsewhere in the stack, network reachability and
+// runtime edges, served to the pack as the CLI serves it. Each case follows AWS's documentation of
+// the resource (cited).
+import { type FamilyCase, familyCases } from "./families";
+
+const VOLUMES = "ec2-instance-require-encrypted-volumes";
+
+const volume = (name: string, props: Record<string, unknown> = {}) => ({
+  type: "aws:ebs/volume:Volume",
+  name,
+  props: { availabilityZone: "us-east-1a", size: 100, ...props },
+});
+const encryptionByDefault = (props: Record<string, unknown>) => ({
+  type: "aws:ebs/encryptionByDefault:EncryptionByDefault",
+  name: "ebs-default",
+  props,
+});
+const template = {
+  type: "aws:ec2/launchTemplate:LaunchTemplate",
+  name: "workers",
+  props: { imageId: "ami-0abc", metadataOptions: { httpTokens: "required" } },
+};
+const host = {
+  type: "aws:ec2/instance:Instance",
+  name: "host",
+  props: { ami: "ami-0abc", instanceType: "t3.micro", metadataOptions: { httpTokens: "required" } },
+};
+
+// https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html: "After you enable
+// encryption by default, the EBS volumes that you create are always encrypted", per Region, from
+// unencrypted snapshots and AMIs too; aws.ebs.EncryptionByDefault's `enabled` defaults to true.
+const EBS_DEFAULT: FamilyCase[] = [
+  {
+    family: "EBS encryption by default",
+    name: "a volume that leaves encrypted unset in a stack without the default",
+    resources: [volume("data")],
+    caughtBy: VOLUMES,
+    says: /Volume "data" has encrypted unset\. .*or declare aws\.ebs\.EncryptionByDefault/,
+  },
+  {
+    family: "EBS encryption by default",
+    name: "a launch template without volumes while the stack turns the default off",
+    resources: [template, encryptionByDefault({ enabled: false })],
+    caughtBy: VOLUMES,
+    says: /LaunchTemplate "workers" has blockDeviceMappings without an encrypted EBS volume/,
+  },
+  {
+    family: "EBS encryption by default",
+    name: "a volume with encrypted false beside the default",
+    resources: [volume("data", { encrypted: false }), encryptionByDefault({ enabled: true })],
+    caughtBy: VOLUMES,
+    says: /Volume "data" has encrypted false/,
+  },
+  {
+    family: "EBS encryption by default",
+    name: "the default turned on in another Region than the volume's",
+    resources: [
+      volume("data", { region: "us-east-1" }),
+      encryptionByDefault({ enabled: true, region: "eu-west-1" }),
+    ],
+    caughtBy: VOLUMES,
+  },
+  {
+    family: "EBS encryption by default",
+    name: "a volume that leaves encrypted unset beside the default",
+    resources: [volume("data"), encryptionByDefault({ enabled: true })],
+  },
+  {
+    family: "EBS encryption by default",
+    name: "an instance and a launch template without volumes beside the provider's default (enabled unset)",
+    resources: [host, template, encryptionByDefault({})],
+  },
+  {
+    family: "EBS encryption by default",
+    name: "the default and the volume in the same named Region",
+    resources: [
+      volume("data", { region: "eu-west-1" }),
+      encryptionByDefault({ enabled: true, region: "eu-west-1" }),
+    ],
+  },
+  {
+    family: "EBS encryption by default",
+    name: "a volume encrypted by its own setting, without the default",
+    resources: [volume("data", { encrypted: true })],
+  },
+];
+
+export const EDGE_CASES = [...EBS_DEFAULT];
+
+familyCases("settings from the stack, reachability and runtime edges", EDGE_CASES);
