@@ -41,6 +41,7 @@ describe("dynamic providers in the SDK's dynamic-provider host", function () {
       stack: "dev",
       mode: "update",
       overrides: { trainingMode: "train", ec2Enabled: true, budgetAlertEmail: TEAM_EMAIL },
+      jobStatus: "Completed",
     });
     host = await startDynamicProviderHost(program);
   });
@@ -83,6 +84,34 @@ describe("dynamic providers in the SDK's dynamic-provider host", function () {
       retried.properties.previousFailure,
       `${base} Failed: ClientError: no train/ split`,
     );
+  });
+
+  it("adopts a training job an interrupted up left running, then sees it complete", async () => {
+    const r = of("sagemaker:TrainingJob");
+    const name = String(r.inputs.trainingJobName);
+    const job = (status: string, extra: Record<string, unknown> = {}) => ({
+      TrainingJobName: name,
+      TrainingJobStatus: status,
+      CreationTime: 1_793_491_200,
+      ...extra,
+    });
+    api.answer("SageMaker.DescribeTrainingJob", name, job("InProgress"));
+    const created = await host.create(r.urn, r.inputs);
+    assert.strictEqual(created.id, name);
+    assert.strictEqual(created.properties.status, "InProgress");
+    assert.ok(
+      api.calls.every((c) => c.target !== "SageMaker.CreateTrainingJob"),
+      "the running job is adopted, not created again",
+    );
+    const model = `s3://bucket/models/jobs/${name}/output/model.tar.gz`;
+    api.answer(
+      "SageMaker.DescribeTrainingJob",
+      name,
+      job("Completed", { ModelArtifacts: { S3ModelArtifacts: model } }),
+    );
+    const read = await host.read(r.urn, created.id, created.properties);
+    assert.strictEqual(read.properties.status, "Completed");
+    assert.ok(JSON.stringify(read.properties).includes(model), JSON.stringify(read.properties));
   });
 
   it("checks the endpoint after an update, refreshes it, and sees a rolled-back update", async () => {

@@ -106,13 +106,6 @@ describe("a first deploy, state by state", () => {
       ),
     ]);
   });
-    waitingProd = await stackRun("prod", {}, { dev: tunedDev.outputs });
-    promotedProd = await stackRun(
-      "prod",
-      { modelPromoteEtag: PROMOTED_ETAG, modelPromoteObject: pinOf(tunedDev) },
-      { dev: tunedDev.outputs },
-    );
-  });
 
   it("1. fresh dev: bucket, key, roles, notebook and budget; the inference tier waits", () => {
     const t = types(freshDev);

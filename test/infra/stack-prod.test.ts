@@ -1,7 +1,7 @@
 // The prod stack as its stack file configures it, run under mocks: scaled, locked down, retained.
 import * as assert from "assert";
 import { StackRun, ofType } from "../../tools/stack-run";
-import { PROMOTED_ETAG, countByType, one, servingEngineRun, servingRun } from "./helpers";
+import { PROMOTED_ETAG, countByType, one, servingEngineRun } from "./helpers";
 
 const PREFIX = "dog-breed-classifier-prod";
 const BUCKET = `${PREFIX}-123456789012`;
