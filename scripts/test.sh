@@ -9,7 +9,7 @@ npm run --silent build || exit 1
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-npx mocha >"$logs/mocha.log" 2>&1 &
+npx mocha --parallel --jobs 2 >"$logs/mocha.log" 2>&1 &
 mocha_pid=$!
 bash scripts/test-python.sh >"$logs/python.log" 2>&1 &
 python_pid=$!

@@ -6,7 +6,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkStacks } from "./check-run";
+import { checkStacks, defaultAnalyses } from "./check-run";
+import type { PolicyPackClient } from "./policy-analyzer";
 import type { CheckReport } from "./check-types";
 import type { ResourceRow } from "./resource-summary";
 import { listStacks } from "./stack-config";
@@ -166,9 +167,16 @@ export async function loadBaseline(
   target: string,
   heads: CheckReport[],
   memo?: RunMemo,
+  pack?: Promise<PolicyPackClient>,
 ): Promise<CheckReport[]> {
   if (listStacks(root).includes(target)) {
-    const [other] = await checkStacks(root, [target], undefined, undefined, memo);
+    const [other] = await checkStacks(
+      root,
+      [target],
+      undefined,
+      defaultAnalyses(undefined, pack),
+      memo,
+    );
     return heads.map(() => other);
   }
   if (!gitRefExists(root, target)) {

@@ -5,6 +5,7 @@
 import { CostAnalysis } from "./check-analyses";
 import type { Analysis, CheckReport } from "./check-types";
 import type { PackProcess } from "./pack-process";
+import type { PolicyPackClient } from "./policy-analyzer";
 import { PolicyAnalysis } from "./policy-analysis";
 import { summarize } from "./resource-summary";
 import { loadStackConfig } from "./stack-config";
@@ -51,8 +52,11 @@ export function exitCodeOf(report: CheckReport): number {
 }
 
 /** The analyses every check runs on each stack; they run together, and each fills in its part. */
-export function defaultAnalyses(pack?: PackProcess): Analysis[] {
-  return [new PolicyAnalysis(pack), new CostAnalysis()];
+export function defaultAnalyses(
+  pack?: PackProcess,
+  shared?: Promise<PolicyPackClient>,
+): Analysis[] {
+  return [new PolicyAnalysis(pack, shared), new CostAnalysis()];
 }
 
 /** The first stack's name and config, for the analyses' start; undefined if its file does not read. */

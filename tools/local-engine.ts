@@ -448,9 +448,8 @@ export function runOnEngine(opts: EngineRunOptions, depth = 0): Promise<StackRun
   let run = opts.memo.get(key);
   if (!run) {
     run = runProgram(opts, depth);
+    // A failure is kept too: the same program with the same config fails the same way.
     opts.memo.set(key, run);
-    // A failed run is not kept: the next caller runs it again.
-    run.catch(() => opts.memo?.delete(key));
   }
   return run;
 }

@@ -21,14 +21,26 @@ export class PolicyAnalysis implements Analysis {
   /** The resources registered so far, by URN: the providers the next ones name. */
   private registered = new Map<string, StackResource>();
   private applied = false;
-  /** `pack`: the pack's process when the caller spawned it early; else it is spawned here. */
-  constructor(private readonly pack?: PackProcess) {}
+  /**
+   * `pack`: the pack's process when the caller spawned it early; else it is spawned here.
+   * `shared`: a client to a pack that outlives this analysis (several checks in one process);
+   * it is configured for each check, and left running at the end.
+   */
+  constructor(
+    private readonly pack?: PackProcess,
+    private readonly shared?: Promise<PolicyPackClient>,
+  ) {}
 
   /** Connects, and configures the pack for the first stack while its program still runs. */
   async start(first?: Pick<StackRun, "stack" | "config">): Promise<void> {
     const config = first ? stackPolicyConfig(first) : undefined;
     this.configured = JSON.stringify(config ?? {});
     this.firstStack = first?.stack;
+    if (this.shared) {
+      this.client = this.shared;
+      await (await this.shared).configure(config);
+      return;
+    }
     this.client = startPolicyPack({
       process: this.pack ?? spawnPolicyPack({ packDir: packDir() }),
       config,
@@ -127,6 +139,7 @@ export class PolicyAnalysis implements Analysis {
   }
 
   async stop(): Promise<void> {
+    if (this.shared) return;
     const client = await this.client?.catch(() => undefined);
     // The check has what it needs: the pack is told to stop, and is not waited for.
     await client?.close({ wait: false });

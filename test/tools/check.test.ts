@@ -5,6 +5,9 @@ import { parse, stringify } from "yaml";
 import { main, parseArgs } from "../../tools/check";
 import { projectCopy } from "../project-copy";
 import type { RunMemo } from "../../tools/local-engine";
+import { spawnPolicyPack } from "../../tools/pack-process";
+import { PolicyPackClient, startPolicyPack } from "../../tools/policy-analyzer";
+import { PACK_DIR } from "../policies/harness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -36,6 +39,8 @@ function projectWith(stacks: Record<string, Record<string, unknown>>): string {
 
 /** The program's runs, shared by the checks of this file: each stack and mode runs once. */
 const RUNS: RunMemo = new Map();
+/** One policy pack for the checks of this file, served as the CLI serves it. */
+let PACK: Promise<PolicyPackClient> | undefined;
 
 /** Checks already made by this file, by folder and arguments: the same check is made once. */
 const CHECKS = new Map<string, ReturnType<typeof checkOnce>>();
@@ -54,6 +59,7 @@ async function checkOnce(cwd: string, ...argv: string[]) {
   const code = await main(argv, {
     cwd,
     runs: RUNS,
+    pack: (PACK ??= startPolicyPack({ process: spawnPolicyPack({ packDir: PACK_DIR }) })),
     stdout: { write: (s: string) => ((stdout += s), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
   });
@@ -63,6 +69,7 @@ async function checkOnce(cwd: string, ...argv: string[]) {
 describe("offline check", function () {
   this.timeout(180_000);
   let root: string;
+  after(async () => (await PACK)?.close());
   before(() => {
     root = projectWith({
       overbudget: { budgetMonthlyUsd: 1 },
