@@ -3,6 +3,7 @@
 // frozen, typed object. This is the one module that reads Pulumi config. It validates the whole
 // config before any resource is declared and reports every bad key at once.
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_ERROR_TITLE } from "../shared/program-errors";
 import { LAMBDA_RUNTIMES } from "../shared/aws-limits";
 import { nearest, isInstanceType, nearestInstanceType } from "../shared/instance-types";
 import { PROJECT, TrainingMode, resolveEnvironment } from "../shared/project";
@@ -40,8 +41,6 @@ interface Problem {
 }
 
 /** Raised before any resource is declared; lists every bad key, its value and what is allowed. */
-/** How a config error's message begins, wherever it is shown (the CLI, the offline check). */
-export const CONFIG_ERROR_TITLE = "invalid stack configuration";
 
 /**
  * Every bad key at once. A RunError: the CLI prints its message alone, without a stack trace

@@ -1,9 +1,8 @@
 // A step that must be done before anything is deployed, refused by `pulumi up` only: a preview
 // (and the offline check) lists it as waiting, so that a pull request still shows its plan.
 import * as pulumi from "@pulumi/pulumi";
+import { DEPLOY_REFUSED_TITLE } from "../shared/program-errors";
 
-/** How a refusal's message begins, wherever it is shown (the CLI, the offline check). */
-export const DEPLOY_REFUSED_TITLE = "pulumi up refused";
 
 /**
  * A RunError, so the CLI prints its message alone, without a stack trace (@pulumi/pulumi

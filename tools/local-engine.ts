@@ -11,8 +11,7 @@
 //   (mock-cloud.ts: ids, ARNs, names), as after `pulumi up`.
 // Data sources (invokes) and stack references are answered in both modes, as the engine does.
 import { ChildProcess, spawn } from "child_process";
-import { CONFIG_ERROR_TITLE } from "../infra/config";
-import { DEPLOY_REFUSED_TITLE } from "../infra/deploy-gate";
+import { CONFIG_ERROR_TITLE, DEPLOY_REFUSED_TITLE } from "../shared/program-errors";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
