@@ -1195,6 +1195,23 @@ async function findInvalidities(s: Statement, kind: "identity" | "trust"): Promi
   return { problems: out, newer };
 }
 
+/** A resource's identity documents, and a role's trust policy, each with where it sits. */
+function statementDocuments(r: {
+  type: string;
+  name: string;
+  props: Props;
+}): { place: string; value: unknown; kind: "identity" | "trust" }[] {
+  const docs = identityDocuments(r.type, r.name, r.props).map((d) => ({
+    place: d.place,
+    value: d.value,
+    kind: "identity" as "identity" | "trust",
+  }));
+  if (r.type === T.role) {
+    docs.push({ place: "trust policy", value: r.props.assumeRolePolicy, kind: "trust" });
+  }
+  return docs;
+}
+
 export const validStatements = resourcePolicy({
   name: "iam-policy-require-valid-statements",
   description:
@@ -1202,14 +1219,7 @@ export const validStatements = resourcePolicy({
   enforcementLevel: "mandatory",
   types: IDENTITY_DOC_TYPES,
   check: async (r) => {
-    const docs: { place: string; value: unknown; kind: "identity" | "trust" }[] = identityDocuments(
-      r.type,
-      r.name,
-      r.props,
-    ).map((d) => ({ place: d.place, value: d.value, kind: "identity" as const }));
-    if (r.type === T.role) {
-      docs.push({ place: "trust policy", value: r.props.assumeRolePolicy, kind: "trust" });
-    }
+    const docs = statementDocuments(r);
     for (const doc of docs) {
       const parsed = parseDocument(doc.value);
       if (parsed.kind !== "statements") {
@@ -1246,18 +1256,7 @@ export const unknownActions = resourcePolicy({
   enforcementLevel: "advisory",
   types: IDENTITY_DOC_TYPES,
   check: async (r) => {
-    const docs: { place: string; value: unknown; kind: "identity" | "trust" }[] = identityDocuments(
-      r.type,
-      r.name,
-      r.props,
-    ).map((d) => ({
-      place: d.place,
-      value: d.value,
-      kind: "identity" as const,
-    }));
-    if (r.type === T.role) {
-      docs.push({ place: "trust policy", value: r.props.assumeRolePolicy, kind: "trust" });
-    }
+    const docs = statementDocuments(r);
     for (const doc of docs) {
       const parsed = parseDocument(doc.value);
       if (parsed.kind !== "statements") continue;
