@@ -3,7 +3,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEPLOY_REFUSED_TITLE } from "../shared/program-errors";
 
-
 /**
  * A RunError, so the CLI prints its message alone, without a stack trace (@pulumi/pulumi
  * cmd/run, its uncaught-error handler).
