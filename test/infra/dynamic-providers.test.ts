@@ -114,7 +114,19 @@ describe("dynamic providers in the SDK's dynamic-provider host", function () {
     assert.ok(JSON.stringify(read.properties).includes(model), JSON.stringify(read.properties));
   });
 
-  it("checks the endpoint after an update, refreshes it, and sees a rolled-back update", async () => {
+  it("pins the host's image: a new release changes nothing, a new parameter replaces", async () => {
+    const r = of("ec2:HostImage");
+    const created = await host.create(r.urn, r.inputs);
+    const released = { ...r.inputs, imageId: "ami-0fedcba9876543210" };
+    const release = await host.diff(r.urn, created.id, created.properties, released);
+    assert.notStrictEqual(release.changes, "some");
+    const gpu = { ...r.inputs, parameter: `${String(r.inputs.parameter)}-gpu` };
+    const changed = await host.diff(r.urn, created.id, created.properties, gpu);
+    assert.strictEqual(changed.changes, "some");
+    assert.deepStrictEqual(changed.replaces, ["parameter"]);
+  });
+
+  it("checks the endpoint after an update, refreshes it, sees a rolled-back update and converges on the next up", async () => {
     const r = of("sagemaker:EndpointCheck");
     const name = String(r.inputs.endpointName);
     const config = String(r.inputs.endpointConfigName);
@@ -137,7 +149,9 @@ describe("dynamic providers in the SDK's dynamic-provider host", function () {
     assert.notStrictEqual(same.changes, "some");
     // An update that SageMaker rolled back leaves the old configuration in service: the check
     // fails the update, and says why.
-    const next = { ...r.inputs, endpointConfigName: `${config}-next` };
+    // Polled at once: the program's interval is for a real endpoint.
+    const next = { ...r.inputs, endpointConfigName: `${config}-next`, pollSeconds: 0.001 };
+    let rolledBack: Record<string, unknown> = {};
     api.answer("SageMaker.DescribeEndpoint", name, {
       ...described("InService", config),
       FailureReason: "Alarm inference-5xx-alarm went into ALARM state",
@@ -148,8 +162,32 @@ describe("dynamic providers in the SDK's dynamic-provider host", function () {
         assert.match(e.message, /roll/i);
         assert.ok(e.partial, "the update is recorded as partial, so the next up sees it");
         assert.match(e.partial.reasons.join("\n"), /inference-5xx-alarm/);
+        rolledBack = e.partial.properties;
         return true;
       },
     );
+    // The engine keeps the partial state; the next `up`, declaring the same configuration, sees a
+    // change and re-applies it with the endpoint's own deployment policy, then checks again.
+    const again = await host.diff(r.urn, created.id, rolledBack, next);
+    assert.strictEqual(again.changes, "some");
+    api.reset({});
+    api.answer("SageMaker.UpdateEndpoint", name, { EndpointArn: r.inputs.endpointArn });
+    api.answer(
+      "SageMaker.DescribeEndpoint",
+      name,
+      described("InService", config),
+      described("Updating", `${config}-next`),
+      described("InService", `${config}-next`),
+    );
+    const converged = await host.update(r.urn, created.id, rolledBack, next);
+    assert.strictEqual(converged.properties.endpointStatus, "InService");
+    assert.strictEqual(converged.properties.rolledBackTo, undefined);
+    const updates = api.calls.filter((c) => c.target === "SageMaker.UpdateEndpoint");
+    assert.deepStrictEqual(
+      updates.map((c) => [c.body.EndpointConfigName, c.body.RetainDeploymentConfig]),
+      [[`${config}-next`, true]],
+    );
+    const settled = await host.diff(r.urn, created.id, converged.properties, next);
+    assert.notStrictEqual(settled.changes, "some");
   });
 });
