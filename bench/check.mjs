@@ -2,7 +2,8 @@
 // - the program on the CLI's path (@pulumi/pulumi/cmd/run spawned as the language host spawns it,
 //   against the local engine; a preview of dev), with an empty ts-node cache (a CI runner, a new
 //   laptop: `cold`) and with the cache of an earlier run (`warm`), against the program under
-//   mocks in one process (the unit tests' path): cold at most 2 times;
+//   mocks in one process as the unit tests run it (through tsx): cold at most 2 times; the same
+//   mocked run from precompiled JavaScript is shown beside it;
 // - the offline check of one stack (a preview and an update of the program, the policy pack, the
 //   cost estimate) against the bare program run through the same engine: at most 1.5 times;
 // - every stack (--all), reported against the same bare run;
@@ -54,6 +55,9 @@ function timeOnce(args, okCodes = [0]) {
 }
 
 const mockedScript = `require(${JSON.stringify(dist("tools/stack-run.js"))}).runStack({ stack: "dev" }).then((r) => { if (!r.resources.length) process.exit(3); });`;
+// The mocked run as the unit tests make it: the TypeScript sources loaded through tsx.
+const tsx = createRequire(import.meta.url).resolve("tsx/cjs");
+const mockedTestsScript = `require(${JSON.stringify(path.join(root, "tools", "stack-run.ts"))}).runStack({ stack: "dev" }).then((r) => { if (!r.resources.length) process.exit(3); });`;
 // The ts-node cache directory of the program's process: a new one for each cold run.
 const engineScript = (cache) =>
   `require(${JSON.stringify(dist("tools/local-engine.js"))}).runOnEngine({ stack: "dev", mode: "preview", env: { TS_NODE_CACHE_DIRECTORY: ${JSON.stringify(cache)} } }).then((r) => { if (!r.resources.length) process.exit(3); });`;
@@ -62,7 +66,11 @@ const check = path.join(root, "scripts", "run-check.mjs");
 // Exit code 1 (a mandatory finding) still measures a complete check. `vs`: the command whose time
 // the ratio divides by.
 const commands = [
-  { name: "program under mocks, one process (dev)", args: () => ["-e", mockedScript] },
+  {
+    name: "program under mocks, as the tests run it (tsx)",
+    args: () => ["--require", tsx, "-e", mockedTestsScript],
+  },
+  { name: "program under mocks, precompiled (dist/)", args: () => ["-e", mockedScript] },
   {
     name: "program on the CLI's path, cold ts-node cache",
     args: () => ["-e", engineScript(mkdtempSync(path.join(os.tmpdir(), "bench-ts-node-")))],
@@ -78,12 +86,12 @@ const commands = [
     name: "check --stack dev",
     args: () => [check, "--stack", "dev"],
     ok: [0, 1],
-    vs: 2,
+    vs: 3,
     target: 1.5,
   },
-  { name: "check --all", args: () => [check, "--all"], ok: [0, 1], vs: 2 },
+  { name: "check --all", args: () => [check, "--all"], ok: [0, 1], vs: 3 },
 ];
-timeOnce(commands[2].args()); // fills the warm cache
+timeOnce(commands[3].args()); // fills the warm cache
 const loadBefore = os.loadavg()[0];
 const times = commands.map(() => []);
 for (let round = 0; round < RUNS; round++) {

@@ -2,6 +2,7 @@
 // and entry point for the project's `main`, and the command line and environment the Node.js
 // language host gives `@pulumi/pulumi/cmd/run`. Each mirrors the Pulumi source it names, so the
 // local engine (local-engine.ts) spawns the program exactly as `pulumi preview` and `pulumi up` do.
+import * as fs from "fs";
 import * as path from "path";
 
 /**
@@ -132,4 +133,19 @@ export function splitNodeArgs(s: string): string[] {
   if (quote) throw new Error(`nodeargs: unterminated quote in ${JSON.stringify(s)}`);
   if (started) out.push(cur);
   return out;
+}
+
+/** `node` as the language host finds it: the first on PATH (main.go, `exec.LookPath`). */
+export function nodeOnPath(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, "node");
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  throw new Error("could not find node on the $PATH");
 }

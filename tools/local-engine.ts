@@ -11,6 +11,7 @@
 //   (mock-cloud.ts: ids, ARNs, names), as after `pulumi up`.
 // Data sources (invokes) and stack references are answered in both modes, as the engine does.
 import { ChildProcess, spawn } from "child_process";
+export { nodeOnPath } from "./language-host";
 import { CONFIG_ERROR_TITLE, DEPLOY_REFUSED_TITLE } from "../shared/program-errors";
 import * as fs from "fs";
 import * as os from "os";
@@ -18,6 +19,7 @@ import * as path from "path";
 import { CloudContext, MOCK_ACCOUNT, invokeResult, resourceState } from "./mock-cloud";
 import {
   DEFAULT_PARALLEL,
+  nodeOnPath,
   RunRequest,
   constructArguments,
   constructEnv,
@@ -402,21 +404,6 @@ export async function serveEngine(): Promise<{
   );
   const server = await serve(d);
   return { address: server.address, logs: d.logs, close: server.close };
-}
-
-/** `node` as the language host finds it: the first on PATH (main.go, `exec.LookPath`). */
-export function nodeOnPath(env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, "node");
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  throw new Error("could not find node on the $PATH");
 }
 
 /**

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { bundlePack } from "../policies/bundle";
+import { nodeOnPath } from "./language-host";
 import { findProjectRoot } from "./stack-config";
 
 export interface PackProcess {
@@ -45,16 +46,13 @@ export function spawnPolicyPack(opts: SpawnOptions): PackProcess {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
   const startedAt = Date.now();
   const timeoutMs = opts.startTimeoutMs ?? 30000;
-  // The engine address is the CLI's own gRPC server; run-policy-pack discards it unused.
-  const child = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir],
-    {
-      cwd: packDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env },
-    },
-  );
+  // As the language host runs a plugin (main.go, `RunPlugin`): `node` as found on PATH. The
+  // engine address is the CLI's own gRPC server; run-policy-pack discards it unused.
+  const child = spawn(nodeOnPath(), [...(opts.nodeArgs ?? []), runner, "127.0.0.1:0", packDir], {
+    cwd: packDir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env },
+  });
   if (opts.niceness !== undefined && child.pid !== undefined) {
     try {
       os.setPriority(child.pid, opts.niceness);
