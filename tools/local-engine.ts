@@ -25,7 +25,7 @@ import {
   constructEnv,
   programLocation,
 } from "./language-host";
-import { findProjectRoot, listStacks, loadStackConfig, readProject } from "./stack-config";
+import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
 import type { StackResource, StackRun } from "./stack-run";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -131,14 +131,6 @@ export function plain(v: Wire, keepSecrets = false): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(o)) out[k] = plain(x, keepSecrets);
   return out;
-}
-
-/** True when a plain value holds an unknown anywhere. */
-export function hasUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(hasUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(hasUnknown);
-  return false;
 }
 
 interface Registered {
@@ -529,14 +521,4 @@ async function runProgram(opts: EngineRunOptions, depth: number): Promise<StackR
     resources: d.resources,
     outputs: d.outputs,
   };
-}
-
-/** The project's program location, for callers that report it. */
-export function programOf(root: string): { programDirectory: string; entryPoint: string } {
-  const project = readProject(root);
-  return programLocation(
-    root,
-    project.main,
-    (p) => fs.existsSync(p) && fs.statSync(p).isDirectory(),
-  );
 }
