@@ -4,16 +4,12 @@
 // it. Each call carries the provider serialized by the SDK (`__provider`), exactly as the program
 // registered it, so what is tested is what `pulumi up` deserializes and runs.
 import { spawn } from "child_process";
-import * as path from "path";
 import { nodeOnPath, serveEngine } from "./local-engine";
+import { grpc, struct, toJs } from "./sdk-wire";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromSdk = (m: string) => require(require.resolve(m, { paths: [path.join(sdkDir, "proto")] }));
-const grpc = fromSdk("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerPb = require("@pulumi/pulumi/proto/provider_pb");
-const structPb = fromSdk("google-protobuf/google/protobuf/struct_pb.js");
 const statusPb = require("@pulumi/pulumi/proto/status_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -50,9 +46,6 @@ export interface DynamicProviderHost {
   output(): string;
   close(): Promise<void>;
 }
-
-const struct = (v: Props) => structPb.Struct.fromJavaScript(v);
-const js = (s: unknown) => (s ? (s as { toJavaScript(): Props }).toJavaScript() : {});
 
 const CALL_DEADLINE_MS = 60_000;
 
@@ -133,7 +126,7 @@ export async function startDynamicProviderHost(
       const failures = (r.getFailuresList() as Msg[]).map(
         (f) => `${String(f.getProperty())}: ${String(f.getReason())}`,
       );
-      return { inputs: js(r.getInputs()), failures };
+      return { inputs: toJs(r.getInputs()), failures };
     },
     async diff(urn, id, olds, news) {
       const r = await call<Msg>(
@@ -151,21 +144,21 @@ export async function startDynamicProviderHost(
         "create",
         request("CreateRequest", { Urn: urn, Properties: struct(properties) }),
       );
-      return { id: String(r.getId()), properties: js(r.getProperties()) };
+      return { id: String(r.getId()), properties: toJs(r.getProperties()) };
     },
     async read(urn, id, properties) {
       const r = await call<Msg>(
         "read",
         request("ReadRequest", { Urn: urn, Id: id, Properties: struct(properties) }),
       );
-      return { id: String(r.getId()), properties: js(r.getProperties()) };
+      return { id: String(r.getId()), properties: toJs(r.getProperties()) };
     },
     async update(urn, id, olds, news) {
       const r = await call<Msg>(
         "update",
         request("UpdateRequest", { Urn: urn, Id: id, Olds: struct(olds), News: struct(news) }),
       );
-      return { properties: js(r.getProperties()) };
+      return { properties: toJs(r.getProperties()) };
     },
     async delete(urn, id, properties) {
       await call(
@@ -197,7 +190,7 @@ function statusOf(err: {
     message: String(status.getMessage()),
     partial: {
       id: String(init.getId()),
-      properties: js(init.getProperties()),
+      properties: toJs(init.getProperties()),
       reasons: init.getReasonsList() as string[],
     },
   };

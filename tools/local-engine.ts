@@ -25,18 +25,14 @@ import {
   constructEnv,
   programLocation,
 } from "./language-host";
+import { grpc, struct, toJs } from "./sdk-wire";
 import { findProjectRoot, listStacks, loadStackConfig } from "./stack-config";
 import type { StackResource, StackRun } from "./stack-run";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-// The SDK's generated messages and services, with the protobuf runtime they were generated
-// against (a message of another copy of google-protobuf would not serialize).
-const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromSdk = (m: string) => require(require.resolve(m, { paths: [path.join(sdkDir, "proto")] }));
-const grpc = fromSdk("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+// The SDK's generated services and its property codec.
 const resourceGrpc = require("@pulumi/pulumi/proto/resource_grpc_pb");
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-const structPb = fromSdk("google-protobuf/google/protobuf/struct_pb.js");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -178,14 +174,6 @@ interface Call<T> {
   request: T;
 }
 type Req = Record<string, () => unknown>;
-
-function struct(v: Record<string, unknown>): unknown {
-  return structPb.Struct.fromJavaScript(v);
-}
-
-function toJs(s: unknown): Record<string, unknown> {
-  return s ? ((s as { toJavaScript(): Record<string, unknown> }).toJavaScript() ?? {}) : {};
-}
 
 /**
  * The engine and resource-monitor services for one run. Every handler answers from the run's
