@@ -21,8 +21,7 @@
 const fs = require("fs");
 const path = require("path");
 
-const awsDir = path.dirname(require.resolve("@pulumi/aws/package.json", { paths: [__dirname] }));
-const version = require(path.join(awsDir, "package.json")).version;
+const { providerResources, version } = require("./provider-resources");
 
 const DOCUMENT_NAME =
   /^(?:policy|policyDocument|policyTemplate|accessPolic(?:y|ies)|resourcePolicy|repositoryPolicy|assumeRolePolicy|inlinePolicy|sessionPolicy|deliveryDestinationPolicy|[a-z0-9]+PolicyDocument)$/;
@@ -72,53 +71,42 @@ function argsOf(text, cls) {
 /** The permission-bearing types of the installed provider, as permission-types.json holds them. */
 function derive() {
   const types = {};
-  for (const mod of fs.readdirSync(awsDir, { withFileTypes: true })) {
-    if (!mod.isDirectory() || mod.name === "node_modules" || mod.name === "types") continue;
-    const dir = path.join(awsDir, mod.name);
-    for (const file of fs.readdirSync(dir)) {
-      if (!file.endsWith(".js")) continue;
-      const js = fs.readFileSync(path.join(dir, file), "utf8");
-      const token = /static __pulumiType = '([^']+)'/.exec(js);
-      if (!token) continue;
-      const dts = path.join(dir, file.replace(/\.js$/, ".d.ts"));
-      if (!fs.existsSync(dts)) continue;
-      const cls = token[1].slice(token[1].lastIndexOf(":") + 1);
-      const entry = { documents: {}, principals: [], narrowing: [] };
-      for (const arg of argsOf(fs.readFileSync(dts, "utf8"), cls)) {
-        const textual =
-          /string|PolicyDocument/.test(arg.type) && !/\[\]|boolean|number/.test(arg.type);
-        if (DOCUMENT_NAME.test(arg.name) && textual) {
-          // The resource's own name qualifies its document first (`LogIndexPolicy`), then the
-          // argument's documentation, where words that say it grants access win.
-          const words = cls.replace(/([a-z0-9])([A-Z])/g, "$1 $2");
-          const not =
-            NOT_PERMISSION.find((re) => re.exec(words)) ??
-            (GRANTS.test(arg.docs) ? undefined : NOT_PERMISSION.find((re) => re.test(arg.docs)));
-          const said = not ? (not.exec(words) ?? not.exec(arg.docs))[0].toLowerCase() : "";
-          entry.documents[arg.name] =
-            arg.name === "assumeRolePolicy"
-              ? "trust"
-              : mod.name === "iam" || mod.name === "ssoadmin"
-                ? "identity"
-                : SESSION.test(arg.docs)
-                  ? "session"
-                  : not
-                    ? `not a permission (${said})`
-                    : "resource";
-        } else if (
-          PRINCIPAL_NAME.test(arg.name) ||
-          (GRANT_RESOURCE.test(cls) && GRANT_RESOURCE_ARGUMENT.test(arg.name))
-        ) {
-          entry.principals.push(arg.name);
-        } else if (NARROWING.test(arg.name)) {
-          entry.narrowing.push(arg.name);
-        }
+  for (const { token, cls, module, typings } of providerResources()) {
+    const entry = { documents: {}, principals: [], narrowing: [] };
+    for (const arg of argsOf(typings, cls)) {
+      const textual =
+        /string|PolicyDocument/.test(arg.type) && !/\[\]|boolean|number/.test(arg.type);
+      if (DOCUMENT_NAME.test(arg.name) && textual) {
+        // The resource's own name qualifies its document first (`LogIndexPolicy`), then the
+        // argument's documentation, where words that say it grants access win.
+        const words = cls.replace(/([a-z0-9])([A-Z])/g, "$1 $2");
+        const not =
+          NOT_PERMISSION.find((re) => re.exec(words)) ??
+          (GRANTS.test(arg.docs) ? undefined : NOT_PERMISSION.find((re) => re.test(arg.docs)));
+        const said = not ? (not.exec(words) ?? not.exec(arg.docs))[0].toLowerCase() : "";
+        entry.documents[arg.name] =
+          arg.name === "assumeRolePolicy"
+            ? "trust"
+            : module === "iam" || module === "ssoadmin"
+              ? "identity"
+              : SESSION.test(arg.docs)
+                ? "session"
+                : not
+                  ? `not a permission (${said})`
+                  : "resource";
+      } else if (
+        PRINCIPAL_NAME.test(arg.name) ||
+        (GRANT_RESOURCE.test(cls) && GRANT_RESOURCE_ARGUMENT.test(arg.name))
+      ) {
+        entry.principals.push(arg.name);
+      } else if (NARROWING.test(arg.name)) {
+        entry.narrowing.push(arg.name);
       }
-      if (Object.keys(entry.documents).length > 0 || entry.principals.length > 0) {
-        if (entry.principals.length === 0 || entry.narrowing.length === 0) delete entry.narrowing;
-        if (entry.principals.length === 0) delete entry.principals;
-        types[token[1]] = entry;
-      }
+    }
+    if (Object.keys(entry.documents).length > 0 || entry.principals.length > 0) {
+      if (entry.principals.length === 0 || entry.narrowing.length === 0) delete entry.narrowing;
+      if (entry.principals.length === 0) delete entry.principals;
+      types[token] = entry;
     }
   }
   const sorted = Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b)));

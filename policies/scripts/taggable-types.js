@@ -5,24 +5,12 @@
 const fs = require("fs");
 const path = require("path");
 
-const awsDir = path.dirname(require.resolve("@pulumi/aws/package.json", { paths: [__dirname] }));
-const version = require(path.join(awsDir, "package.json")).version;
+const { providerResources, version } = require("./provider-resources");
+
 const types = [];
-for (const mod of fs.readdirSync(awsDir, { withFileTypes: true })) {
-  if (!mod.isDirectory() || mod.name === "node_modules" || mod.name === "types") continue;
-  const dir = path.join(awsDir, mod.name);
-  for (const file of fs.readdirSync(dir)) {
-    if (!file.endsWith(".js")) continue;
-    const js = fs.readFileSync(path.join(dir, file), "utf8");
-    const token = /static __pulumiType = '([^']+)'/.exec(js);
-    if (!token) continue;
-    const dts = path.join(dir, file.replace(/\.js$/, ".d.ts"));
-    if (!fs.existsSync(dts)) continue;
-    const cls = token[1].slice(token[1].lastIndexOf(":") + 1);
-    const text = fs.readFileSync(dts, "utf8");
-    const args = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(text);
-    if (args && /\n {4}tags\?:/.test(args[1])) types.push(token[1]);
-  }
+for (const { token, cls, typings } of providerResources()) {
+  const args = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(typings);
+  if (args && /\n {4}tags\?:/.test(args[1])) types.push(token);
 }
 types.sort();
 const out = path.join(__dirname, "..", "taggable-types.json");
