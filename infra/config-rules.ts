@@ -10,6 +10,8 @@ import {
   isAcceleratedType,
   isGpuAmiParameter,
 } from "../shared/accelerated-types";
+import { LAMBDA_RUNTIMES } from "../shared/aws-limits";
+import { LAMBDA_RUNTIMES_PAGE, deprecationDay, isDeprecated } from "../shared/lambda-runtimes";
 import { STACK_KEYS, StackKey, StackValues, S3_ARTIFACT } from "../shared/stack-keys";
 import { HOST_PYTORCH_PINS, hostPytorchPins } from "./host-scripts/pytorch-pins";
 import {
@@ -25,6 +27,8 @@ export interface RuleContext {
   readonly stack: string;
   /** The stack's environment, as `resolveEnvironment` decides it. */
   readonly environment: string;
+  /** The day of the run, UTC YYYY-MM-DD: rules that depend on AWS's dates read it. */
+  readonly today: string;
   /** Whether `key`'s value parsed as its type (rules read only such values). */
   has(key: StackKey): boolean;
   /** Whether `key`'s value parsed and passed the checks of its own table entry. */
@@ -245,7 +249,19 @@ function endpointRules({ has, v, fail }: RuleContext): void {
   }
 }
 
-function lambdaRules({ has, valid, v, fail }: RuleContext): void {
+function lambdaRules({ has, valid, v, fail, today }: RuleContext): void {
+  // The handler's runtimes go out of AWS support on the days of the dated table, which the policy
+  // pack reads too: a stack refuses one past its day before Lambda refuses to create it.
+  if (valid("lambdaRuntime") && isDeprecated(v("lambdaRuntime"), today)) {
+    const current = LAMBDA_RUNTIMES.filter((r) => !isDeprecated(r, today));
+    fail(
+      "lambdaRuntime",
+      `was deprecated by AWS on ${deprecationDay(v("lambdaRuntime"))} (no security patches; ${LAMBDA_RUNTIMES_PAGE}): ` +
+        (current.length > 0
+          ? `use ${current.join(" or ")}`
+          : "every runtime the handler is built for is past its day; upgrade the project"),
+    );
+  }
   // Reserved and provisioned concurrency come out of the account's quota, of which Lambda keeps
   // LAMBDA_UNRESERVED_MINIMUM unreserved; a new account's quota of 10 allows no reservation at all.
   // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html

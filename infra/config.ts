@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_ERROR_TITLE } from "../shared/program-errors";
 import { LAMBDA_RUNTIMES } from "../shared/aws-limits";
+import { utcDay } from "../shared/lambda-runtimes";
 import { nearest, isInstanceType, nearestInstanceType } from "../shared/instance-types";
 import { PROJECT, TrainingMode, resolveEnvironment } from "../shared/project";
 import { ARCHITECTURES, KeySpec, STACK_KEYS, StackKey, StackValues } from "../shared/stack-keys";
@@ -143,9 +144,14 @@ function keyProblem(spec: KeySpec, value: unknown): string | undefined {
 /**
  * Validates the flat `namespace:key -> string` map Pulumi hands a program (as
  * `pulumi.runtime.allConfig()` returns it) for `stack`, and returns the typed, frozen config.
- * Keys missing from `raw` take their defaults. Throws ConfigError listing every problem.
+ * Keys missing from `raw` take their defaults. Throws ConfigError listing every problem. `today`
+ * (UTC YYYY-MM-DD) is the day AWS's dated facts are judged on.
  */
-export function parseConfig(raw: Record<string, string>, stack: string): StackConfig {
+export function parseConfig(
+  raw: Record<string, string>,
+  stack: string,
+  today: string = utcDay(new Date()),
+): StackConfig {
   const problems: Problem[] = [];
   const ns = `${PROJECT}:`;
   const q = (key: string) => `${ns}${key}`;
@@ -204,6 +210,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): StackCo
   applyCrossKeyRules({
     stack,
     environment,
+    today,
     has,
     valid: (key) => has(key) && !invalid.has(key),
     v,

@@ -7,11 +7,18 @@ import {
   obj,
   refersVia,
   resourcePolicy,
-  schema,
   stackPolicy,
   str,
   StackItem,
 } from "./common";
+import { LAMBDA_RUNTIMES } from "../shared/aws-limits";
+import {
+  LAMBDA_RUNTIMES_PAGE,
+  deprecationDay,
+  runtimeLanguage,
+  successorOf,
+  utcDay,
+} from "../shared/lambda-runtimes";
 import { TYPES } from "../shared/resource-types";
 
 export const LAMBDA = {
@@ -55,66 +62,67 @@ export const functionUrlAuth = resourcePolicy({
   },
 });
 
-/**
- * Runtimes past their deprecation date on the Lambda runtimes page
- * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html): AWS no longer applies
- * security patches to them, and after a few months Lambda refuses to create functions on them.
- * nodejs20.x was deprecated on 2026-04-30, python3.9 on 2025-12-15, nodejs18.x on 2025-09-01,
- * ruby3.2 on 2026-03-31.
- */
-export const DEPRECATED_RUNTIMES = [
-  "nodejs",
-  "nodejs4.3",
-  "nodejs4.3-edge",
-  "nodejs6.10",
-  "nodejs8.10",
-  "nodejs10.x",
-  "nodejs12.x",
-  "nodejs14.x",
-  "nodejs16.x",
-  "nodejs18.x",
-  "nodejs20.x",
-  "python2.7",
-  "python3.6",
-  "python3.7",
-  "python3.8",
-  "python3.9",
-  "java8",
-  "dotnetcore1.0",
-  "dotnetcore2.0",
-  "dotnetcore2.1",
-  "dotnetcore3.1",
-  "dotnet5.0",
-  "dotnet6",
-  "dotnet7",
-  "go1.x",
-  "ruby2.5",
-  "ruby2.7",
-  "ruby3.2",
-  "provided",
-];
+/** The day the pack was loaded (UTC), read once; a check may set its own day in config. */
+const LOADED_ON = utcDay(new Date());
+
+/** What to use instead of `runtime`: the same language's longest supported, else the handler's. */
+function replacementFor(runtime: string, today: string): string {
+  const same = successorOf(runtime, today);
+  if (same) return `"${same}" (supported until ${deprecationDay(same)})`;
+  const own = LAMBDA_RUNTIMES[LAMBDA_RUNTIMES.length - 1];
+  return (
+    `a ${runtimeLanguage(runtime)} runtime that ${LAMBDA_RUNTIMES_PAGE} lists as supported ` +
+    `(or "${own}", supported until ${deprecationDay(own)})`
+  );
+}
 
 interface RuntimeConfig {
-  deprecatedRuntimes: string[];
+  today: string;
 }
 
 export const supportedRuntime = resourcePolicy<RuntimeConfig>({
   name: "lambda-function-require-supported-runtime",
-  description: "Forbids Lambda runtimes that AWS has deprecated and no longer patches.",
+  description:
+    "Forbids Lambda runtimes whose AWS deprecation day has come: AWS no longer patches them.",
   enforcementLevel: "mandatory",
   types: [LAMBDA.function],
   config: {
-    deprecatedRuntimes: schema.strings(
-      "Runtime identifiers that are deprecated.",
-      DEPRECATED_RUNTIMES,
-    ),
+    today: {
+      type: "string",
+      description:
+        "The day runtimes are judged on, YYYY-MM-DD (empty: the day the pack started, UTC).",
+      default: "",
+    },
   },
   check: (r, c) => {
+    // Container-image functions carry their runtime in the image: there is no runtime here.
     const runtime = str(r.props.runtime);
-    if (!runtime || !c.deprecatedRuntimes.includes(runtime)) return;
+    if (!runtime) return;
+    const today = c.today || LOADED_ON;
+    const day = deprecationDay(runtime);
+    if (day === undefined || day > today) return;
     r.report(
-      `${label(r.type, r.name)} uses runtime "${runtime}", which AWS has deprecated and no longer ` +
-        `patches. Set runtime to a supported one (for example "nodejs22.x" or "python3.13").`,
+      `${label(r.type, r.name)} uses runtime "${runtime}", which AWS deprecated on ${day}: it gets ` +
+        `no security patches, and Lambda then refuses to create and later to update functions on ` +
+        `it. Set runtime to ${replacementFor(runtime, today)}.`,
+    );
+  },
+});
+
+export const datedRuntime = resourcePolicy({
+  name: "lambda-function-require-dated-runtime",
+  description:
+    "Flags Lambda runtimes the pack's dated table does not list, whose deprecation it cannot judge.",
+  enforcementLevel: "advisory",
+  types: [LAMBDA.function],
+  check: (r) => {
+    const runtime = str(r.props.runtime);
+    if (!runtime || deprecationDay(runtime) !== undefined) return;
+    r.report(
+      `${label(r.type, r.name)} uses runtime "${runtime}", which has no deprecation day in ` +
+        `LAMBDA_RUNTIME_DEPRECATION (shared/lambda-runtimes.ts), so whether AWS still patches it ` +
+        `is not judged. Look it up on ${LAMBDA_RUNTIMES_PAGE} and add its day to the table, or ` +
+        `use a listed runtime.`,
     );
   },
 });
@@ -222,6 +230,7 @@ export const lambdaPolicies = [
   reservedConcurrency,
   functionUrlAuth,
   supportedRuntime,
+  datedRuntime,
   provisionedWithinReserved,
   logRetention,
 ];

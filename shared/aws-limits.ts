@@ -19,10 +19,9 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
-// Node.js runtimes Lambda still lets a function be created with, oldest first. nodejs20.x was
-// deprecated on 2026-04-30 and creating functions with it is blocked from 2026-08-31; nodejs22.x is
-// supported until 2027-04-30 and nodejs24.x until 2028-04-30.
-// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+// The Node.js runtimes the handler is built for, oldest first. The day AWS deprecates each is in
+// LAMBDA_RUNTIME_DEPRECATION (shared/lambda-runtimes.ts), which the policy pack reads too: the
+// stack config refuses one past its day.
 // nodejs26.x is a public preview only (since 2026-08, "not for production use", outside the Lambda
 // SLA: https://github.com/aws/aws-lambda-roadmap/issues/56), so it is not offered yet.
 export const LAMBDA_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;

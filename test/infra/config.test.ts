@@ -592,6 +592,24 @@ describe("parseConfig", () => {
     });
   }
 
+  it("refuses a Lambda runtime from the day AWS deprecates it, and offers the ones still supported", () => {
+    const on = (lambdaRuntime: string, today: string) =>
+      parseConfig(raw("dev", { lambdaRuntime }), "dev", today).lambdaRuntime;
+    assert.strictEqual(on("nodejs22.x", "2027-04-29"), "nodejs22.x");
+    assert.strictEqual(
+      problemsOf(() => on("nodejs22.x", "2027-04-30"))
+        .split("\n")[1]
+        .trim(),
+      `${NS}:lambdaRuntime = "nodejs22.x": was deprecated by AWS on 2027-04-30 (no security patches; ` +
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html): use nodejs24.x",
+    );
+    assert.strictEqual(on("nodejs24.x", "2027-04-30"), "nodejs24.x");
+    assert.match(
+      problemsOf(() => on("nodejs24.x", "2028-05-01")),
+      /nodejs24\.x": was deprecated by AWS on 2028-04-30 .*every runtime the handler is built for is past its day; upgrade the project/,
+    );
+  });
+
   it("lists every bad key at once, one per line, with its value", () => {
     const text = problemsOf(() =>
       parseConfig(

@@ -85,6 +85,83 @@ const EBS_DEFAULT: FamilyCase[] = [
   },
 ];
 
-export const EDGE_CASES = [...EBS_DEFAULT];
+const RUNTIME = "lambda-function-require-supported-runtime";
+const DATED = "lambda-function-require-dated-runtime";
+const fn = (runtime: string) => ({
+  type: "aws:lambda/function:Function",
+  name: "classify",
+  props: { runtime, reservedConcurrentExecutions: 5 },
+});
+const on = (today: string) => ({ [RUNTIME]: { today } });
+
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html: AWS deprecates each runtime
+// on a stated day and stops patching it; the pack judges the day of the check (set here through
+// its config) against that table.
+const LAMBDA_RUNTIME: FamilyCase[] = [
+  {
+    family: "Lambda runtime dates",
+    name: "nodejs22.x on the day AWS deprecates it",
+    resources: [fn("nodejs22.x")],
+    config: on("2027-04-30"),
+    caughtBy: RUNTIME,
+    says: /"nodejs22\.x", which AWS deprecated on 2027-04-30: .*Set runtime to "nodejs24\.x"/,
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "python3.10 a day after its deprecation",
+    resources: [fn("python3.10")],
+    config: on("2026-11-01"),
+    caughtBy: RUNTIME,
+    says: /deprecated on 2026-10-31/,
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "dotnet8 after its deprecation day",
+    resources: [fn("dotnet8")],
+    config: on("2026-12-07"),
+    caughtBy: RUNTIME,
+    says: /Set runtime to "dotnet10"/,
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "nodejs18.x on the clock's day",
+    resources: [fn("nodejs18.x")],
+    caughtBy: RUNTIME,
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "a runtime the table has no day for: an advisory finding, not a blocked deploy",
+    resources: [fn("provided.al2023")],
+    advisory: [DATED],
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "nodejs22.x the day before AWS deprecates it",
+    resources: [fn("nodejs22.x")],
+    config: on("2027-04-29"),
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "python3.13 on the clock's day",
+    resources: [fn("python3.13")],
+  },
+  {
+    family: "Lambda runtime dates",
+    name: "a container-image function (its runtime is in the image)",
+    resources: [
+      {
+        type: "aws:lambda/function:Function",
+        name: "classify",
+        props: {
+          packageType: "Image",
+          imageUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/classify:1",
+          reservedConcurrentExecutions: 5,
+        },
+      },
+    ],
+  },
+];
+
+export const EDGE_CASES = [...EBS_DEFAULT, ...LAMBDA_RUNTIME];
 
 familyCases("settings from the stack, reachability and runtime edges", EDGE_CASES);

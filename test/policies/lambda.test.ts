@@ -5,7 +5,16 @@ import {
   provisionedWithinReserved,
   reservedConcurrency,
   supportedRuntime,
+  datedRuntime,
 } from "../../policies/lambda";
+import { LAMBDA_RUNTIMES } from "../../shared/aws-limits";
+import {
+  LAMBDA_RUNTIME_DEPRECATION,
+  UNDATED_RUNTIMES,
+  deprecationDay,
+  utcDay,
+} from "../../shared/lambda-runtimes";
+import * as lambdaEnums from "@pulumi/aws/types/enums/lambda";
 import { check, checkStack, clone, Fixture, UNKNOWN, Editable } from "./harness";
 
 const FN = "dog-breed-classifier-prod-classify";
@@ -49,7 +58,7 @@ function edit(f: Fixture, fn: (p: Editable) => void): Fixture {
 
 describe("lambda policies", () => {
   it("accept the prod function, URL, alias warm-up and log group", async () => {
-    for (const p of [reservedConcurrency, supportedRuntime])
+    for (const p of [reservedConcurrency, supportedRuntime, datedRuntime])
       assert.deepStrictEqual(await check(p, fn), [], p.name);
     assert.deepStrictEqual(await check(functionUrlAuth, url), []);
     assert.deepStrictEqual(await checkStack(provisionedWithinReserved, [fn, provisioned]), []);
@@ -98,25 +107,101 @@ describe("lambda policies", () => {
     );
   });
 
-  it("lambda-function-require-supported-runtime reports a deprecated runtime", async () => {
-    assert.deepStrictEqual(
-      await check(
+  it("lambda-function-require-supported-runtime reports a runtime on and after its deprecation day", async () => {
+    const on = (runtime: string, today: string) =>
+      check(
         supportedRuntime,
-        edit(fn, (p) => (p.runtime = "nodejs20.x")),
-      ),
-      [
-        'Function "classifier-function" uses runtime "nodejs20.x", which AWS has deprecated and no longer patches. Set ' +
-          'runtime to a supported one (for example "nodejs22.x" or "python3.13").',
-      ],
+        edit(fn, (p) => (p.runtime = runtime)),
+        { today },
+      );
+    assert.deepStrictEqual(await on("nodejs20.x", "2026-12-07"), [
+      'Function "classifier-function" uses runtime "nodejs20.x", which AWS deprecated on 2026-04-30: it gets no ' +
+        "security patches, and Lambda then refuses to create and later to update functions on it. Set runtime to " +
+        '"nodejs24.x" (supported until 2028-04-30).',
+    ]);
+    assert.deepStrictEqual(await on("nodejs22.x", "2027-04-29"), []);
+    assert.match((await on("nodejs22.x", "2027-04-30"))[0], /AWS deprecated on 2027-04-30/);
+    // Of two runtimes AWS supports until the same day, the newer one is offered.
+    assert.match(
+      (await on("python3.9", "2026-12-07"))[0],
+      /Set runtime to "python3\.14" \(supported until 2029-06-30\)/,
     );
-    assert.deepStrictEqual(
-      await check(
-        supportedRuntime,
-        edit(fn, (p) => (p.runtime = "python3.9")),
-        { deprecatedRuntimes: [] },
-      ),
-      [],
+    assert.match((await on("dotnetcore3.1", "2026-12-07"))[0], /Set runtime to "dotnet10"/);
+    // A language whose every dated runtime is past its day: the page, or the program's own runtime.
+    assert.match(
+      (await on("go1.x", "2026-12-07"))[0],
+      /Set runtime to a provided runtime that https:\/\/docs\.aws\.amazon\.com\/lambda\/latest\/dg\/lambda-runtimes\.html lists as supported \(or "nodejs24\.x", supported until 2028-04-30\)/,
     );
+    assert.deepStrictEqual(await on("nodejs24.x", "2028-04-29"), []);
+  });
+
+  it("lambda-function-require-supported-runtime reads the clock when no day is set", async () => {
+    // The program's default runtime is supported today; nodejs18.x has been deprecated since 2025.
+    assert.deepStrictEqual(await check(supportedRuntime, fn), []);
+    assert.match(
+      (
+        await check(
+          supportedRuntime,
+          edit(fn, (p) => (p.runtime = "nodejs18.x")),
+        )
+      )[0],
+      /deprecated on 2025-09-01/,
+    );
+  });
+
+  it("lambda-function-require-supported-runtime skips container images and unknown runtimes", async () => {
+    const image = edit(fn, (p) => {
+      delete p.runtime;
+      p.packageType = "Image";
+    });
+    assert.deepStrictEqual(await check(supportedRuntime, image), []);
+    assert.deepStrictEqual(await check(datedRuntime, image), []);
+    const unknown = edit(fn, (p) => (p.runtime = UNKNOWN));
+    assert.deepStrictEqual(await check(supportedRuntime, unknown), []);
+    assert.deepStrictEqual(await check(datedRuntime, unknown), []);
+  });
+
+  it("lambda-function-require-dated-runtime flags a runtime the dated table does not list", async () => {
+    for (const runtime of ["provided.al2023", "nodejs99.x"]) {
+      assert.deepStrictEqual(
+        await check(
+          datedRuntime,
+          edit(fn, (p) => (p.runtime = runtime)),
+        ),
+        [
+          `Function "classifier-function" uses runtime "${runtime}", which has no deprecation day in ` +
+            "LAMBDA_RUNTIME_DEPRECATION (shared/lambda-runtimes.ts), so whether AWS still patches it is not " +
+            "judged. Look it up on https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html and add " +
+            "its day to the table, or use a listed runtime.",
+        ],
+      );
+      // Not a blocked deploy: the table may be older than the runtime.
+      assert.deepStrictEqual(
+        await check(
+          supportedRuntime,
+          edit(fn, (p) => (p.runtime = runtime)),
+        ),
+        [],
+      );
+    }
+    assert.strictEqual(datedRuntime.enforcementLevel, "advisory");
+    assert.deepStrictEqual(await check(datedRuntime, fn), []);
+  });
+
+  it("dates every runtime the installed AWS provider accepts, or names it undated", () => {
+    const accepted = Object.values(lambdaEnums.Runtime) as string[];
+    const missing = accepted.filter(
+      (r) => deprecationDay(r) === undefined && !UNDATED_RUNTIMES.includes(r),
+    );
+    assert.deepStrictEqual(missing, [], "add each runtime's day from AWS's pages");
+    for (const r of UNDATED_RUNTIMES) assert.ok(accepted.includes(r), r);
+  });
+
+  it("dates every runtime the program deploys the handler on", () => {
+    for (const runtime of LAMBDA_RUNTIMES) assert.ok(deprecationDay(runtime), runtime);
+    // Each day is a real calendar day in YYYY-MM-DD.
+    for (const [runtime, day] of Object.entries(LAMBDA_RUNTIME_DEPRECATION))
+      assert.strictEqual(utcDay(new Date(`${day}T00:00:00Z`)), day, runtime);
   });
 
   it("lambda-provisioned-concurrency-within-reserved reports provisioned above reserved", async () => {
