@@ -2,10 +2,8 @@
 // CLI serves it (Analyze per resource, then AnalyzeStack). A bypass must be reported as mandatory
 // by the policy that owns its family; a least-privilege configuration must pass with no mandatory
 // finding at all.
-import * as assert from "assert";
-import { PolicyPackClient, startPolicyPack, Diagnostic } from "../../tools/policy-analyzer";
-import type { StackResource } from "../../tools/stack-run";
-import { KMS_KEY_ARN, PACK_DIR } from "./harness";
+import { type FamilyCase, familyCases } from "./families";
+import { KMS_KEY_ARN } from "./harness";
 
 const ACCOUNT = "123456789012";
 const OTHER = "999988887777";
@@ -23,34 +21,6 @@ function res(
   return { type, name, props, deps, computed };
 }
 type Res = ReturnType<typeof res>;
-
-const urn = (type: string, name: string) =>
-  `urn:pulumi:dev::dog-breed-classifier::${type}::${name}`;
-
-function stack(rs: Res[]): StackResource[] {
-  const byName = new Map(rs.map((r) => [r.name, urn(r.type, r.name)]));
-  return rs.map((r) => {
-    const propertyDependencies = Object.fromEntries(
-      Object.entries(r.deps).map(([p, names]) => [p, names.map((n) => byName.get(n)!)]),
-    );
-    return {
-      urn: urn(r.type, r.name),
-      type: r.type,
-      name: r.name,
-      custom: true,
-      inputs: r.props,
-      outputs: { ...r.props, ...r.computed },
-      id: `${r.name}-id`,
-      protect: false,
-      retainOnDelete: false,
-      dependencies: Object.values(propertyDependencies).flat(),
-      propertyDependencies,
-      ignoreChanges: [],
-      replaceOnChanges: [],
-      deleteBeforeReplace: false,
-    };
-  });
-}
 
 const doc = (...Statement: Props[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const T = {
@@ -121,19 +91,9 @@ function bucketPolicy(...statements: Props[]): Res[] {
   return [res(T.bucketPolicy, "data-policy", { bucket: "data", policy: doc(...statements) })];
 }
 
-interface Case {
-  family: string;
-  name: string;
-  resources: Res[];
-  /** The policy that must report it (mandatory); undefined for a configuration that must pass. */
-  caughtBy?: string;
-  /** A fragment the message must contain. */
-  says?: RegExp;
-}
-
 const AZ = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".split("").map((c) => `s3:${c}*`);
 
-const CASES: Case[] = [
+const CASES: FamilyCase[] = [
   // Broad managed policies under other names.
   ...(
     [
@@ -1147,49 +1107,4 @@ const CASES: Case[] = [
   },
 ];
 
-describe("IAM families through the analyzer protocol", function () {
-  this.timeout(120_000);
-  let pack: PolicyPackClient;
-
-  before(async () => {
-    pack = await startPolicyPack({
-      packDir: PACK_DIR,
-      stack: { project: "dog-breed-classifier", stack: "dev" },
-    });
-  });
-  after(() => pack?.close());
-
-  const mandatory = (vs: Diagnostic[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
-
-  for (const c of CASES) {
-    const verdict = c.caughtBy ? `reports (${c.caughtBy})` : "passes";
-    it(`${c.family}: ${verdict} ${c.name}`, async () => {
-      const found = mandatory(await pack.check(stack(c.resources)));
-      const shown = found.map((v) => `${v.policyName}: ${v.message}`).join("\n");
-      if (!c.caughtBy) {
-        assert.deepStrictEqual(shown, "");
-        return;
-      }
-      const own = found.filter((v) => v.policyName === c.caughtBy);
-      assert.ok(own.length > 0, `not reported by ${c.caughtBy}; found:\n${shown}`);
-      if (c.says)
-        assert.ok(
-          own.some((v) => c.says!.test(v.message)),
-          shown,
-        );
-    });
-  }
-
-  it("holds at least three bypasses and two least-privilege cases per family", () => {
-    const counts = new Map<string, { caught: number; clean: number }>();
-    for (const c of CASES) {
-      const e = counts.get(c.family) ?? { caught: 0, clean: 0 };
-      if (c.caughtBy) e.caught++;
-      else e.clean++;
-      counts.set(c.family, e);
-    }
-    for (const [family, e] of counts) {
-      assert.ok(e.caught >= 3 && e.clean >= 2, `${family}: ${JSON.stringify(e)}`);
-    }
-  });
-});
+familyCases("IAM families through the analyzer protocol", CASES, { caught: 3, clean: 2 });
