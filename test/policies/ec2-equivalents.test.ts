@@ -1,7 +1,7 @@
 // The EC2 rules on every resource type that carries their setting, and security-group CIDR blocks
 // judged as address ranges.
 import * as assert from "assert";
-import { exposure, parseCidr, publicCoverage } from "../../policies/cidr";
+import { exposure, parseCidr, publicCoverage, type Range, subtract } from "../../policies/cidr";
 import {
   combinedIngress,
   encryptedVolumes,
@@ -286,6 +286,25 @@ describe("CIDR blocks as ranges", () => {
     assert.deepStrictEqual(
       halves.map((e) => [e.family, e.whole]),
       [["IPv4", true]],
+    );
+  });
+
+  it("subtracts ranges family by family, leaving the addresses none of them covers", () => {
+    const r = (cidr: string) => parseCidr(cidr)!;
+    const show = (ranges: Range[]) => ranges.map((x) => `${x.family} ${x.start}-${x.end}`);
+    assert.deepStrictEqual(
+      show(subtract([r("10.0.0.0/24")], [r("10.0.0.0/25")])),
+      show([r("10.0.0.128/25")]),
+    );
+    assert.deepStrictEqual(
+      show(subtract([r("10.0.0.0/24")], [r("10.0.0.64/26")])),
+      show([r("10.0.0.0/26"), r("10.0.0.128/25")]),
+    );
+    assert.deepStrictEqual(subtract([r("10.0.0.0/24")], [r("0.0.0.0/0")]), []);
+    assert.deepStrictEqual(show(subtract([r("::/0")], [r("0.0.0.0/0")])), show([r("::/0")]));
+    assert.deepStrictEqual(
+      show(subtract([r("10.0.0.0/24"), r("10.0.1.0/24")], [r("10.0.0.128/25"), r("10.0.1.0/25")])),
+      show([r("10.0.0.0/25"), r("10.0.1.128/25")]),
     );
   });
 });
