@@ -342,13 +342,12 @@ function portRange(from: unknown, to: unknown, protocol: unknown): string {
 }
 
 function reach(e: Exposure[]): string {
-  return e
-    .map((x) =>
-      x.whole
-        ? "open to the whole internet"
-        : `open to ${share(x)} of the public ${x.family} internet`,
-    )
-    .join(" and ");
+  // Both families open: each named, "open to the whole IPv4 internet and the whole IPv6 internet".
+  const family = (x: Exposure) => (e.length > 1 ? `${x.family} ` : "");
+  const parts = e.map((x) =>
+    x.whole ? `the whole ${family(x)}internet` : `${share(x)} of the public ${x.family} internet`,
+  );
+  return `open to ${parts.join(" and ")}`;
 }
 
 /** A single port the config lets the internet reach (443 behind a public load balancer). */

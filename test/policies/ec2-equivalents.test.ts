@@ -324,6 +324,19 @@ describe("ec2-security-group-disallow-public-ingress on ranges", () => {
       /allows inbound all ports from 0::\/0, open to the whole internet/,
     ],
     [
+      "both families in one rule, each named",
+      sg(SG, [
+        {
+          protocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
+      ]),
+      /from 0\.0\.0\.0\/0, ::\/0, open to the whole IPv4 internet and the whole IPv6 internet\./,
+    ],
+    [
       "all global unicast IPv6",
       sg(SG, [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["2000::/3"] }]),
       /from 2000::\/3, open to the whole internet/,
