@@ -274,6 +274,27 @@ describe("ec2-network-acl-disallow-public-admin-ingress: reported", () => {
     const f = await found([winrm], { adminPorts: [22, 3389, 5986] });
     assert.match(f[0].message, /tcp port 5986 through ingress rule 0/);
   });
+
+  it("an inline entry read back from a standalone rule is that rule, named once", async () => {
+    const standalone = {
+      ruleNumber: 100,
+      ruleAction: "allow",
+      protocol: "tcp",
+      fromPort: 22,
+      toPort: 22,
+      cidrBlock: "0.0.0.0/0",
+    };
+    const f = await found([
+      acl([entry(100, "allow", "tcp", SSH, "0.0.0.0/0")]),
+      rule("ssh", standalone),
+      rule("out", { ...standalone, egress: true, ruleNumber: 100 }),
+    ]);
+    assert.strictEqual(f.length, 1);
+    assert.match(
+      f[0].message,
+      /through NetworkAclRule "ssh" \(ruleNumber 100\) from 0\.0\.0\.0\/0,/,
+    );
+  });
 });
 
 describe("ec2-network-acl-disallow-public-admin-ingress: passes", () => {
@@ -380,26 +401,5 @@ describe("ec2-network-acl-disallow-public-admin-ingress: passes", () => {
     });
     assert.deepStrictEqual(await found([acl([open]), direction]), []);
     assert.deepStrictEqual(await found([acl([UNKNOWN as never, open])]), []);
-  });
-
-  it("an inline entry read back from a standalone rule is that rule, named once", async () => {
-    const standalone = {
-      ruleNumber: 100,
-      ruleAction: "allow",
-      protocol: "tcp",
-      fromPort: 22,
-      toPort: 22,
-      cidrBlock: "0.0.0.0/0",
-    };
-    const f = await found([
-      acl([entry(100, "allow", "tcp", SSH, "0.0.0.0/0")]),
-      rule("ssh", standalone),
-      rule("out", { ...standalone, egress: true, ruleNumber: 100 }),
-    ]);
-    assert.strictEqual(f.length, 1);
-    assert.match(
-      f[0].message,
-      /through NetworkAclRule "ssh" \(ruleNumber 100\) from 0\.0\.0\.0\/0,/,
-    );
   });
 });
