@@ -4,7 +4,7 @@
 // judges it as that type; any other aws-native type is refused, since no rule would see it.
 // Property names: the CloudFormation resource reference, camel-cased as aws-native spells them
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html).
-import { list, obj, type Props } from "../shared/props";
+import { isUnknown, list, obj, type Props } from "../shared/props";
 import { TYPES } from "../shared/resource-types";
 
 interface NativeMapping {
@@ -150,6 +150,32 @@ export const NATIVE_TYPES: Record<string, NativeMapping> = {
         cidrIpv6: "cidrIpv6",
         sourcePrefixListId: "prefixListId",
       }),
+  },
+  // AWS::EC2::NetworkAcl declares no entries of its own; aws-native names its id `awsId`.
+  "aws-native:ec2:NetworkAcl": {
+    type: "aws:ec2/networkAcl:NetworkAcl",
+    props: (p) => rename(p, { awsId: "id", vpcId: "vpcId", tags: "tags" }),
+  },
+  // AWS::EC2::NetworkAclEntry: the protocol is an IANA number, the ports a PortRange {From, To}.
+  "aws-native:ec2:NetworkAclEntry": {
+    type: "aws:ec2/networkAclRule:NetworkAclRule",
+    props: (p) => {
+      const range = p.portRange;
+      const port = (k: string) => (isUnknown(range) ? range : obj(range)?.[k]);
+      return {
+        ...rename(p, {
+          networkAclId: "networkAclId",
+          ruleNumber: "ruleNumber",
+          ruleAction: "ruleAction",
+          egress: "egress",
+          protocol: "protocol",
+          cidrBlock: "cidrBlock",
+          ipv6CidrBlock: "ipv6CidrBlock",
+        }),
+        fromPort: port("from"),
+        toPort: port("to"),
+      };
+    },
   },
 };
 

@@ -117,6 +117,29 @@ function complement(ranges: { start: bigint; end: bigint }[], bits: number) {
   return out;
 }
 
+/**
+ * The addresses of `ranges` that none of `minus` covers, family by family, as disjoint ranges in
+ * ascending order: what a later rule still decides once earlier rules have taken their blocks.
+ */
+export function subtract(ranges: Range[], minus: Range[]): Range[] {
+  const out: Range[] = [];
+  for (const family of ["IPv4", "IPv6"] as const) {
+    const cuts = merge(minus.filter((r) => r.family === family));
+    for (const r of merge(ranges.filter((x) => x.family === family))) {
+      let start = r.start;
+      for (const c of cuts) {
+        if (c.end < start) continue;
+        if (c.start > r.end) break;
+        if (c.start > start) out.push({ family, start, end: c.start - 1n });
+        start = c.end + 1n;
+        if (start > r.end) break;
+      }
+      if (start <= r.end) out.push({ family, start, end: r.end });
+    }
+  }
+  return out;
+}
+
 function size(ranges: { start: bigint; end: bigint }[]): bigint {
   return ranges.reduce((n, r) => n + (r.end - r.start + 1n), 0n);
 }

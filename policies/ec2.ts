@@ -1,7 +1,8 @@
 // EC2 guardrails: IMDSv2 only, encrypted volumes, no inbound traffic from the whole internet, no
-// public address in the listed stacks, and the instance types each stack may use. Each rule holds,
-// in one table, every resource type that carries its setting and where that type keeps it.
-import { exposure, Exposure, parseCidr, Range, share } from "./cidr";
+// network ACL that admits remote administration from it, no public address in the listed stacks,
+// and the instance types each stack may use. Each rule holds, in one table, every resource type
+// that carries its setting and where that type keeps it.
+import { exposure, Exposure, parseCidr, publicCoverage, Range, share, subtract } from "./cidr";
 import {
   inStacks,
   instanceTypeAllowlist,
@@ -31,6 +32,9 @@ export const EC2 = {
   defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  networkAcl: "aws:ec2/networkAcl:NetworkAcl",
+  defaultNetworkAcl: "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+  networkAclRule: "aws:ec2/networkAclRule:NetworkAclRule",
   eip: TYPES.eip,
   eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
 } as const;
@@ -342,13 +346,12 @@ function portRange(from: unknown, to: unknown, protocol: unknown): string {
 }
 
 function reach(e: Exposure[]): string {
-  return e
-    .map((x) =>
-      x.whole
-        ? "open to the whole internet"
-        : `open to ${share(x)} of the public ${x.family} internet`,
-    )
-    .join(" and ");
+  // Both families open: each named, "open to the whole IPv4 internet and the whole IPv6 internet".
+  const family = (x: Exposure) => (e.length > 1 ? `${x.family} ` : "");
+  const parts = e.map((x) =>
+    x.whole ? `the whole ${family(x)}internet` : `${share(x)} of the public ${x.family} internet`,
+  );
+  return `open to ${parts.join(" and ")}`;
 }
 
 /** A single port the config lets the internet reach (443 behind a public load balancer). */
@@ -529,6 +532,294 @@ export const combinedIngress = stackPolicy<IngressConfig>({
 });
 
 // ---------------------------------------------------------------------------------------------
+// ec2-network-acl-disallow-public-admin-ingress: the inbound entries of each network ACL, wherever
+// they are declared, evaluated as AWS evaluates them, on the remote administration ports.
+//
+// A network ACL only narrows what security groups admit: traffic must pass both. AWS's own example
+// ACL for a public subnet admits HTTP, HTTPS and the ephemeral ports from 0.0.0.0/0
+// (https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html; clients may use
+// 1024-65535: https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html), and a
+// VPC's default ACL admits everything
+// (https://docs.aws.amazon.com/vpc/latest/userguide/default-network-acl.html), so an ACL is not
+// judged like a security group. AWS holds ACLs to the remote administration ports only: AWS Config's
+// nacl-no-unrestricted-ssh-rdp reports an inbound entry that admits TCP or UDP to port 22 or 3389
+// from anywhere (https://docs.aws.amazon.com/config/latest/developerguide/nacl-no-unrestricted-ssh-rdp.html),
+// which Security Hub runs as EC2.21
+// (https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-21).
+//
+// Rules are evaluated lowest number first, and the first rule that matches the traffic decides;
+// what none matches is denied (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html,
+// https://docs.aws.amazon.com/vpc/latest/userguide/nacl-basics.html). So an allow admits only the
+// addresses no lower-numbered rule for the same traffic has matched, and a deny numbered above it
+// takes nothing back.
+
+interface AclConfig {
+  adminPorts: number[];
+}
+
+/** One inbound entry of a network ACL as declared; any value may be unknown at preview. */
+interface AclEntry {
+  /** Where, for the message: `ingress rule 0 (ruleNo 100)`, or the standalone rule's label. */
+  where: string;
+  ruleNo: unknown;
+  action: unknown;
+  protocol: unknown;
+  fromPort: unknown;
+  toPort: unknown;
+  cidrs: unknown[];
+  /** Whether it is an inbound entry: a standalone rule's direction may be unknown. */
+  inbound: boolean | "unknown";
+  /** Declared inline in the ACL (read back there too once standalone rules exist). */
+  inline: boolean;
+}
+
+/** The inline `ingress` entries of NetworkAcl and DefaultNetworkAcl. */
+function inlineAclEntries(p: Props): AclEntry[] {
+  // A whole list unknown at preview is the provider's read-back of the entries the ACL ends up
+  // with (the argument is computed when the program leaves it unset), which the standalone rules in
+  // the stack declare; an entry of a known list that is itself unknown is judged as unknown.
+  return list(p.ingress).map((x, i) => {
+    const e = obj(x) ?? {};
+    const value = (k: string) => (isUnknown(x) ? x : e[k]);
+    // Only entries whose number is known are named in a message.
+    return {
+      where: `ingress rule ${i} (ruleNo ${String(value("ruleNo"))})`,
+      ruleNo: value("ruleNo"),
+      action: value("action"),
+      protocol: value("protocol"),
+      fromPort: value("fromPort"),
+      toPort: value("toPort"),
+      cidrs: [value("cidrBlock"), value("ipv6CidrBlock")],
+      inbound: true,
+      inline: true,
+    };
+  });
+}
+
+/** Each type's inbound ACL entries: the one place this rule learns where a type keeps them. */
+const ACL_ENTRY_READERS: Record<string, (p: Props) => AclEntry[]> = {
+  [EC2.networkAcl]: inlineAclEntries,
+  [EC2.defaultNetworkAcl]: inlineAclEntries,
+  [EC2.networkAclRule]: (p) => [
+    {
+      where: ` (ruleNumber ${String(p.ruleNumber)})`,
+      ruleNo: p.ruleNumber,
+      action: p.ruleAction,
+      protocol: p.protocol,
+      fromPort: p.fromPort,
+      toPort: p.toPort,
+      cidrs: [p.cidrBlock, p.ipv6CidrBlock],
+      inbound: isUnknown(p.egress) ? "unknown" : !isTrue(p.egress),
+      inline: false,
+    },
+  ],
+};
+
+const ACL_TYPES: string[] = [EC2.networkAcl, EC2.defaultNetworkAcl];
+
+type Transport = "tcp" | "udp";
+type Match = "yes" | "no" | "unknown";
+
+/**
+ * The transports an entry's protocol covers: "-1" (or "all", which the provider takes too) both,
+ * whatever its ports say; IANA numbers 6 and 17 or their names one; any other protocol (ICMP)
+ * neither.
+ */
+function transports(protocol: unknown): Transport[] | "unknown" {
+  if (isUnknown(protocol)) return "unknown";
+  const p = String(protocol).trim().toLowerCase();
+  if (p === "-1" || p === "all") return ["tcp", "udp"];
+  if (p === "6" || p === "tcp") return ["tcp"];
+  if (p === "17" || p === "udp") return ["udp"];
+  return [];
+}
+
+/** Whether an entry matches inbound `transport` traffic to `port`, as far as its values are known. */
+function matches(e: AclEntry, transport: Transport, port: number): Match {
+  if (e.inbound === false) return "no";
+  const t = transports(e.protocol);
+  if (t === "unknown") return "unknown";
+  if (!t.includes(transport)) return "no";
+  if (t.length === 1) {
+    if (isUnknown(e.fromPort) || isUnknown(e.toPort)) return "unknown";
+    const from = num(e.fromPort);
+    const to = num(e.toPort);
+    if (from === undefined || to === undefined || port < from || port > to) return "no";
+  }
+  return e.inbound === "unknown" ? "unknown" : "yes";
+}
+
+function actionOf(v: unknown): "allow" | "deny" | undefined {
+  const a = str(v)?.trim().toLowerCase();
+  return a === "allow" || a === "deny" ? a : undefined;
+}
+
+/** An entry's blocks, when every one it sets is known and reads as a range. */
+function allRanges(cidrs: unknown[]): Range[] | undefined {
+  const given = cidrs.filter((x) => x !== undefined && x !== null && x !== "");
+  const ranges = rangesOf(given);
+  return given.length > 0 && ranges.length === given.length ? ranges : undefined;
+}
+
+interface Admitted {
+  entry: AclEntry;
+  /** The entry's own blocks. */
+  ranges: Range[];
+  /** What it admits: its blocks less what lower-numbered rules matched first. */
+  admits: Range[];
+  ruleNo: number;
+}
+
+/**
+ * The allow entries that admit `transport` traffic to `port`, each with the addresses it decides,
+ * walking the entries lowest rule number first.
+ *
+ * Values unknown at preview never make a finding: an allow not fully known is left out (an allow
+ * only adds addresses, so the rest are admitted at least as written). A rule that may match and may
+ * deny, but is not fully known (its action, number, blocks, protocol, ports or direction), could
+ * take any address back from the allows numbered above it; those allows are not judged until the
+ * values are known (the update judges them again), rather than judged as if it denied nothing.
+ */
+function admitted(entries: AclEntry[], transport: Transport, port: number): Admitted[] {
+  let barrier = Infinity;
+  const known: { entry: AclEntry; ruleNo: number; allow: boolean; ranges: Range[] }[] = [];
+  for (const entry of entries) {
+    const m = matches(entry, transport, port);
+    if (m === "no") continue;
+    const ruleNo = num(entry.ruleNo);
+    const action = actionOf(entry.action);
+    if (action === "allow") {
+      const ranges = rangesOf(entry.cidrs);
+      if (m === "yes" && ruleNo !== undefined && ranges.length > 0) {
+        known.push({ entry, ruleNo, allow: true, ranges });
+      }
+      continue;
+    }
+    const ranges = allRanges(entry.cidrs);
+    if (m === "yes" && action === "deny" && ruleNo !== undefined && ranges) {
+      known.push({ entry, ruleNo, allow: false, ranges });
+      continue;
+    }
+    barrier = Math.min(barrier, ruleNo ?? -Infinity);
+  }
+  const out: Admitted[] = [];
+  const taken: Range[] = [];
+  for (const k of known.filter((x) => x.ruleNo < barrier).sort((a, b) => a.ruleNo - b.ruleNo)) {
+    const admits = subtract(k.ranges, taken);
+    taken.push(...k.ranges);
+    if (k.allow && admits.length > 0) {
+      out.push({ entry: k.entry, ranges: k.ranges, admits, ruleNo: k.ruleNo });
+    }
+  }
+  return out;
+}
+
+const ADMIN_SERVICES: Record<number, string> = { 22: "SSH", 3389: "RDP" };
+
+/**
+ * An ACL holds one inbound entry per rule number (ReplaceNetworkAclEntry names an entry by its
+ * number: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceNetworkAclEntry.html).
+ * Once standalone rules exist, the provider reads them back into the ACL's `ingress`, so an inline
+ * entry with a standalone rule's number is that rule.
+ */
+function withoutReadBack(entries: { item: StackItem; entry: AclEntry }[]): AclEntry[] {
+  const standalone = new Set(
+    entries
+      .filter((x) => !x.entry.inline && x.entry.inbound === true)
+      .flatMap((x) => num(x.entry.ruleNo) ?? []),
+  );
+  return entries
+    .map((x) => x.entry)
+    .filter((e) => !e.inline || !standalone.has(num(e.ruleNo) ?? NaN));
+}
+
+export const networkAclAdminIngress = stackPolicy<AclConfig>({
+  name: "ec2-network-acl-disallow-public-admin-ingress",
+  description:
+    "Forbids network ACLs whose inbound entries, inline or standalone and evaluated lowest rule number first, admit TCP or UDP traffic to a remote administration port from the whole internet or a /8 of it.",
+  enforcementLevel: "mandatory",
+  config: {
+    adminPorts: {
+      type: "array",
+      items: { type: "number" },
+      description:
+        "Remote administration ports no network ACL may open to the internet (AWS Config's nacl-no-unrestricted-ssh-rdp: 22 and 3389).",
+      default: [22, 3389],
+    },
+  },
+  check: (items, report, c) => {
+    const acls = items.filter((it) => ACL_TYPES.includes(it.type));
+    // Entries by the ACL they belong to (its item, or its id when it is not in the stack).
+    const byAcl = new Map<StackItem | string, { item: StackItem; entry: AclEntry }[]>();
+    for (const it of items) {
+      const read = ACL_ENTRY_READERS[it.type];
+      if (!read) continue;
+      let key: StackItem | string = it;
+      if (!ACL_TYPES.includes(it.type)) {
+        const id = it.props.networkAclId;
+        const acl = acls.find((a) =>
+          refersVia(it, "networkAclId", a, [a.props.id, a.props.defaultNetworkAclId]),
+        );
+        key = acl ?? (typeof id === "string" && id !== "" && !isUnknown(id) ? id : it.urn);
+      }
+      const entries = read(it.props).map((entry) => ({
+        item: it,
+        entry: entry.inline ? entry : { ...entry, where: label(it.type, it.name) + entry.where },
+      }));
+      byAcl.set(key, [...(byAcl.get(key) ?? []), ...entries]);
+    }
+    for (const [key, members] of byAcl) {
+      const declared = withoutReadBack(members);
+      // An ACL without entries admits nothing; a key that is no ACL item has at least one rule.
+      if (declared.length === 0) continue;
+      const first = members[0].item;
+      const aclName =
+        typeof key !== "string"
+          ? label(key.type, key.name)
+          : key.startsWith("urn:")
+            ? `The network ACL of ${label(first.type, first.name)}`
+            : `Network ACL "${key}"`;
+      for (const port of c.adminPorts) {
+        const open: { transport: Transport; e: Exposure[]; by: Admitted[] }[] = [];
+        for (const transport of ["tcp", "udp"] as const) {
+          const by = admitted(declared, transport, port);
+          const e = exposure(by.flatMap((a) => a.admits));
+          if (e.length > 0) open.push({ transport, e, by });
+        }
+        if (open.length === 0) continue;
+        // The entries that admit public addresses of an exposed family, and the blocks they name.
+        const families = new Set(open.flatMap((o) => o.e.map((x) => x.family)));
+        const by = open
+          .flatMap((o) => o.by)
+          .filter((a) => [...families].some((f) => publicCoverage(a.admits, f).covered > 0));
+        const entries = [...new Set(by.map((a) => a.entry))];
+        const cidrs = entries.flatMap((e) =>
+          e.cidrs.flatMap((x) => {
+            const r = typeof x === "string" && !isUnknown(x) ? parseCidr(x) : undefined;
+            return r && families.has(r.family) ? [x as string] : [];
+          }),
+        );
+        const narrowed = by.some((a) => subtract(a.ranges, a.admits).length > 0);
+        const reaches = [...new Set(open.map((o) => reach(o.e)))];
+        const service = ADMIN_SERVICES[port] ? ` (${ADMIN_SERVICES[port]})` : "";
+        const at =
+          typeof key !== "string" ? key : members.find((m) => m.entry === entries[0])!.item;
+        report(
+          at.urn,
+          `${aclName} admits inbound ${open.map((o) => o.transport).join(" and ")} port ${port}${service} ` +
+            `through ${entries.map((e) => e.where).join(", ")} from ${[...new Set(cidrs)].join(", ")}` +
+            `${narrowed ? " (less what lower-numbered rules match)" : ""}, ` +
+            `${reaches.length === 1 ? reaches[0] : open.map((o) => `${o.transport} ${reach(o.e)}`).join("; ")}. ` +
+            `Allow port ${port} only from the callers' CIDR, or use SSM Session Manager instead; or ` +
+            `deny it from 0.0.0.0/0 and ::/0 in a rule numbered below ` +
+            `${Math.min(...by.map((a) => a.ruleNo))}.`,
+        );
+      }
+    }
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
 // ec2-instance-disallow-public-ip: every way a public address reaches an instance.
 
 interface StacksConfig {
@@ -666,6 +957,7 @@ export const ec2Policies = [
   encryptedVolumes,
   publicIngress,
   combinedIngress,
+  networkAclAdminIngress,
   noPublicIp,
   ec2InstanceType,
 ];

@@ -111,6 +111,99 @@ export const NATIVE_CASES: FamilyCase[] = [
     caughtBy: "iam-resource-policy-restrict-outside-access",
   },
   {
+    // AWS::EC2::NetworkAcl and AWS::EC2::NetworkAclEntry (Protocol an IANA number, PortRange)
+    family: "aws-native",
+    name: "a network ACL entry admitting SSH from anywhere",
+    resources: [
+      {
+        type: "aws-native:ec2:NetworkAcl",
+        name: "public",
+        props: { vpcId: "vpc-1" },
+        computed: { awsId: "acl-0public" },
+      },
+      {
+        type: "aws-native:ec2:NetworkAclEntry",
+        name: "ssh",
+        props: {
+          networkAclId: "acl-0public",
+          ruleNumber: 100,
+          protocol: 6,
+          ruleAction: "allow",
+          egress: false,
+          cidrBlock: "0.0.0.0/0",
+          portRange: { from: 22, to: 22 },
+        },
+        deps: { networkAclId: ["public"] },
+      },
+    ],
+    caughtBy: "ec2-network-acl-disallow-public-admin-ingress",
+    says: /NetworkAcl "public" admits inbound tcp port 22 \(SSH\) through NetworkAclRule "ssh" \(ruleNumber 100\)/,
+  },
+  {
+    family: "aws-native",
+    name: "a network ACL entry of every protocol from ::/0, on an ACL outside the stack",
+    resources: [
+      {
+        type: "aws-native:ec2:NetworkAclEntry",
+        name: "everything",
+        props: {
+          networkAclId: "acl-0ext",
+          ruleNumber: 100,
+          protocol: -1,
+          ruleAction: "allow",
+          ipv6CidrBlock: "::/0",
+        },
+      },
+    ],
+    caughtBy: "ec2-network-acl-disallow-public-admin-ingress",
+    says: /^Network ACL "acl-0ext" admits inbound tcp and udp port 3389 \(RDP\)/m,
+  },
+  {
+    family: "aws-native",
+    name: "a network ACL for a public subnet: HTTPS and return traffic from anywhere, SSH from the VPC, egress open",
+    resources: [
+      {
+        type: "aws-native:ec2:NetworkAcl",
+        name: "public",
+        props: { vpcId: "vpc-1" },
+        computed: { awsId: "acl-0public" },
+      },
+      ...[
+        {
+          name: "https",
+          ruleNumber: 100,
+          portRange: { from: 443, to: 443 },
+          cidrBlock: "0.0.0.0/0",
+        },
+        { name: "ssh", ruleNumber: 110, portRange: { from: 22, to: 22 }, cidrBlock: "10.0.0.0/16" },
+        {
+          name: "return",
+          ruleNumber: 140,
+          portRange: { from: 32768, to: 65535 },
+          cidrBlock: "0.0.0.0/0",
+        },
+      ].map(({ name, ...entry }) => ({
+        type: "aws-native:ec2:NetworkAclEntry",
+        name,
+        props: { networkAclId: "acl-0public", protocol: 6, ruleAction: "allow", ...entry },
+        deps: { networkAclId: ["public"] },
+      })),
+      {
+        type: "aws-native:ec2:NetworkAclEntry",
+        name: "out",
+        props: {
+          networkAclId: "acl-0public",
+          ruleNumber: 100,
+          protocol: -1,
+          ruleAction: "allow",
+          egress: true,
+          cidrBlock: "0.0.0.0/0",
+        },
+        deps: { networkAclId: ["public"] },
+      },
+    ],
+  },
+  {
     family: "aws-native",
     name: "a bucket, which no rule maps, refused",
     resources: [{ type: "aws-native:s3:Bucket", name: "data", props: { bucketName: "data" } }],

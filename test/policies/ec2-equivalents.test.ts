@@ -1,7 +1,7 @@
 // The EC2 rules on every resource type that carries their setting, and security-group CIDR blocks
 // judged as address ranges.
 import * as assert from "assert";
-import { exposure, parseCidr, publicCoverage } from "../../policies/cidr";
+import { exposure, parseCidr, publicCoverage, type Range, subtract } from "../../policies/cidr";
 import {
   combinedIngress,
   encryptedVolumes,
@@ -288,6 +288,25 @@ describe("CIDR blocks as ranges", () => {
       [["IPv4", true]],
     );
   });
+
+  it("subtracts ranges family by family, leaving the addresses none of them covers", () => {
+    const r = (cidr: string) => parseCidr(cidr)!;
+    const show = (ranges: Range[]) => ranges.map((x) => `${x.family} ${x.start}-${x.end}`);
+    assert.deepStrictEqual(
+      show(subtract([r("10.0.0.0/24")], [r("10.0.0.0/25")])),
+      show([r("10.0.0.128/25")]),
+    );
+    assert.deepStrictEqual(
+      show(subtract([r("10.0.0.0/24")], [r("10.0.0.64/26")])),
+      show([r("10.0.0.0/26"), r("10.0.0.128/25")]),
+    );
+    assert.deepStrictEqual(subtract([r("10.0.0.0/24")], [r("0.0.0.0/0")]), []);
+    assert.deepStrictEqual(show(subtract([r("::/0")], [r("0.0.0.0/0")])), show([r("::/0")]));
+    assert.deepStrictEqual(
+      show(subtract([r("10.0.0.0/24"), r("10.0.1.0/24")], [r("10.0.0.128/25"), r("10.0.1.0/25")])),
+      show([r("10.0.0.0/25"), r("10.0.1.128/25")]),
+    );
+  });
 });
 
 describe("ec2-security-group-disallow-public-ingress on ranges", () => {
@@ -303,6 +322,19 @@ describe("ec2-security-group-disallow-public-ingress on ranges", () => {
       "0::/0",
       sg(SG, [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["0::/0"] }]),
       /allows inbound all ports from 0::\/0, open to the whole internet/,
+    ],
+    [
+      "both families in one rule, each named",
+      sg(SG, [
+        {
+          protocol: "tcp",
+          fromPort: 22,
+          toPort: 22,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
+      ]),
+      /from 0\.0\.0\.0\/0, ::\/0, open to the whole IPv4 internet and the whole IPv6 internet\./,
     ],
     [
       "all global unicast IPv6",

@@ -252,6 +252,60 @@ describe("resource families through the analyzer protocol", function () {
       resource: "training-host-sg",
     },
     {
+      family: "network ACLs",
+      what: "a network ACL admitting SSH from 0.0.0.0/0 after a lower deny of 10.0.0.0/8 only",
+      resources: () =>
+        add(dev, "aws:ec2/networkAcl:NetworkAcl", "public-acl", {
+          vpcId: "vpc-1",
+          ingress: [
+            {
+              ruleNo: 90,
+              action: "deny",
+              protocol: "tcp",
+              fromPort: 22,
+              toPort: 22,
+              cidrBlock: "10.0.0.0/8",
+            },
+            {
+              ruleNo: 100,
+              action: "allow",
+              protocol: "tcp",
+              fromPort: 22,
+              toPort: 22,
+              cidrBlock: "0.0.0.0/0",
+            },
+          ],
+        }),
+      policy: "ec2-network-acl-disallow-public-admin-ingress",
+      resource: "public-acl",
+      message:
+        /NetworkAcl "public-acl" admits inbound tcp port 22 \(SSH\) through ingress rule 1 \(ruleNo 100\)/,
+    },
+    {
+      family: "network ACLs",
+      what: "a standalone rule of every protocol from ::/0 on a network ACL of the stack",
+      resources: () => {
+        const withAcl = add(dev, "aws:ec2/networkAcl:NetworkAcl", "public-acl", { vpcId: "vpc-1" });
+        return add(
+          { ...dev, resources: withAcl },
+          "aws:ec2/networkAclRule:NetworkAclRule",
+          "all-in",
+          {
+            networkAclId: "public-acl",
+            ruleNumber: 100,
+            egress: false,
+            protocol: "-1",
+            ruleAction: "allow",
+            ipv6CidrBlock: "::/0",
+          },
+        );
+      },
+      policy: "ec2-network-acl-disallow-public-admin-ingress",
+      resource: "public-acl",
+      message:
+        /through NetworkAclRule "all-in" \(ruleNumber 100\) from ::\/0, open to the whole internet/,
+    },
+    {
       family: "equivalent types",
       what: "a permission set's inline policy allowing every action",
       resources: () =>
@@ -386,6 +440,36 @@ describe("resource families through the analyzer protocol", function () {
             { protocol: "tcp", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["2001:db8::/48"] },
           ];
         }),
+    },
+    {
+      family: "network ACLs",
+      what: "AWS's example network ACL for a public subnet",
+      // https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html
+      resources: () => {
+        const rule = (ruleNo: number, from: number, to: number, cidrBlock: string) => ({
+          ruleNo,
+          action: "allow",
+          protocol: "tcp",
+          fromPort: from,
+          toPort: to,
+          cidrBlock,
+        });
+        return add(prod, "aws:ec2/networkAcl:NetworkAcl", "public-acl", {
+          vpcId: "vpc-1",
+          ingress: [
+            rule(100, 80, 80, "0.0.0.0/0"),
+            rule(110, 443, 443, "0.0.0.0/0"),
+            rule(120, 22, 22, "192.0.2.0/24"),
+            rule(130, 3389, 3389, "192.0.2.0/24"),
+            rule(140, 32768, 65535, "0.0.0.0/0"),
+          ],
+          egress: [
+            rule(100, 80, 80, "0.0.0.0/0"),
+            rule(110, 443, 443, "0.0.0.0/0"),
+            rule(120, 32768, 65535, "0.0.0.0/0"),
+          ],
+        });
+      },
     },
     {
       family: "numeric and set semantics",
