@@ -162,6 +162,130 @@ const LAMBDA_RUNTIME: FamilyCase[] = [
   },
 ];
 
-export const EDGE_CASES = [...EBS_DEFAULT, ...LAMBDA_RUNTIME];
+const ACL_RULE = "ec2-network-acl-disallow-public-admin-ingress";
+const inbound = (
+  ruleNo: number,
+  action: string,
+  protocol: string,
+  from: number,
+  to: number,
+  cidr: string,
+) => ({
+  ruleNo,
+  action,
+  protocol,
+  fromPort: from,
+  toPort: to,
+  ...(cidr.includes(":") ? { ipv6CidrBlock: cidr } : { cidrBlock: cidr }),
+});
+const networkAcl = (...ingress: Record<string, unknown>[]) => ({
+  type: "aws:ec2/networkAcl:NetworkAcl",
+  name: "public-subnets",
+  props: { vpcId: "vpc-0abc", ingress },
+});
+
+// https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html: entries are evaluated lowest
+// rule number first and the first match decides; AWS Config's nacl-no-unrestricted-ssh-rdp holds
+// ACLs to ports 22 and 3389. The passing ACLs follow custom-network-acl.html and
+// nacl-ephemeral-ports.html.
+const NETWORK_ACL: FamilyCase[] = [
+  {
+    family: "network ACLs",
+    name: "SSH from anywhere behind a lower deny of one private block only",
+    resources: [
+      networkAcl(
+        inbound(90, "deny", "tcp", 22, 22, "10.0.0.0/8"),
+        inbound(100, "allow", "tcp", 22, 22, "0.0.0.0/0"),
+      ),
+    ],
+    caughtBy: ACL_RULE,
+    says: /port 22 \(SSH\)/,
+  },
+  {
+    family: "network ACLs",
+    name: "every protocol from ::/0, a deny of it numbered above the allow",
+    resources: [
+      networkAcl(
+        inbound(100, "allow", "-1", 0, 0, "::/0"),
+        inbound(200, "deny", "-1", 0, 0, "::/0"),
+      ),
+    ],
+    caughtBy: ACL_RULE,
+    says: /port 3389 \(RDP\)/,
+  },
+  {
+    family: "network ACLs",
+    name: "a standalone rule admitting RDP, tied to its ACL by the engine's dependency",
+    resources: [
+      networkAcl(),
+      {
+        type: "aws:ec2/networkAclRule:NetworkAclRule",
+        name: "rdp",
+        props: {
+          ruleNumber: 100,
+          egress: false,
+          protocol: "tcp",
+          ruleAction: "allow",
+          cidrBlock: "0.0.0.0/0",
+          fromPort: 3389,
+          toPort: 3389,
+        },
+        deps: { networkAclId: ["public-subnets"] },
+      },
+    ],
+    caughtBy: ACL_RULE,
+  },
+  {
+    family: "network ACLs",
+    name: "the default ACL declared with its allow-all entry",
+    resources: [
+      {
+        type: "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+        name: "default",
+        props: {
+          defaultNetworkAclId: "acl-0default",
+          ingress: [inbound(100, "allow", "-1", 0, 0, "0.0.0.0/0")],
+        },
+      },
+    ],
+    caughtBy: ACL_RULE,
+  },
+  {
+    family: "network ACLs",
+    name: "AWS's example public-subnet ACL",
+    resources: [
+      networkAcl(
+        inbound(100, "allow", "tcp", 80, 80, "0.0.0.0/0"),
+        inbound(110, "allow", "tcp", 443, 443, "0.0.0.0/0"),
+        inbound(120, "allow", "tcp", 22, 22, "192.0.2.0/24"),
+        inbound(130, "allow", "tcp", 3389, 3389, "192.0.2.0/24"),
+        inbound(140, "allow", "tcp", 32768, 65535, "0.0.0.0/0"),
+      ),
+    ],
+  },
+  {
+    family: "network ACLs",
+    name: "return traffic on 1024-65535 from anywhere after lower denies of 22 and 3389",
+    resources: [
+      networkAcl(
+        inbound(80, "deny", "tcp", 22, 22, "0.0.0.0/0"),
+        inbound(90, "deny", "tcp", 3389, 3389, "0.0.0.0/0"),
+        inbound(100, "allow", "tcp", 1024, 65535, "0.0.0.0/0"),
+      ),
+    ],
+  },
+  {
+    family: "network ACLs",
+    name: "SSH from the VPC's own range",
+    resources: [networkAcl(inbound(100, "allow", "tcp", 22, 22, "10.0.0.0/16"))],
+  },
+  {
+    family: "network ACLs",
+    name: "ICMP from anywhere",
+    resources: [networkAcl(inbound(100, "allow", "icmp", 0, 0, "0.0.0.0/0"))],
+  },
+];
+
+export const EDGE_CASES = [...EBS_DEFAULT, ...NETWORK_ACL, ...LAMBDA_RUNTIME];
 
 familyCases("settings from the stack, reachability and runtime edges", EDGE_CASES);
