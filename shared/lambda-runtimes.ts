@@ -105,7 +105,11 @@ export function isDeprecated(runtime: string, today: string): boolean | undefine
   return day === undefined ? undefined : day <= today;
 }
 
-/** The runtime's language line: `nodejs22.x` -> `nodejs`, `python3.9` -> `python`, `dotnetcore3.1` -> `dotnet`. */
+/**
+ * The runtime's line of successors: `nodejs22.x` -> `nodejs`, `python3.9` -> `python`,
+ * `dotnetcore3.1` -> `dotnet`, and `go1.x` -> `provided`, since Go moved to the OS-only runtimes
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-golang.html).
+ */
 export function runtimeLanguage(runtime: string): string {
   const word = /^[a-z]+/.exec(runtime)?.[0] ?? runtime;
   return word === "dotnetcore" ? "dotnet" : word === "go" ? "provided" : word;
