@@ -454,6 +454,16 @@ function prefixListRanges(items: StackItem[], id: unknown, rule: StackItem): Ran
   return rangesOf(entries);
 }
 
+/**
+ * What standalone rules belong to, for a message: the group or ACL in the stack, the one named by
+ * the literal id, or (an id unknown and nothing in the stack referred to) the first rule's.
+ */
+function ownerName(key: StackItem | string, first: StackItem, kind: string): string {
+  if (typeof key !== "string") return label(key.type, key.name);
+  if (key.startsWith("urn:")) return `The ${kind} of ${label(first.type, first.name)}`;
+  return `${kind[0].toUpperCase()}${kind.slice(1)} "${key}"`;
+}
+
 export const combinedIngress = stackPolicy<IngressConfig>({
   name: "ec2-security-group-disallow-combined-public-ingress",
   description:
@@ -516,12 +526,7 @@ export const combinedIngress = stackPolicy<IngressConfig>({
         GROUP_TYPES.includes(item.type) ? rule.where : label(item.type, item.name),
       );
       const first = members[0].item;
-      const groupName =
-        typeof key !== "string"
-          ? label(key.type, key.name)
-          : key.startsWith("urn:")
-            ? `The security group of ${label(first.type, first.name)}`
-            : `Security group "${key}"`;
+      const groupName = ownerName(key, first, "security group");
       report(
         (typeof key === "string" ? first : key).urn,
         `${groupName} admits inbound traffic through ${[...new Set(where)].join(", ")} from ` +
@@ -773,12 +778,7 @@ export const networkAclAdminIngress = stackPolicy<AclConfig>({
       // An ACL without entries admits nothing; a key that is no ACL item has at least one rule.
       if (declared.length === 0) continue;
       const first = members[0].item;
-      const aclName =
-        typeof key !== "string"
-          ? label(key.type, key.name)
-          : key.startsWith("urn:")
-            ? `The network ACL of ${label(first.type, first.name)}`
-            : `Network ACL "${key}"`;
+      const aclName = ownerName(key, first, "network ACL");
       for (const port of c.adminPorts) {
         const open: { transport: Transport; e: Exposure[]; by: Admitted[] }[] = [];
         for (const transport of ["tcp", "udp"] as const) {
