@@ -246,7 +246,8 @@ export async function startOrAdopt(
   return observe(kind, name, d, api);
 }
 
-const OBSERVED: (keyof JobObservation)[] = [
+/** The outputs a job resource reports of its job, recorded beside its inputs. */
+export const OBSERVED: readonly (keyof JobObservation)[] = [
   "status",
   "startedAt",
   "modelArtifactUri",
@@ -257,7 +258,7 @@ const OBSERVED: (keyof JobObservation)[] = [
 function inputsOf<T extends object>(props: T): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(props)) {
-    if (!(OBSERVED as string[]).includes(k) && k !== "__provider") out[k] = v;
+    if (!(OBSERVED as readonly string[]).includes(k) && k !== "__provider") out[k] = v;
   }
   return out;
 }

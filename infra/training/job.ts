@@ -2,31 +2,35 @@
 // created (started, or adopted when a job has its name already), then read again by every later
 // `pulumi up`, which sees it progress to Completed and its model (see job-provider.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { trainingJobProvider, tuningJobProvider } from "./job-provider";
+import { OBSERVED, trainingJobProvider, tuningJobProvider } from "./job-provider";
 
 type In<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
-/** What every job resource reports of its job. */
-interface Observed {
+/** A job resource: what it reports of its job (JobObservation), as every `up` reads it again. */
+abstract class JobResource extends pulumi.dynamic.Resource {
   /** TrainingJobStatus or HyperParameterTuningJobStatus when the last `up` looked. */
-  readonly status: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<string>;
   /** When SageMaker created the job (ISO 8601). */
-  readonly startedAt: pulumi.Output<string>;
+  declare readonly startedAt: pulumi.Output<string>;
   /** The (best) training job's model once the job completed; "" before. */
-  readonly modelArtifactUri: pulumi.Output<string>;
+  declare readonly modelArtifactUri: pulumi.Output<string>;
   /** The training job that produced the model; "" before. */
-  readonly bestTrainingJobName: pulumi.Output<string>;
+  declare readonly bestTrainingJobName: pulumi.Output<string>;
   /** Why the job failed or stopped, or why a completed job has no model; "" otherwise. */
-  readonly failureReason: pulumi.Output<string>;
-}
+  declare readonly failureReason: pulumi.Output<string>;
 
-const OBSERVED = {
-  status: undefined,
-  startedAt: undefined,
-  modelArtifactUri: undefined,
-  bestTrainingJobName: undefined,
-  failureReason: undefined,
-};
+  protected constructor(
+    provider: pulumi.dynamic.ResourceProvider,
+    name: string,
+    args: object,
+    opts: pulumi.CustomResourceOptions | undefined,
+    type: string,
+  ) {
+    // The observed outputs are passed unset, so that the engine reports them.
+    const observed = Object.fromEntries(OBSERVED.map((k) => [k, undefined]));
+    super(provider, name, { ...args, ...observed }, opts, "sagemaker", type);
+  }
+}
 
 export interface TrainingJobArgs {
   region: string;
@@ -49,16 +53,11 @@ export interface TrainingJobArgs {
 }
 
 /** A training job, started by the first `up` that declares it. */
-export class TrainingJob extends pulumi.dynamic.Resource implements Observed {
+export class TrainingJob extends JobResource {
   declare readonly trainingJobName: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly startedAt: pulumi.Output<string>;
-  declare readonly modelArtifactUri: pulumi.Output<string>;
-  declare readonly bestTrainingJobName: pulumi.Output<string>;
-  declare readonly failureReason: pulumi.Output<string>;
 
   constructor(name: string, args: TrainingJobArgs, opts?: pulumi.CustomResourceOptions) {
-    super(trainingJobProvider, name, { ...args, ...OBSERVED }, opts, "sagemaker", "TrainingJob");
+    super(trainingJobProvider, name, args, opts, "TrainingJob");
   }
 }
 
@@ -71,15 +70,10 @@ export interface TuningJobArgs {
 }
 
 /** A hyperparameter tuning job, started by the first `up` that declares it. */
-export class TuningJob extends pulumi.dynamic.Resource implements Observed {
+export class TuningJob extends JobResource {
   declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly startedAt: pulumi.Output<string>;
-  declare readonly modelArtifactUri: pulumi.Output<string>;
-  declare readonly bestTrainingJobName: pulumi.Output<string>;
-  declare readonly failureReason: pulumi.Output<string>;
 
   constructor(name: string, args: TuningJobArgs, opts?: pulumi.CustomResourceOptions) {
-    super(tuningJobProvider, name, { ...args, ...OBSERVED }, opts, "sagemaker", "TuningJob");
+    super(tuningJobProvider, name, args, opts, "TuningJob");
   }
 }
