@@ -14,6 +14,7 @@ import {
   ServiceQuotasClient,
 } from "@aws-sdk/client-service-quotas";
 import { type StackConfig, parseConfig } from "../infra/config";
+import { runCommand } from "./command";
 import { loadStackConfig } from "./stack-config";
 import { findProjectRoot } from "./stack-run";
 
@@ -175,7 +176,7 @@ export async function main(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
-  try {
+  return runCommand("preflight", err, async () => {
     const i = argv.indexOf("--stack");
     const stack = i >= 0 ? argv[i + 1] : undefined;
     if (!stack || argv.length !== 2) throw new Error("usage: npm run preflight -- --stack <name>");
@@ -185,10 +186,7 @@ export async function main(
     const { lines, code } = renderChecks(stack, config.region, await checkQuotas(config, client));
     lines.forEach((l) => out(l));
     return code;
-  } catch (e) {
-    err(`preflight: ${(e as Error).message}`);
-    return 2;
-  }
+  });
 }
 
 if (require.main === module) {

@@ -4,6 +4,8 @@
 // that object for the target stack, for a pull request. Nothing is changed by the command itself.
 import { spawnSync } from "child_process";
 import { S3Client, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { PROJECT } from "../shared/project";
+import { runCommand } from "./command";
 import { loadStackConfig } from "./stack-config";
 import { findProjectRoot } from "./stack-run";
 
@@ -17,7 +19,7 @@ export interface Pin {
   lastModified?: Date;
 }
 
-const q = (key: string) => `dog-breed-classifier:${key}`;
+const q = (key: string) => `${PROJECT}:${key}`;
 
 /** Single quotes for a POSIX shell. */
 function sh(s: string): string {
@@ -107,7 +109,7 @@ export async function main(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
-  try {
+  return runCommand("promote", err, async () => {
     const args = parseArgs(argv);
     const root = findProjectRoot(process.cwd());
     const region = loadStackConfig(root, args.stack).config["aws:region"] ?? "us-east-1";
@@ -119,10 +121,7 @@ export async function main(
     out("Commit this change in a pull request; the next `pulumi up` copies exactly that object:");
     out(pinCommand(pin, args.stack));
     return 0;
-  } catch (e) {
-    err(`promote: ${(e as Error).message}`);
-    return 2;
-  }
+  });
 }
 
 if (require.main === module) {
