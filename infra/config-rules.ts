@@ -1,6 +1,7 @@
-// The rules of the stack configuration that relate keys to each other, or to the stack and its
-// environment. The rules of one key alone (ranges, allowed values, forms, instance types) are data
-// in shared/stack-keys.ts, applied by the generic checks of config.ts.
+// The rules of the stack configuration that relate keys to each other, or to the stack, its
+// environment and the day of the run (a Lambda runtime past AWS's deprecation day). The fixed rules
+// of one key alone (ranges, allowed values, forms, instance types) are data in shared/stack-keys.ts,
+// applied by the generic checks of config.ts.
 import {
   GPU_HOST_AMI_PARAMETER,
   GPU_HOST_MIN_ROOT_GB,
