@@ -338,8 +338,13 @@ const INGRESS_READERS: Record<string, (p: Props) => IngressRule[]> = {
   ],
 };
 
+/** Protocol "-1" (or "all", which the provider takes too): every protocol and port, whatever the ports say. */
+function everyProtocol(protocol: unknown): boolean {
+  return ["-1", "all"].includes(String(protocol).toLowerCase());
+}
+
 function portRange(from: unknown, to: unknown, protocol: unknown): string {
-  if (String(protocol) === "-1" || String(protocol).toLowerCase() === "all") return "all ports";
+  if (everyProtocol(protocol)) return "all ports";
   const f = num(from);
   const t = num(to);
   return f === t ? `port ${f}` : `ports ${f}-${t}`;
@@ -357,9 +362,9 @@ function reach(e: Exposure[]): string {
 /** A single port the config lets the internet reach (443 behind a public load balancer). */
 function allowedPort(rule: IngressRule, ports: number[]): boolean {
   const f = num(rule.fromPort);
-  // Protocol "-1" (or "all") opens every port, whatever fromPort and toPort say.
-  const every = ["-1", "all"].includes(String(rule.protocol).toLowerCase());
-  return f !== undefined && f === num(rule.toPort) && !every && ports.includes(f);
+  return (
+    f !== undefined && f === num(rule.toPort) && !everyProtocol(rule.protocol) && ports.includes(f)
+  );
 }
 
 /** The CIDR blocks of a rule read as ranges (unknown and unreadable ones left out). */
@@ -626,14 +631,13 @@ type Transport = "tcp" | "udp";
 type Match = "yes" | "no" | "unknown";
 
 /**
- * The transports an entry's protocol covers: "-1" (or "all", which the provider takes too) both,
- * whatever its ports say; IANA numbers 6 and 17 or their names one; any other protocol (ICMP)
- * neither.
+ * The transports an entry's protocol covers: every protocol both, whatever its ports say; IANA
+ * numbers 6 and 17 or their names one; any other protocol (ICMP) neither.
  */
 function transports(protocol: unknown): Transport[] | "unknown" {
   if (isUnknown(protocol)) return "unknown";
   const p = String(protocol).trim().toLowerCase();
-  if (p === "-1" || p === "all") return ["tcp", "udp"];
+  if (everyProtocol(p)) return ["tcp", "udp"];
   if (p === "6" || p === "tcp") return ["tcp"];
   if (p === "17" || p === "udp") return ["udp"];
   return [];
