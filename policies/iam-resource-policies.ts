@@ -25,8 +25,10 @@ import { isAllow, parseDocument, where } from "./iam-documents";
 import { accountOf, exposures, principalsOf } from "./iam-principals";
 import permissionTypes from "./permission-types.json";
 import { ACL_TYPES, PUBLIC_GROUPS } from "./s3";
+import { valuesAt } from "../shared/props";
 import { TYPES } from "../shared/resource-types";
 
+/** Arguments are paths: `policy`, `details.policy`, `permissions[].principal` (`[]`: each element). */
 interface PermissionType {
   /** Document arguments and what each one is: `resource`, `identity`, `trust`, `session`, or not a permission. */
   documents: Record<string, string>;
@@ -34,6 +36,8 @@ interface PermissionType {
   principals?: string[];
   /** Arguments beside them that narrow who: the calling resource, account or organisation. */
   narrowing?: string[];
+  /** Principal arguments that let no one in, with the word that says so (a lifecycle rule's exclusions). */
+  ignored?: Record<string, string>;
 }
 
 const PERMISSION_TYPES = permissionTypes.types as Record<string, PermissionType>;
@@ -45,7 +49,7 @@ export const PRINCIPAL_TYPES: Record<string, PermissionType> = {};
 for (const [type, t] of Object.entries(PERMISSION_TYPES)) {
   const docs = Object.keys(t.documents).filter((k) => t.documents[k] === "resource");
   if (docs.length > 0) RESOURCE_POLICY_TYPES[type] = docs;
-  // S3 ACL grants are judged with the canned ACLs by s3-bucket-disallow-public-access.
+  // S3 ACL grants are judged with the canned ACLs by s3-bucket-block-public-access.
   if (t.principals && !ACL_TYPES.has(type)) PRINCIPAL_TYPES[type] = t;
 }
 
@@ -72,8 +76,14 @@ function ownAccounts(r: Subject, resources: string[] = [], withArn = true): Set<
  * what the resource alone could not: principals of other accounts, the resource's own account
  * taken from the stack because the resource itself does not tell it.
  */
-function documentCheck(r: Subject, prop: string, c: OutsideConfig, stackAccount?: string): void {
-  const parsed = parseDocument(r.props[prop]);
+function documentCheck(
+  r: Subject,
+  prop: string,
+  value: unknown,
+  c: OutsideConfig,
+  stackAccount?: string,
+): void {
+  const parsed = parseDocument(value);
   if (parsed.kind === "unknown") return;
   const unreadable =
     parsed.kind !== "statements"
@@ -230,9 +240,15 @@ function isEveryone(v: string): boolean {
   return t === "*" || /^all$/i.test(t) || PUBLIC_GROUPS.some(([re]) => re.test(t));
 }
 
-/** The strings of an argument, nested ones too (grantee blocks, principal lists). */
+/**
+ * The strings of an argument, nested ones too (grantee blocks, principal lists), a comma-separated
+ * list read as its items (an SSM document's `accountIds: "111122223333,444455556666"`).
+ */
 function strings(v: unknown): string[] {
-  if (typeof v === "string") return isUnknown(v) ? [] : [v];
+  if (typeof v === "string") {
+    if (isUnknown(v)) return [];
+    return /^\s*[\w-]+(?:\s*,\s*[\w-]+)+\s*$/.test(v) ? v.split(",").map((s) => s.trim()) : [v];
+  }
   if (Array.isArray(v)) return v.flatMap(strings);
   const o = obj(v);
   return o ? Object.values(o).flatMap(strings) : [];
@@ -254,23 +270,26 @@ function principalCheck(r: Subject, t: PermissionType, c: OutsideConfig, stackAc
   const narrowed = narrowing.filter(
     (k) => !(k === "sourceArn" && !narrowArn(str(p[k])) && !narrowing.includes("sourceAccount")),
   );
-  const principalArgs = new Set(t.principals);
+  const principalArgs = new Set((t.principals ?? []).map((a) => a.split(/[.[]/)[0]));
+  // The ARNs it names besides its principals (its own `arn` is an output, which a preview's
+  // Analyze does not see).
   const named = Object.entries(p)
-    .filter(([k]) => !principalArgs.has(k))
+    .filter(([k]) => !principalArgs.has(k) && k !== "arn")
     .flatMap(([, v]) => strings(v))
     .filter((v) => v.startsWith("arn:"));
   const own = ownAccounts(r, named, stackAccount === undefined);
   if (stackAccount !== undefined) {
+    // What Analyze saw was judged there; here only what the stack tells besides.
     if (own.size > 0) return;
-    own.add(stackAccount);
+    own.add(ownAccounts(r)[Symbol.iterator]().next().value ?? stackAccount);
   }
   const fixNarrow =
     t.narrowing && t.narrowing.length > 0
       ? `set ${t.narrowing.join(" or ")}`
       : "name the account or role that needs it";
-  for (const arg of t.principals ?? []) {
-    for (const v of strings(p[arg])) {
-      const head = `${label(r.type, r.name)} ${arg} "${v}"`;
+  for (const { at, value } of (t.principals ?? []).flatMap((a) => valuesAt(p, a))) {
+    for (const v of strings(value)) {
+      const head = `${label(r.type, r.name)} ${at} "${v}"`;
       if (isEveryone(v)) {
         if (stackAccount !== undefined || narrowed.length > 0) continue;
         r.report(
@@ -289,6 +308,10 @@ function principalCheck(r: Subject, t: PermissionType, c: OutsideConfig, stackAc
         );
         continue;
       }
+      // An organisation or OU ARN names the organisation's accounts, not its management
+      // account's (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html#awsorganizations-resources-for-iam-policies);
+      // whose organisation it is, the pack cannot see, as with principalOrgId.
+      if (/^arn:[^:]+:organizations::\d{12}:(?:organization|ou)\//.test(v.trim())) continue;
       const account = accountIn(v);
       if (!account || own.size === 0 || own.has(account) || c.trustedAccountIds.includes(account)) {
         continue;
@@ -316,7 +339,10 @@ const OUTSIDE_CONFIG = {
 /** Judges one resource: its resource-policy documents and its principal arguments. */
 function outsideCheck(r: Subject, c: OutsideConfig, stackAccount?: string): void {
   if (r.type === LAMBDA_PERMISSION) return permissionCheck(r, c, stackAccount);
-  for (const prop of RESOURCE_POLICY_TYPES[r.type] ?? []) documentCheck(r, prop, c, stackAccount);
+  for (const path of RESOURCE_POLICY_TYPES[r.type] ?? []) {
+    for (const { at, value } of valuesAt(r.props, path))
+      documentCheck(r, at, value, c, stackAccount);
+  }
   const t = PRINCIPAL_TYPES[r.type];
   if (t) principalCheck(r, t, c, stackAccount);
 }

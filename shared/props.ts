@@ -81,6 +81,26 @@ export function readPath(o: unknown, ...keys: string[]): unknown {
   return keys.reduce<unknown>((x, k) => readProp(x, k), o);
 }
 
+/**
+ * The values at a path of nested arguments (`details.policy`, `permissions[].principal`, where
+ * `[]` reads a list element by element), each with where it sits (`permissions[1].principal`).
+ * Absent and unknown values give nothing.
+ */
+export function valuesAt(o: unknown, path: string): { at: string; value: unknown }[] {
+  let found: { at: string; value: unknown }[] = [{ at: "", value: o }];
+  for (const segment of path.split(".")) {
+    const name = segment.replace(/\[\]$/, "");
+    found = found.flatMap(({ at, value }) => {
+      const v = readProp(value, name);
+      const here = at ? `${at}.${name}` : name;
+      if (v === undefined || v === null) return [];
+      if (!segment.endsWith("[]")) return [{ at: here, value: v }];
+      return list(v).map((e, i) => ({ at: `${here}[${i}]`, value: e }));
+    });
+  }
+  return found;
+}
+
 /** A finite number, or a string that spells one. */
 export function numeric(v: unknown): number | undefined {
   if (typeof v === "number" && Number.isFinite(v)) return v;

@@ -1,38 +1,57 @@
 // Writes permission-types.json: every resource type of the installed AWS provider with an argument
 // that can let someone in, read from the provider's own typings (each resource's `<Name>Args`
-// interface and the doc comment of each argument). Re-run after upgrading @pulumi/aws:
-// `node policies/scripts/permission-types.js`; test/policies/permission-types.test.ts fails while
-// the file differs from what the installed provider gives.
+// interface, the argument blocks it nests from `types/input.d.ts`, and the doc comment of each
+// argument). Re-run after upgrading @pulumi/aws: `node policies/scripts/permission-types.js`;
+// test/policies/permission-types.test.ts fails while the file differs from what the installed
+// provider gives.
 //
-// Two kinds of argument carry access:
+// Arguments are found at any depth and recorded by path: `policy`, `details.policy` (a block),
+// `permissions[].principal` (a list of blocks). Two kinds of argument carry access:
 // - a policy document: an argument named `policy`, `policyDocument`, `accessPolicy`/`accessPolicies`,
 //   `resourcePolicy`, `repositoryPolicy`, `assumeRolePolicy`, `inlinePolicy`, `sessionPolicy`,
-//   `policyTemplate`, `<service>PolicyDocument`, ... that holds text (not a name, an ARN or a flag);
+//   `policyTemplate`, `<service>PolicyDocument`, ..., or `content` documented as a resource policy,
+//   that holds text (not a name, an ARN or a flag);
 // - a principal or grantee: `principal(s)`, `granteePrincipal`, `retiringPrincipal`, `grantee`,
-//   `grants`, `sharedAccounts`, `allowedPrincipals`, `principalArn`, `principalId`, and on a resource
-//   that is itself a permission, share or grant (`AmiLaunchPermission`, `PortfolioShare`), the
-//   `accountId`/`group`/`organizationArn` it names.
+//   `grants`, `targetGrants`, `sharedAccounts`, `allowedPrincipals`, `principalArn`, `principalId`;
+//   on a resource or block that is itself a permission, share, grant or authorization
+//   (`AmiLaunchPermission`, `PortfolioShare`, an Image Builder distribution's `launchPermission`),
+//   the accounts, groups and organisations it names (`accountId`, `userIds`, `userGroups`, ...);
+//   and a `permissions` map of account ids (an SSM document's sharing).
 // Each document argument is then placed by what its documentation says it is: an identity policy of
 // IAM or IAM Identity Center (judged by the IAM rules), a session policy (it can only narrow what a
 // role already has), a policy that is no permission at all (lifecycle, redrive, data protection,
 // ...: the word that says so is recorded), or a resource policy, judged by the pack's resource-policy
-// analysis.
+// analysis. A principal argument of a lifecycle rule (an image lifecycle policy's excluded accounts)
+// is recorded under `ignored` with that word.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
-const { providerResources, version } = require("./provider-resources");
+const { providerResources, inputTypes, members, version } = require("./provider-resources");
 
 const DOCUMENT_NAME =
   /^(?:policy|policyDocument|policyTemplate|accessPolic(?:y|ies)|resourcePolicy|repositoryPolicy|assumeRolePolicy|inlinePolicy|sessionPolicy|deliveryDestinationPolicy|[a-z0-9]+PolicyDocument)$/;
+/** `content` is a document only where its documentation calls it a resource policy (Organizations'). */
+const CONTENT = { name: /^content$/, docs: /resource policy/i };
 const PRINCIPAL_NAME =
-  /^(?:principal|principals|granteePrincipal|retiringPrincipal|grantee|grants|sharedAccounts|allowedPrincipals|principalArn|principalId)$/;
-/** Arguments that name who gets in on a resource that is itself a permission, share or grant. */
-const GRANT_RESOURCE = /(?:Permission|Share|Grant)$/;
+  /^(?:principal|principals|granteePrincipal|retiringPrincipal|grantee|grants|targetGrants|sharedAccounts|allowedPrincipals|principalArn|principalId)$/;
+/** Arguments that name who gets in on a resource or block that is itself a permission, share or grant. */
+const GRANT_RESOURCE = /(?:Permission|Share|Grant|Authorization)$/;
 const GRANT_RESOURCE_ARGUMENT =
-  /^(?:accountId|accountIds|group|organizationArn|organizationalUnitArn|userIds)$/;
+  /^(?:accountId|accountIds|awsAccountId|consumerIdentifier|group|userGroups|organizationArns?|organizationalUnitArns?|userIds)$/;
+/** A map of strings named as permissions: an SSM document's `{type: "Share", accountIds: "All"}`. */
+const PERMISSION_MAP = { name: /^permissions$/, type: /\[key: string\]/ };
+/** An account argument that defaults to the provider's own account names where the resource lives. */
+const OWN_ACCOUNT = /defaults? to (?:the )?(?:automatically determined|current)/i;
+/**
+ * A resource named as a lifecycle rule lists accounts to exclude from it, not to let in (an image
+ * lifecycle policy's `sharedAccounts`).
+ */
+const NOT_GRANT = /lifecycle/i;
 /** Arguments beside a principal that narrow who may use it: the calling resource or organisation. */
 const NARROWING = /^(?:sourceArn|sourceAccount|principalOrgId|organizationId|condition)$/;
+/** How deep argument blocks are followed: the deepest grant in the provider sits four blocks down. */
+const MAX_DEPTH = 6;
 
 /** Documentation that says the document is not a permission policy, with the words that say so. */
 const NOT_PERMISSION = [
@@ -58,55 +77,74 @@ const SESSION = /scopes? down|additional restrictions|session policy|trust bound
 
 function argsOf(text, cls) {
   const m = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(text);
-  if (!m) return [];
-  const out = [];
-  const re = /(?:\/\*\*([\s\S]*?)\*\/\s*\n)?\s*(\w+)\??: ([^;]*);/g;
-  let a;
-  while ((a = re.exec(m[1]))) {
-    out.push({ name: a[2], type: a[3], docs: (a[1] ?? "").replace(/\s*\*\s?/g, " ").trim() });
-  }
-  return out;
+  return m ? members(m[1]) : [];
+}
+
+/** What a document argument is: `resource`, `identity`, `trust`, `session` or not a permission. */
+function documentKind(arg, module, words) {
+  // The resource's own name qualifies its document first (`LogIndexPolicy`), then the
+  // argument's documentation, where words that say it grants access win.
+  const not =
+    NOT_PERMISSION.find((re) => re.exec(words)) ??
+    (GRANTS.test(arg.docs) ? undefined : NOT_PERMISSION.find((re) => re.test(arg.docs)));
+  const said = not ? (not.exec(words) ?? not.exec(arg.docs))[0].toLowerCase() : "";
+  return arg.name === "assumeRolePolicy"
+    ? "trust"
+    : module === "iam" || module === "ssoadmin"
+      ? "identity"
+      : SESSION.test(arg.docs)
+        ? "session"
+        : not
+          ? `not a permission (${said})`
+          : "resource";
 }
 
 /** The permission-bearing types of the installed provider, as permission-types.json holds them. */
 function derive() {
+  const blocks = inputTypes();
   const types = {};
   for (const { token, cls, module, typings } of providerResources()) {
-    const entry = { documents: {}, principals: [], narrowing: [] };
-    for (const arg of argsOf(typings, cls)) {
-      const textual =
-        /string|PolicyDocument/.test(arg.type) && !/\[\]|boolean|number/.test(arg.type);
-      if (DOCUMENT_NAME.test(arg.name) && textual) {
-        // The resource's own name qualifies its document first (`LogIndexPolicy`), then the
-        // argument's documentation, where words that say it grants access win.
-        const words = cls.replace(/([a-z0-9])([A-Z])/g, "$1 $2");
-        const not =
-          NOT_PERMISSION.find((re) => re.exec(words)) ??
-          (GRANTS.test(arg.docs) ? undefined : NOT_PERMISSION.find((re) => re.test(arg.docs)));
-        const said = not ? (not.exec(words) ?? not.exec(arg.docs))[0].toLowerCase() : "";
-        entry.documents[arg.name] =
-          arg.name === "assumeRolePolicy"
-            ? "trust"
-            : module === "iam" || module === "ssoadmin"
-              ? "identity"
-              : SESSION.test(arg.docs)
-                ? "session"
-                : not
-                  ? `not a permission (${said})`
-                  : "resource";
-      } else if (
-        PRINCIPAL_NAME.test(arg.name) ||
-        (GRANT_RESOURCE.test(cls) && GRANT_RESOURCE_ARGUMENT.test(arg.name))
-      ) {
-        entry.principals.push(arg.name);
-      } else if (NARROWING.test(arg.name)) {
-        entry.narrowing.push(arg.name);
+    const entry = { documents: {}, principals: [], narrowing: [], ignored: {} };
+    const words = cls.replace(/([a-z0-9])([A-Z])/g, "$1 $2");
+    const notGrant = NOT_GRANT.exec(words);
+    const visit = (args, prefix, owner, depth, seen) => {
+      for (const arg of args) {
+        const at = prefix + arg.name;
+        const textual =
+          /string|PolicyDocument/.test(arg.type) && !/\[\]|boolean|number/.test(arg.type);
+        const block = /inputs\.(\w+)\.(\w+)/.exec(arg.type);
+        if (
+          textual &&
+          (DOCUMENT_NAME.test(arg.name) ||
+            (CONTENT.name.test(arg.name) && CONTENT.docs.test(arg.docs)))
+        ) {
+          entry.documents[at] = documentKind(arg, module, words);
+        } else if (
+          PRINCIPAL_NAME.test(arg.name) ||
+          (GRANT_RESOURCE.test(owner) &&
+            GRANT_RESOURCE_ARGUMENT.test(arg.name) &&
+            !OWN_ACCOUNT.test(arg.docs)) ||
+          (PERMISSION_MAP.name.test(arg.name) && PERMISSION_MAP.type.test(arg.type))
+        ) {
+          if (notGrant) entry.ignored[at] = `not a permission (${notGrant[0].toLowerCase()})`;
+          else entry.principals.push(at);
+        } else if (depth === 0 && NARROWING.test(arg.name)) {
+          entry.narrowing.push(at);
+        } else if (block && depth < MAX_DEPTH && !seen.has(block[0])) {
+          const inner = members(blocks[`${block[1]}.${block[2]}`] ?? "");
+          const list = /\[\]/.test(arg.type) ? "[]" : "";
+          visit(inner, `${at}${list}.`, block[2], depth + 1, new Set([...seen, block[0]]));
+        }
       }
-    }
+    };
+    visit(argsOf(typings, cls), "", cls, 0, new Set());
     if (Object.keys(entry.documents).length > 0 || entry.principals.length > 0) {
       if (entry.principals.length === 0 || entry.narrowing.length === 0) delete entry.narrowing;
       if (entry.principals.length === 0) delete entry.principals;
+      if (Object.keys(entry.ignored).length === 0) delete entry.ignored;
       types[token] = entry;
+    } else if (Object.keys(entry.ignored).length > 0) {
+      types[token] = { documents: {}, ignored: entry.ignored };
     }
   }
   const sorted = Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b)));

@@ -30,4 +30,45 @@ function* providerResources() {
   }
 }
 
-module.exports = { providerResources, version };
+/**
+ * The provider's nested argument blocks, `"<module>.<Interface>"` to the interface's body, read
+ * from `types/input.d.ts` (where `inputs.s3control.MultiRegionAccessPointPolicyDetails` lives).
+ */
+function inputTypes() {
+  const text = fs.readFileSync(path.join(awsDir, "types", "input.d.ts"), "utf8");
+  const out = {};
+  let ns;
+  let cur;
+  let body = [];
+  for (const line of text.split("\n")) {
+    const space = /^export declare namespace (\w+) \{/.exec(line);
+    if (space) {
+      ns = space[1];
+      continue;
+    }
+    const open = /^    interface (\w+) \{/.exec(line);
+    if (open) {
+      cur = `${ns}.${open[1]}`;
+      body = [];
+    } else if (cur && /^    \}/.test(line)) {
+      out[cur] = body.join("\n");
+      cur = undefined;
+    } else if (cur) {
+      body.push(line);
+    }
+  }
+  return out;
+}
+
+/** The members of an interface body: `{ name, type, docs }`, docs from each member's comment. */
+function members(body) {
+  const out = [];
+  const re = /(?:\/\*\*([\s\S]*?)\*\/\s*\n)?\s*(\w+)\??: ([^;]*);/g;
+  let a;
+  while ((a = re.exec(body))) {
+    out.push({ name: a[2], type: a[3], docs: (a[1] ?? "").replace(/\s*\*\s?/g, " ").trim() });
+  }
+  return out;
+}
+
+module.exports = { providerResources, inputTypes, members, version };

@@ -120,7 +120,14 @@ describe("permission-bearing types", () => {
   it("leaves no type unjudged: identity and trust documents go to the IAM rules, grants to a rule", () => {
     const identity = new Set<string>([...IDENTITY_DOC_TYPES, T.role]);
     for (const [type, t] of Object.entries(
-      data.types as Record<string, { documents: Record<string, string>; principals?: string[] }>,
+      data.types as Record<
+        string,
+        {
+          documents: Record<string, string>;
+          principals?: string[];
+          ignored?: Record<string, string>;
+        }
+      >,
     )) {
       for (const [arg, kind] of Object.entries(t.documents)) {
         if (kind === "identity" || kind === "trust")
@@ -129,6 +136,9 @@ describe("permission-bearing types", () => {
         else assert.match(kind, /^session$|^not a permission \(.+\)$/, `${type} ${arg}`);
       }
       if (t.principals) assert.ok(PRINCIPAL_TYPES[type] || ACL_TYPES.has(type), type);
+      for (const [arg, why] of Object.entries(t.ignored ?? {})) {
+        assert.match(why, /^not a permission \(.+\)$/, `${type} ${arg}`);
+      }
     }
   });
 });

@@ -526,6 +526,294 @@ const SERVICE_PRINCIPALS: FamilyCase[] = [
   },
 ];
 
-export const RESOURCE_ACCESS_CASES = [...PERMISSION_TYPES, ...SERVICE_PRINCIPALS];
+/** Grants inside argument blocks, found by following the provider's nested argument types. */
+const NESTED: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html
+    family: "grants inside argument blocks",
+    name: "a Multi-Region Access Point policy (details.policy) open to everyone",
+    resources: [
+      {
+        type: "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy",
+        name: "mrap-policy",
+        props: {
+          details: {
+            name: "models",
+            policy: doc({
+              Effect: "Allow",
+              Principal: "*",
+              Action: "s3:GetObject",
+              Resource: `arn:aws:s3::${ACCOUNT}:accesspoint/models.mrap/object/*`,
+            }),
+          },
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /MultiRegionAccessPointPolicy "mrap-policy" details\.policy statement 0 lets/,
+  },
+  {
+    // https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LaunchPermissionConfiguration.html:
+    // userGroups "all" makes the AMI public.
+    family: "grants inside argument blocks",
+    name: "an Image Builder distribution that makes its AMI public",
+    resources: [
+      {
+        type: "aws:imagebuilder/distributionConfiguration:DistributionConfiguration",
+        name: "ami-distribution",
+        props: {
+          name: "training-host",
+          distributions: [
+            {
+              region: "us-east-1",
+              amiDistributionConfiguration: {
+                name: "training-{{ imagebuilder:buildDate }}",
+                launchPermission: { userGroups: ["all"] },
+              },
+            },
+          ],
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /distributions\[0\]\.amiDistributionConfiguration\.launchPermission\.userGroups "all" lets anyone in/,
+  },
+  {
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-ssm-sharing.html:
+    // sharing with "All" makes the document public.
+    family: "grants inside argument blocks",
+    name: "an SSM document shared with every account",
+    resources: [
+      {
+        type: "aws:ssm/document:Document",
+        name: "bootstrap",
+        props: {
+          name: "bootstrap",
+          documentType: "Command",
+          content: JSON.stringify({ schemaVersion: "2.2", mainSteps: [] }),
+          permissions: { type: "Share", accountIds: "All" },
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /Document "bootstrap" permissions "All" lets anyone in/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+    // (target grants; AllUsers is everyone, https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html)
+    family: "grants inside argument blocks",
+    name: "server access logs granted to AllUsers through targetGrants",
+    resources: [
+      {
+        type: "aws:s3/bucketLogging:BucketLogging",
+        name: "access-logs",
+        props: {
+          bucket: "models",
+          targetBucket: "models-logs",
+          targetPrefix: "access/",
+          targetGrants: [
+            {
+              grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" },
+              permission: "READ",
+            },
+          ],
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /targetGrants "http:\/\/acs\.amazonaws\.com\/groups\/global\/AllUsers" lets anyone in/,
+  },
+  {
+    // https://docs.aws.amazon.com/quicksight/latest/APIReference/API_UpdateTemplatePermissions.html:
+    // a template shared with another account's root.
+    family: "grants inside argument blocks",
+    name: "a QuickSight template shared with another account",
+    resources: [
+      {
+        type: "aws:quicksight/template:Template",
+        name: "report",
+        props: {
+          templateId: "report",
+          name: "report",
+          versionDescription: "1",
+          permissions: [
+            {
+              principal: `arn:aws:iam::${OTHER}:root`,
+              actions: ["quicksight:DescribeTemplate"],
+            },
+          ],
+        },
+        computed: { arn: `arn:aws:quicksight:us-east-1:${ACCOUNT}:template/report` },
+      },
+    ],
+    // Analyze sees the inputs, which name no account of the template's own; the stack does.
+    caughtBy: "iam-resource-policy-restrict-cross-account",
+    says: /permissions\[0\]\.principal "arn:aws:iam::999988887777:root" lets account 999988887777 in/,
+  },
+  {
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterfacePermission.html:
+    // another account may attach instances to the interface. The permission carries no ARN of
+    // its own, so the stack's account decides.
+    family: "grants inside argument blocks",
+    name: "a network interface permission for another account",
+    resources: [
+      {
+        type: "aws:ec2/networkInterface:NetworkInterface",
+        name: "serving-eni",
+        props: { subnetId: "subnet-0123456789abcdef0" },
+        computed: {
+          arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/eni-0123456789abcdef0`,
+        },
+      },
+      {
+        type: "aws:ec2/networkInterfacePermission:NetworkInterfacePermission",
+        name: "eni-share",
+        props: {
+          networkInterfaceId: "eni-0123456789abcdef0",
+          awsAccountId: OTHER,
+          permission: "INSTANCE-ATTACH",
+        },
+      },
+    ],
+    caughtBy: "iam-resource-policy-restrict-cross-account",
+    says: /NetworkInterfacePermission "eni-share" awsAccountId "999988887777" lets account/,
+  },
+  {
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_delegate_policies.html:
+    // the resource policy's `content`, delegated to everyone rather than to a member account.
+    family: "grants inside argument blocks",
+    name: "an Organizations resource policy delegating to everyone",
+    resources: [
+      {
+        type: "aws:organizations/resourcePolicy:ResourcePolicy",
+        name: "delegation",
+        props: {
+          content: doc({
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: ["organizations:DescribeOrganization", "organizations:DescribePolicy"],
+            Resource: "*",
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /ResourcePolicy "delegation" content statement 0 lets any AWS principal/,
+  },
+  {
+    family: "grants inside argument blocks",
+    name: "a Multi-Region Access Point policy for the account's own root",
+    resources: [
+      {
+        type: "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy",
+        name: "mrap-policy",
+        props: {
+          details: {
+            name: "models",
+            policy: doc({
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+              Action: ["s3:GetObject", "s3:PutObject"],
+              Resource: `arn:aws:s3::${ACCOUNT}:accesspoint/models.mrap/object/*`,
+            }),
+          },
+        },
+      },
+    ],
+  },
+  {
+    // https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-distribution-settings.html:
+    // launch permission for the organisation.
+    family: "grants inside argument blocks",
+    name: "an Image Builder distribution shared with the organisation",
+    resources: [
+      {
+        type: "aws:imagebuilder/distributionConfiguration:DistributionConfiguration",
+        name: "ami-distribution",
+        props: {
+          name: "training-host",
+          distributions: [
+            {
+              region: "us-east-1",
+              amiDistributionConfiguration: {
+                launchPermission: {
+                  organizationArns: [
+                    "arn:aws:organizations::111122223333:organization/o-abc123def4",
+                  ],
+                },
+              },
+            },
+          ],
+        },
+        computed: {
+          arn: `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:distribution-configuration/training-host`,
+        },
+      },
+    ],
+  },
+  {
+    family: "grants inside argument blocks",
+    name: "server access logs granted to the bucket owner's canonical user",
+    resources: [
+      {
+        type: "aws:s3/bucketLogging:BucketLogging",
+        name: "access-logs",
+        props: {
+          bucket: "models",
+          targetBucket: "models-logs",
+          targetPrefix: "access/",
+          targetGrants: [
+            {
+              grantee: {
+                type: "CanonicalUser",
+                id: "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+              },
+              permission: "FULL_CONTROL",
+            },
+          ],
+        },
+      },
+    ],
+  },
+  {
+    family: "grants inside argument blocks",
+    name: "a QuickSight dashboard shared with an analyst of the account",
+    resources: [
+      {
+        type: "aws:quicksight/dashboard:Dashboard",
+        name: "sales",
+        props: {
+          dashboardId: "sales",
+          name: "sales",
+          versionDescription: "1",
+          permissions: [
+            {
+              principal: `arn:aws:quicksight:us-east-1:${ACCOUNT}:user/default/analyst`,
+              actions: ["quicksight:DescribeDashboard", "quicksight:QueryDashboard"],
+            },
+          ],
+        },
+        computed: { arn: `arn:aws:quicksight:us-east-1:${ACCOUNT}:dashboard/sales` },
+      },
+    ],
+  },
+  {
+    family: "grants inside argument blocks",
+    name: "an SSM document kept private",
+    resources: [
+      {
+        type: "aws:ssm/document:Document",
+        name: "bootstrap",
+        props: {
+          name: "bootstrap",
+          documentType: "Command",
+          content: JSON.stringify({ schemaVersion: "2.2", mainSteps: [] }),
+        },
+      },
+    ],
+  },
+];
+
+export const RESOURCE_ACCESS_CASES = [...PERMISSION_TYPES, ...SERVICE_PRINCIPALS, ...NESTED];
 
 familyCases("outside access through every permission-bearing type", RESOURCE_ACCESS_CASES);

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
-import { UNKNOWN_SENTINEL_EXPORTS, isUnknown, plain, readProp } from "../../shared/props";
+import { UNKNOWN_SENTINEL_EXPORTS, isUnknown, plain, readProp, valuesAt } from "../../shared/props";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkProxy = require("@pulumi/policy/proxy") as Record<string, unknown>;
@@ -55,5 +55,26 @@ describe("the policy SDK's unknown-value sentinels (shared/props.ts)", () => {
       assert.strictEqual(plain(props).known, "x");
       assert.strictEqual(readProp(plain(plain(props).nested), "v"), undefined);
     }
+  });
+
+  it("reads argument paths through blocks and lists, leaving out what is absent or unknown", () => {
+    const [unknown] = sdkSentinels();
+    const props = unknownCheckingProxy({
+      details: { policy: "{}" },
+      permissions: [{ principal: "a" }, { principal: unknown }, {}, { principal: "b" }],
+      single: { principal: "c" },
+    });
+    assert.deepStrictEqual(valuesAt(plain(props), "details.policy"), [
+      { at: "details.policy", value: "{}" },
+    ]);
+    assert.deepStrictEqual(valuesAt(plain(props), "permissions[].principal"), [
+      { at: "permissions[0].principal", value: "a" },
+      { at: "permissions[3].principal", value: "b" },
+    ]);
+    // A block given where the typings say list reads as a list of one.
+    assert.deepStrictEqual(valuesAt(plain(props), "single[].principal"), [
+      { at: "single[0].principal", value: "c" },
+    ]);
+    assert.deepStrictEqual(valuesAt(plain(props), "missing[].principal"), []);
   });
 });
