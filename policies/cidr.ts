@@ -190,6 +190,24 @@ export function exposure(ranges: Range[]): Exposure[] {
   return out;
 }
 
+function formatV4(v: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => String((v >> shift) & 255n)).join(".");
+}
+
+/**
+ * A public IPv4 address inside the union of `ranges`, and one outside it (either may not exist):
+ * the addresses a caller of the internet may come from, to test a condition on `aws:SourceIp`.
+ */
+export function publicAddresses(ranges: Range[]): { inside?: string; outside?: string } {
+  const pub: Range[] = PUBLIC.IPv4.map((r) => ({ family: "IPv4", ...r }));
+  const outside = subtract(pub, ranges)[0];
+  const inside = subtract(pub, subtract(pub, ranges))[0];
+  return {
+    inside: inside && formatV4(inside.start),
+    outside: outside && formatV4(outside.start),
+  };
+}
+
 /** The share of the family's public internet an exposure covers, for messages: "43.4%". */
 export function share(e: Exposure): string {
   const total = PUBLIC_TOTAL[e.family];

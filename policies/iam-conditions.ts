@@ -11,6 +11,7 @@ import type { EvaluationResult, Simulation } from "@cloud-copilot/iam-simulate";
 import * as fs from "fs";
 import * as path from "path";
 import { SIMULATOR_FILE } from "./bundle";
+import { exposure, parseCidr, publicAddresses, type Range } from "./cidr";
 import { list, obj, Props } from "./common";
 
 /** An outsider's identifiers: AWS's documentation account and made-up organisation and names. */
@@ -83,6 +84,26 @@ export function describeTest(t: ConditionTest): string {
 }
 
 /**
+ * Where an outsider may call from, given the blocks a condition on `aws:SourceIp` names: an
+ * address outside all of them, and, when together they open to the internet (all of it, or a /8 of
+ * it, as security-group sources are measured in ./cidr), one inside. S3 counts a policy that
+ * limits `*` to a set of CIDRs as not public ("The meaning of public",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status),
+ * which is what a narrow set does here; the probe never falls inside a narrow set by chance.
+ */
+function outsiderAddresses(values: string[]): string[] {
+  const ranges = values.map((v) =>
+    parseCidr(v.includes("/") ? v : `${v}/${v.includes(":") ? 128 : 32}`),
+  );
+  if (ranges.some((r) => r === undefined)) return [OUTSIDER.ip];
+  const known = ranges as Range[];
+  const { inside, outside } = publicAddresses(known);
+  const out = [outside ?? OUTSIDER.ip];
+  if (exposure(known).length > 0 && inside) out.push(inside);
+  return out;
+}
+
+/**
  * What an outsider could send for a key, given the values the condition compares it with. For an
  * ARN, their own account and their names wherever the value has a wildcard; for other strings, a
  * value of their choosing, which only a pattern of wildcards alone (`*`) accepts: a pattern with a
@@ -98,7 +119,7 @@ function outsiderValues(key: string, values: string[]): string[] {
   if (ACCOUNT_KEYS.has(k)) return [OUTSIDER.account];
   if (ORG_KEYS.has(k)) return [OUTSIDER.org];
   if (ORG_PATH_KEYS.has(k)) return [OUTSIDER.orgPath];
-  if (IP_KEYS.has(k)) return [OUTSIDER.ip];
+  if (IP_KEYS.has(k)) return outsiderAddresses(values);
   // A role passed to a service of the outsider's choosing.
   if (k === "iam:passedtoservice") return [OUTSIDER.service];
   const out = new Set<string>([OUTSIDER.value]);

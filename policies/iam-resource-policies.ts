@@ -72,6 +72,24 @@ function ownAccounts(r: Subject, resources: string[] = [], withArn = true): Set<
 }
 
 /**
+ * The resource a policy resource is attached to, where its arguments tell it: an ARN-valued
+ * argument (`secretArn`, `resourceArn`, `topicArn`) or a queue URL, whose path names the queue's
+ * account. Key ARNs are left out: a key may be another account's.
+ */
+function targetArns(p: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(p)) {
+    const s = str(v)?.trim();
+    if (!s || k === "arn" || /kms/i.test(k)) continue;
+    if (/Arn$/.test(k) && s.startsWith("arn:")) out.push(s);
+    const url =
+      k === "queueUrl" && /^https:\/\/sqs\.([a-z0-9-]+)\.[^/]+\/(\d{12})\/([^/]+)$/.exec(s);
+    if (url) out.push(`arn:aws:sqs:${url[1]}:${url[2]}:${url[3]}`);
+  }
+  return out;
+}
+
+/**
  * Reports who outside the account a resource policy lets in. With `stackAccount`, it judges only
  * what the resource alone could not: principals of other accounts, the resource's own account
  * taken from the stack because the resource itself does not tell it.
@@ -102,7 +120,7 @@ function documentCheck(
   }
   if (parsed.kind !== "statements") return;
   const resources = parsed.statements.flatMap((s) => s.resource?.values ?? []);
-  const own = ownAccounts(r, resources, stackAccount === undefined);
+  const own = ownAccounts(r, [...resources, ...targetArns(r.props)], stackAccount === undefined);
   if (own.size === 0 && r.type.startsWith("aws:kms/")) {
     const roots = new Set<string>();
     // A key policy gives its own account's root kms:* ("Enable IAM policies", the default key

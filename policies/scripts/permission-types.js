@@ -19,7 +19,7 @@
 //   and a `permissions` map of account ids (an SSM document's sharing).
 // Each document argument is then placed by what its documentation says it is: an identity policy of
 // IAM or IAM Identity Center (judged by the IAM rules), a session policy (it can only narrow what a
-// role already has), a policy that is no permission at all (lifecycle, redrive, data protection,
+// role already has), a VPC endpoint policy (it decides what passes through the endpoint), a policy that is no permission at all (lifecycle, redrive, data protection,
 // ...: the word that says so is recorded), or a resource policy, judged by the pack's resource-policy
 // analysis. A principal argument of a lifecycle rule (an image lifecycle policy's excluded accounts)
 // is recorded under `ignored` with that word.
@@ -74,6 +74,13 @@ const NOT_PERMISSION = [
 const GRANTS = /\bgrants?\b|resource-based|\bIAM\b/i;
 /** Documentation of a policy that narrows a session's permissions and grants nothing. */
 const SESSION = /scopes? down|additional restrictions|session policy|trust boundary/i;
+/**
+ * Documentation of a VPC endpoint's policy: it decides which requests may pass through the
+ * endpoint and "does not override or replace identity-based policies or resource-based policies"
+ * (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html), so it grants
+ * nothing; a gateway endpoint's must even name `Principal: "*"`.
+ */
+const ENDPOINT = /attach to the endpoint that controls access/i;
 
 function argsOf(text, cls) {
   const m = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(text);
@@ -94,9 +101,11 @@ function documentKind(arg, module, words) {
       ? "identity"
       : SESSION.test(arg.docs)
         ? "session"
-        : not
-          ? `not a permission (${said})`
-          : "resource";
+        : ENDPOINT.test(arg.docs)
+          ? "endpoint"
+          : not
+            ? `not a permission (${said})`
+            : "resource";
 }
 
 /** The permission-bearing types of the installed provider, as permission-types.json holds them. */

@@ -1,7 +1,14 @@
 // The EC2 rules on every resource type that carries their setting, and security-group CIDR blocks
 // judged as address ranges.
 import * as assert from "assert";
-import { exposure, parseCidr, publicCoverage, type Range, subtract } from "../../policies/cidr";
+import {
+  exposure,
+  parseCidr,
+  publicAddresses,
+  publicCoverage,
+  type Range,
+  subtract,
+} from "../../policies/cidr";
 import {
   combinedIngress,
   encryptedVolumes,
@@ -306,6 +313,24 @@ describe("CIDR blocks as ranges", () => {
       show(subtract([r("10.0.0.0/24"), r("10.0.1.0/24")], [r("10.0.0.128/25"), r("10.0.1.0/25")])),
       show([r("10.0.0.0/25"), r("10.0.1.128/25")]),
     );
+  });
+
+  it("finds a public address inside a set of blocks and one outside it", () => {
+    const r = (cidr: string) => parseCidr(cidr)!;
+    assert.deepStrictEqual(publicAddresses([r("203.0.113.0/24")]), {
+      inside: "203.0.113.0",
+      outside: "1.0.0.0",
+    });
+    // 0.0.0.0/8 is "this network" (RFC 6890), so the first public address is 1.0.0.0.
+    assert.deepStrictEqual(publicAddresses([r("1.0.0.0/8")]).outside, "2.0.0.0");
+    assert.deepStrictEqual(publicAddresses([r("0.0.0.0/0")]), {
+      inside: "1.0.0.0",
+      outside: undefined,
+    });
+    assert.deepStrictEqual(publicAddresses([r("10.0.0.0/8")]), {
+      inside: undefined,
+      outside: "1.0.0.0",
+    });
   });
 });
 

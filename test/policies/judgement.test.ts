@@ -69,6 +69,59 @@ const FALSE_POSITIVES: FamilyCase[] = [
     }),
   },
   {
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html
+    // ("Restricting access to specific IP addresses"): one range less one address.
+    family: "not public by S3's meaning",
+    name: "a bucket policy to * limited to one address range",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: "arn:aws:s3:::data/*",
+      Condition: {
+        IpAddress: { "aws:SourceIp": "54.240.143.0/24" },
+        NotIpAddress: { "aws:SourceIp": "54.240.143.188/32" },
+      },
+    }),
+  },
+  {
+    // The documentation ranges (RFC 5737) are as narrow as any other.
+    family: "not public by S3's meaning",
+    name: "a bucket policy to * limited to two documentation ranges",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::data/*",
+      Condition: { IpAddress: { "aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"] } },
+    }),
+  },
+  {
+    family: "not public by S3's meaning",
+    name: "a bucket policy to * from two halves of the IPv4 internet",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::data/*",
+      Condition: { IpAddress: { "aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"] } },
+    }),
+    caughtBy: OUTSIDE,
+    says: /narrows nothing \(IpAddress aws:SourceIp/,
+  },
+  {
+    family: "not public by S3's meaning",
+    name: "a bucket policy to * from everywhere but one range",
+    resources: bucketPolicy({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::data/*",
+      Condition: { NotIpAddress: { "aws:SourceIp": "203.0.113.0/24" } },
+    }),
+    caughtBy: OUTSIDE,
+  },
+  {
     family: "not public by S3's meaning",
     name: "access-point delegation with a pattern that matches every account",
     resources: bucketPolicy({

@@ -133,7 +133,7 @@ describe("permission-bearing types", () => {
         if (kind === "identity" || kind === "trust")
           assert.ok(identity.has(type), `${type} ${arg}`);
         else if (kind === "resource") assert.ok(RESOURCE_POLICY_TYPES[type].includes(arg), type);
-        else assert.match(kind, /^session$|^not a permission \(.+\)$/, `${type} ${arg}`);
+        else assert.match(kind, /^session$|^endpoint$|^not a permission \(.+\)$/, `${type} ${arg}`);
       }
       if (t.principals) assert.ok(PRINCIPAL_TYPES[type] || ACL_TYPES.has(type), type);
       for (const [arg, why] of Object.entries(t.ignored ?? {})) {

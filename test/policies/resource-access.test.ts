@@ -311,6 +311,51 @@ const PERMISSION_TYPES: FamilyCase[] = [
   },
 ];
 
+const MORE_PERMISSION_TYPES: FamilyCase[] = [
+  {
+    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html:
+    // the policy's Resource is "*" (the secret it is attached to); the secret's ARN tells its account.
+    family: "permission-bearing types",
+    name: "a secret policy letting a role of another account read the secret",
+    resources: [
+      {
+        type: "aws:secretsmanager/secretPolicy:SecretPolicy",
+        name: "secret-policy",
+        props: {
+          secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:db-AbCdEf`,
+          policy: doc({
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${OTHER}:role/reader` },
+            Action: "secretsmanager:GetSecretValue",
+            Resource: "*",
+          }),
+        },
+      },
+    ],
+    caughtBy: OUTSIDE,
+    says: /SecretPolicy "secret-policy" policy statement 0 lets/,
+  },
+  {
+    // https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html: the default
+    // endpoint policy; an endpoint policy decides what passes through the endpoint and grants
+    // nothing, and a gateway endpoint's must name Principal "*".
+    family: "permission-bearing types",
+    name: "a VPC endpoint with AWS's default endpoint policy",
+    resources: [
+      {
+        type: "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy",
+        name: "s3-endpoint-policy",
+        props: {
+          vpcEndpointId: "vpce-1a2b3c4d",
+          policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }],
+          }),
+        },
+      },
+    ],
+  },
+];
+
 const SERVICE_PRINCIPALS: FamilyCase[] = [
   {
     // https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html
@@ -814,6 +859,11 @@ const NESTED: FamilyCase[] = [
   },
 ];
 
-export const RESOURCE_ACCESS_CASES = [...PERMISSION_TYPES, ...SERVICE_PRINCIPALS, ...NESTED];
+export const RESOURCE_ACCESS_CASES = [
+  ...PERMISSION_TYPES,
+  ...MORE_PERMISSION_TYPES,
+  ...SERVICE_PRINCIPALS,
+  ...NESTED,
+];
 
 familyCases("outside access through every permission-bearing type", RESOURCE_ACCESS_CASES);
