@@ -66,13 +66,14 @@ export const NATIVE_TYPES: Record<string, NativeMapping> = {
     props: (p) =>
       rename(p, { keyPolicy: "policy", arn: "arn", enableKeyRotation: "enableKeyRotation" }),
   },
+  // AWS::SQS::QueuePolicy and AWS::SNS::TopicPolicy take a list of queue URLs or topic ARNs.
   "aws-native:sqs:QueuePolicy": {
     type: "aws:sqs/queuePolicy:QueuePolicy",
-    props: (p) => rename(p, { policyDocument: "policy" }),
+    props: (p) => ({ ...rename(p, { policyDocument: "policy" }), queueUrl: list(p.queues)[0] }),
   },
   "aws-native:sns:TopicPolicy": {
     type: "aws:sns/topicPolicy:TopicPolicy",
-    props: (p) => rename(p, { policyDocument: "policy" }),
+    props: (p) => ({ ...rename(p, { policyDocument: "policy" }), arn: list(p.topics)[0] }),
   },
   "aws-native:secretsmanager:ResourcePolicy": {
     type: "aws:secretsmanager/secretPolicy:SecretPolicy",
@@ -103,6 +104,8 @@ export const NATIVE_TYPES: Record<string, NativeMapping> = {
         runtime: "runtime",
         role: "role",
         reservedConcurrentExecutions: "reservedConcurrentExecutions",
+        loggingConfig: "loggingConfig",
+        arn: "arn",
         tags: "tags",
       }),
   },
@@ -118,6 +121,7 @@ export const NATIVE_TYPES: Record<string, NativeMapping> = {
         roleArn: "roleArn",
         subnetId: "subnetId",
         securityGroupIds: "securityGroups",
+        instanceMetadataServiceConfiguration: "instanceMetadataServiceConfiguration",
         tags: "tags",
       }),
   },

@@ -259,6 +259,51 @@ export const NATIVE_CASES: FamilyCase[] = [
     ],
   },
   {
+    // AWS::SageMaker::NotebookInstance InstanceMetadataServiceConfiguration, KmsKeyId, RootAccess
+    family: "aws-native",
+    name: "a notebook with IMDSv2, its own key, no root and no direct internet",
+    resources: [
+      {
+        type: "aws-native:sagemaker:NotebookInstance",
+        name: "notebook",
+        props: {
+          instanceType: "ml.t3.medium",
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/notebook`,
+          rootAccess: "Disabled",
+          directInternetAccess: "Disabled",
+          kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+          instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
+        },
+      },
+    ],
+  },
+  {
+    // AWS::SQS::QueuePolicy Queues: the queue's URL names its account.
+    family: "aws-native",
+    name: "a queue policy letting another account send",
+    resources: [
+      {
+        type: "aws-native:sqs:QueuePolicy",
+        name: "jobs-policy",
+        props: {
+          queues: [`https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/jobs`],
+          policyDocument: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::999988887777:role/producer" },
+                Action: "sqs:SendMessage",
+                Resource: "*",
+              },
+            ],
+          },
+        },
+      },
+    ],
+    caughtBy: "iam-resource-policy-restrict-outside-access",
+  },
+  {
     family: "aws-native",
     name: "an unmapped type accepted by config once reviewed",
     resources: [{ type: "aws-native:logs:LogGroup", name: "logs", props: {} }],
