@@ -27,7 +27,7 @@
 const fs = require("fs");
 const path = require("path");
 
-const { providerResources, inputTypes, members, version } = require("./provider-resources");
+const { providerResources, argsOf, inputTypes, members, version } = require("./provider-resources");
 
 const DOCUMENT_NAME =
   /^(?:policy|policyDocument|policyTemplate|accessPolic(?:y|ies)|resourcePolicy|repositoryPolicy|assumeRolePolicy|inlinePolicy|sessionPolicy|deliveryDestinationPolicy|[a-z0-9]+PolicyDocument)$/;
@@ -81,11 +81,6 @@ const SESSION = /scopes? down|additional restrictions|session policy|trust bound
  * nothing; a gateway endpoint's must even name `Principal: "*"`.
  */
 const ENDPOINT = /attach to the endpoint that controls access/i;
-
-function argsOf(text, cls) {
-  const m = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(text);
-  return m ? members(m[1]) : [];
-}
 
 /** What a document argument is: `resource`, `identity`, `trust`, `session` or not a permission. */
 function documentKind(arg, module, words) {
@@ -146,7 +141,7 @@ function derive() {
         }
       }
     };
-    visit(argsOf(typings, cls), "", cls, 0, new Set());
+    visit(members(argsOf(typings, cls) ?? ""), "", cls, 0, new Set());
     if (Object.keys(entry.documents).length > 0 || entry.principals.length > 0) {
       if (entry.principals.length === 0 || entry.narrowing.length === 0) delete entry.narrowing;
       if (entry.principals.length === 0) delete entry.principals;

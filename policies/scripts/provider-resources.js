@@ -60,6 +60,12 @@ function inputTypes() {
   return out;
 }
 
+/** The body of a resource's `<Name>Args` interface in its typings, where its arguments are listed. */
+function argsOf(typings, cls) {
+  const m = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(typings);
+  return m ? m[1] : undefined;
+}
+
 /** The members of an interface body: `{ name, type, docs }`, docs from each member's comment. */
 function members(body) {
   const out = [];
@@ -71,4 +77,4 @@ function members(body) {
   return out;
 }
 
-module.exports = { providerResources, inputTypes, members, version };
+module.exports = { providerResources, argsOf, inputTypes, members, version };

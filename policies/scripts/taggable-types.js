@@ -5,12 +5,11 @@
 const fs = require("fs");
 const path = require("path");
 
-const { providerResources, version } = require("./provider-resources");
+const { providerResources, argsOf, version } = require("./provider-resources");
 
 const types = [];
 for (const { token, cls, typings } of providerResources()) {
-  const args = new RegExp(`export interface ${cls}Args \\{([\\s\\S]*?)\\n\\}`).exec(typings);
-  if (args && /\n {4}tags\?:/.test(args[1])) types.push(token);
+  if (/\n {4}tags\?:/.test(argsOf(typings, cls) ?? "")) types.push(token);
 }
 types.sort();
 const out = path.join(__dirname, "..", "taggable-types.json");
