@@ -72,6 +72,14 @@ function ownAccounts(r: Subject, resources: string[] = [], withArn = true): Set<
 }
 
 /**
+ * The account of a resource the stack check judges because Analyze could not place it: its own ARN's
+ * (an output, which a preview's Analyze does not see), else the stack's.
+ */
+function stackHome(r: Subject, stackAccount: string): string {
+  return [...ownAccounts(r)][0] ?? stackAccount;
+}
+
+/**
  * The resource a policy resource is attached to, where its arguments tell it: an ARN-valued
  * argument (`secretArn`, `resourceArn`, `topicArn`) or a queue URL, whose path names the queue's
  * account. Key ARNs are left out: a key may be another account's.
@@ -143,7 +151,7 @@ function documentCheck(
   if (stackAccount !== undefined) {
     // What a preview's Analyze saw (inputs: no ARN of the resource yet) was judged there.
     if (own.size > 0) return;
-    own.add(ownAccounts(r)[Symbol.iterator]().next().value ?? stackAccount);
+    own.add(stackHome(r, stackAccount));
   }
   const inside = {
     own,
@@ -221,7 +229,7 @@ function permissionCheck(r: Subject, c: OutsideConfig, stackAccount?: string): v
   if (stackAccount !== undefined) {
     // Only what the resource alone could not tell: another account's principal.
     if (own.size > 0 || !account) return;
-    own.add(ownAccounts(r, named)[Symbol.iterator]().next().value ?? stackAccount);
+    own.add(stackHome(r, stackAccount));
   }
   if (principal.trim() === "*") {
     r.report(
@@ -299,7 +307,7 @@ function principalCheck(r: Subject, t: PermissionType, c: OutsideConfig, stackAc
   if (stackAccount !== undefined) {
     // What Analyze saw was judged there; here only what the stack tells besides.
     if (own.size > 0) return;
-    own.add(ownAccounts(r)[Symbol.iterator]().next().value ?? stackAccount);
+    own.add(stackHome(r, stackAccount));
   }
   const fixNarrow =
     t.narrowing && t.narrowing.length > 0
