@@ -1,6 +1,6 @@
 // Outside access through every permission-bearing type and through service principals, served to
 // the pack as the CLI serves it. Each case follows the resource's own AWS documentation (cited).
-import { type FamilyCase, familyCases } from "./families";
+import { type FamilyCase, familyCases, type Served } from "./families";
 import { KMS_KEY_ARN } from "./harness";
 
 const ACCOUNT = "123456789012";
@@ -571,29 +571,68 @@ const SERVICE_PRINCIPALS: FamilyCase[] = [
   },
 ];
 
+/** A Multi-Region Access Point policy giving `Principal` the actions on the point's objects. */
+const mrapPolicy = (Principal: unknown, Action: string | string[]): Served => ({
+  type: "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy",
+  name: "mrap-policy",
+  props: {
+    details: {
+      name: "models",
+      policy: doc({
+        Effect: "Allow",
+        Principal,
+        Action,
+        Resource: `arn:aws:s3::${ACCOUNT}:accesspoint/models.mrap/object/*`,
+      }),
+    },
+  },
+});
+
+/** An Image Builder distribution of one AMI configuration to one Region. */
+const amiDistribution = (
+  amiDistributionConfiguration: Record<string, unknown>,
+  computed?: Record<string, unknown>,
+): Served => ({
+  type: "aws:imagebuilder/distributionConfiguration:DistributionConfiguration",
+  name: "ami-distribution",
+  props: {
+    name: "training-host",
+    distributions: [{ region: "us-east-1", amiDistributionConfiguration }],
+  },
+  computed,
+});
+
+/** An SSM Command document, with what else it declares (its sharing). */
+const ssmDocument = (more: Record<string, unknown> = {}): Served => ({
+  type: "aws:ssm/document:Document",
+  name: "bootstrap",
+  props: {
+    name: "bootstrap",
+    documentType: "Command",
+    content: JSON.stringify({ schemaVersion: "2.2", mainSteps: [] }),
+    ...more,
+  },
+});
+
+/** Server access logging of the models bucket, with one target grant. */
+const accessLogs = (grantee: Record<string, unknown>, permission: string): Served => ({
+  type: "aws:s3/bucketLogging:BucketLogging",
+  name: "access-logs",
+  props: {
+    bucket: "models",
+    targetBucket: "models-logs",
+    targetPrefix: "access/",
+    targetGrants: [{ grantee, permission }],
+  },
+});
+
 /** Grants inside argument blocks, found by following the provider's nested argument types. */
 const NESTED: FamilyCase[] = [
   {
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html
     family: "grants inside argument blocks",
     name: "a Multi-Region Access Point policy (details.policy) open to everyone",
-    resources: [
-      {
-        type: "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy",
-        name: "mrap-policy",
-        props: {
-          details: {
-            name: "models",
-            policy: doc({
-              Effect: "Allow",
-              Principal: "*",
-              Action: "s3:GetObject",
-              Resource: `arn:aws:s3::${ACCOUNT}:accesspoint/models.mrap/object/*`,
-            }),
-          },
-        },
-      },
-    ],
+    resources: [mrapPolicy("*", "s3:GetObject")],
     caughtBy: OUTSIDE,
     says: /MultiRegionAccessPointPolicy "mrap-policy" details\.policy statement 0 lets/,
   },
@@ -603,22 +642,10 @@ const NESTED: FamilyCase[] = [
     family: "grants inside argument blocks",
     name: "an Image Builder distribution that makes its AMI public",
     resources: [
-      {
-        type: "aws:imagebuilder/distributionConfiguration:DistributionConfiguration",
-        name: "ami-distribution",
-        props: {
-          name: "training-host",
-          distributions: [
-            {
-              region: "us-east-1",
-              amiDistributionConfiguration: {
-                name: "training-{{ imagebuilder:buildDate }}",
-                launchPermission: { userGroups: ["all"] },
-              },
-            },
-          ],
-        },
-      },
+      amiDistribution({
+        name: "training-{{ imagebuilder:buildDate }}",
+        launchPermission: { userGroups: ["all"] },
+      }),
     ],
     caughtBy: OUTSIDE,
     says: /distributions\[0\]\.amiDistributionConfiguration\.launchPermission\.userGroups "all" lets anyone in/,
@@ -628,18 +655,7 @@ const NESTED: FamilyCase[] = [
     // sharing with "All" makes the document public.
     family: "grants inside argument blocks",
     name: "an SSM document shared with every account",
-    resources: [
-      {
-        type: "aws:ssm/document:Document",
-        name: "bootstrap",
-        props: {
-          name: "bootstrap",
-          documentType: "Command",
-          content: JSON.stringify({ schemaVersion: "2.2", mainSteps: [] }),
-          permissions: { type: "Share", accountIds: "All" },
-        },
-      },
-    ],
+    resources: [ssmDocument({ permissions: { type: "Share", accountIds: "All" } })],
     caughtBy: OUTSIDE,
     says: /Document "bootstrap" permissions "All" lets anyone in/,
   },
@@ -649,21 +665,7 @@ const NESTED: FamilyCase[] = [
     family: "grants inside argument blocks",
     name: "server access logs granted to AllUsers through targetGrants",
     resources: [
-      {
-        type: "aws:s3/bucketLogging:BucketLogging",
-        name: "access-logs",
-        props: {
-          bucket: "models",
-          targetBucket: "models-logs",
-          targetPrefix: "access/",
-          targetGrants: [
-            {
-              grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" },
-              permission: "READ",
-            },
-          ],
-        },
-      },
+      accessLogs({ type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, "READ"),
     ],
     caughtBy: OUTSIDE,
     says: /targetGrants "http:\/\/acs\.amazonaws\.com\/groups\/global\/AllUsers" lets anyone in/,
@@ -749,21 +751,7 @@ const NESTED: FamilyCase[] = [
     family: "grants inside argument blocks",
     name: "a Multi-Region Access Point policy for the account's own root",
     resources: [
-      {
-        type: "aws:s3control/multiRegionAccessPointPolicy:MultiRegionAccessPointPolicy",
-        name: "mrap-policy",
-        props: {
-          details: {
-            name: "models",
-            policy: doc({
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-              Action: ["s3:GetObject", "s3:PutObject"],
-              Resource: `arn:aws:s3::${ACCOUNT}:accesspoint/models.mrap/object/*`,
-            }),
-          },
-        },
-      },
+      mrapPolicy({ AWS: `arn:aws:iam::${ACCOUNT}:root` }, ["s3:GetObject", "s3:PutObject"]),
     ],
   },
   {
@@ -772,52 +760,29 @@ const NESTED: FamilyCase[] = [
     family: "grants inside argument blocks",
     name: "an Image Builder distribution shared with the organisation",
     resources: [
-      {
-        type: "aws:imagebuilder/distributionConfiguration:DistributionConfiguration",
-        name: "ami-distribution",
-        props: {
-          name: "training-host",
-          distributions: [
-            {
-              region: "us-east-1",
-              amiDistributionConfiguration: {
-                launchPermission: {
-                  organizationArns: [
-                    "arn:aws:organizations::111122223333:organization/o-abc123def4",
-                  ],
-                },
-              },
-            },
-          ],
+      amiDistribution(
+        {
+          launchPermission: {
+            organizationArns: ["arn:aws:organizations::111122223333:organization/o-abc123def4"],
+          },
         },
-        computed: {
+        {
           arn: `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:distribution-configuration/training-host`,
         },
-      },
+      ),
     ],
   },
   {
     family: "grants inside argument blocks",
     name: "server access logs granted to the bucket owner's canonical user",
     resources: [
-      {
-        type: "aws:s3/bucketLogging:BucketLogging",
-        name: "access-logs",
-        props: {
-          bucket: "models",
-          targetBucket: "models-logs",
-          targetPrefix: "access/",
-          targetGrants: [
-            {
-              grantee: {
-                type: "CanonicalUser",
-                id: "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
-              },
-              permission: "FULL_CONTROL",
-            },
-          ],
+      accessLogs(
+        {
+          type: "CanonicalUser",
+          id: "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
         },
-      },
+        "FULL_CONTROL",
+      ),
     ],
   },
   {
@@ -845,17 +810,7 @@ const NESTED: FamilyCase[] = [
   {
     family: "grants inside argument blocks",
     name: "an SSM document kept private",
-    resources: [
-      {
-        type: "aws:ssm/document:Document",
-        name: "bootstrap",
-        props: {
-          name: "bootstrap",
-          documentType: "Command",
-          content: JSON.stringify({ schemaVersion: "2.2", mainSteps: [] }),
-        },
-      },
-    ],
+    resources: [ssmDocument()],
   },
 ];
 
