@@ -356,26 +356,28 @@ const MORE_PERMISSION_TYPES: FamilyCase[] = [
   },
 ];
 
+/** The jobs queue's policy letting SNS send, under `Condition` if given. */
+const snsToQueue = (Condition?: Record<string, unknown>): Served => ({
+  type: "aws:sqs/queuePolicy:QueuePolicy",
+  name: "jobs-policy",
+  props: {
+    queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/jobs`,
+    policy: doc({
+      Effect: "Allow",
+      Principal: { Service: "sns.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: QUEUE_ARN,
+      ...(Condition ? { Condition } : {}),
+    }),
+  },
+});
+
 const SERVICE_PRINCIPALS: FamilyCase[] = [
   {
     // https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html
     family: "service principals",
     name: "a queue policy letting SNS send with no source condition",
-    resources: [
-      {
-        type: "aws:sqs/queuePolicy:QueuePolicy",
-        name: "jobs-policy",
-        props: {
-          queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/jobs`,
-          policy: doc({
-            Effect: "Allow",
-            Principal: { Service: "sns.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: QUEUE_ARN,
-          }),
-        },
-      },
-    ],
+    resources: [snsToQueue()],
     caughtBy: OUTSIDE,
     says: /sns.amazonaws.com acting for any account's resources \(no aws:SourceArn/,
   },
@@ -467,22 +469,7 @@ const SERVICE_PRINCIPALS: FamilyCase[] = [
   {
     family: "service principals",
     name: "a queue policy letting one topic of the account send",
-    resources: [
-      {
-        type: "aws:sqs/queuePolicy:QueuePolicy",
-        name: "jobs-policy",
-        props: {
-          queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/jobs`,
-          policy: doc({
-            Effect: "Allow",
-            Principal: { Service: "sns.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: QUEUE_ARN,
-            Condition: { ArnEquals: { "aws:SourceArn": TOPIC_ARN } },
-          }),
-        },
-      },
-    ],
+    resources: [snsToQueue({ ArnEquals: { "aws:SourceArn": TOPIC_ARN } })],
   },
   {
     family: "service principals",
