@@ -372,6 +372,22 @@ const snsToQueue = (Condition?: Record<string, unknown>): Served => ({
   },
 });
 
+/** A key policy letting CloudWatch Logs in the Region use the key, under `Condition` if given. */
+const logsKey = (Condition?: Record<string, unknown>): Served => ({
+  type: "aws:kms/key:Key",
+  name: "logs-key",
+  props: {
+    arn: KMS_KEY_ARN,
+    policy: doc({
+      Effect: "Allow",
+      Principal: { Service: "logs.us-east-1.amazonaws.com" },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      ...(Condition ? { Condition } : {}),
+    }),
+  },
+});
+
 const SERVICE_PRINCIPALS: FamilyCase[] = [
   {
     // https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html
@@ -407,21 +423,7 @@ const SERVICE_PRINCIPALS: FamilyCase[] = [
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
     family: "service principals",
     name: "a key policy letting CloudWatch Logs use the key with no encryption context",
-    resources: [
-      {
-        type: "aws:kms/key:Key",
-        name: "logs-key",
-        props: {
-          arn: KMS_KEY_ARN,
-          policy: doc({
-            Effect: "Allow",
-            Principal: { Service: "logs.us-east-1.amazonaws.com" },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-          }),
-        },
-      },
-    ],
+    resources: [logsKey()],
     caughtBy: OUTSIDE,
   },
   {
@@ -513,24 +515,11 @@ const SERVICE_PRINCIPALS: FamilyCase[] = [
     family: "service principals",
     name: "a key policy for CloudWatch Logs pinned by the log-group encryption context",
     resources: [
-      {
-        type: "aws:kms/key:Key",
-        name: "logs-key",
-        props: {
-          arn: KMS_KEY_ARN,
-          policy: doc({
-            Effect: "Allow",
-            Principal: { Service: "logs.us-east-1.amazonaws.com" },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-            Condition: {
-              ArnLike: {
-                "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`,
-              },
-            },
-          }),
+      logsKey({
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`,
         },
-      },
+      }),
     ],
   },
   {
