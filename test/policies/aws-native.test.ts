@@ -2,6 +2,7 @@
 // refused, served to the pack as the CLI serves it. Properties follow the CloudFormation reference
 // of each type (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html).
 import { type FamilyCase, familyCases } from "./families";
+import { KMS_KEY_ARN } from "./harness";
 
 const ACCOUNT = "123456789012";
 const statement = (s: Record<string, unknown>) => ({ Version: "2012-10-17", Statement: [s] });
@@ -271,7 +272,7 @@ export const NATIVE_CASES: FamilyCase[] = [
           roleArn: `arn:aws:iam::${ACCOUNT}:role/notebook`,
           rootAccess: "Disabled",
           directInternetAccess: "Disabled",
-          kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+          kmsKeyId: KMS_KEY_ARN,
           instanceMetadataServiceConfiguration: { minimumInstanceMetadataServiceVersion: "2" },
         },
       },
